@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+// The README's two commands: `npm run main` and `npm test`.
+// They must work on a fresh machine with only Node.js 20, npm and python3, without root,
+// so pnpm itself is installed here (pinned) into a cache outside the sources.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const PNPM_VERSION = '12.4.2';
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cacheDir = process.env.GRAPHTRACE_CACHE_DIR ?? join(homedir(), '.cache', 'graphtrace');
+
+let env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', TURBO_NO_UPDATE_NOTIFIER: '1' };
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env, ...opts });
+  if (r.error) throw r.error;
+  return r.status ?? 1;
+}
+
+function must(cmd, args, opts) {
+  const code = run(cmd, args, opts);
+  if (code !== 0) {
+    console.error(`graphtrace: \`${cmd} ${args.join(' ')}\` failed with exit code ${code}`);
+    process.exit(code);
+  }
+}
+
+function ensurePnpm() {
+  const prefix = join(cacheDir, `pnpm-${PNPM_VERSION}`);
+  const bin = join(prefix, 'node_modules', '.bin', 'pnpm');
+  if (!existsSync(bin)) {
+    console.error(`graphtrace: installing pnpm ${PNPM_VERSION} into ${prefix}`);
+    must('npm', [
+      'install',
+      '--prefix',
+      prefix,
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      `pnpm@${PNPM_VERSION}`,
+    ]);
+  }
+  // turbo looks the package manager up on PATH.
+  env = { ...env, PATH: `${dirname(bin)}${delimiter}${env.PATH ?? ''}` };
+  return bin;
+}
+
+/** Sums the JSON reports vitest wrote in every package, so the run ends with one clear line. */
+function summarise() {
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  const dirs = ['packages', 'apps', '.'].flatMap((d) =>
+    d === '.'
+      ? ['bench']
+      : existsSync(join(root, d))
+        ? readdirSync(join(root, d)).map((n) => join(d, n))
+        : [],
+  );
+  for (const dir of dirs) {
+    const file = join(root, dir, '.reports', 'vitest.json');
+    if (!existsSync(file)) continue;
+    const r = JSON.parse(readFileSync(file, 'utf8'));
+    passed += r.numPassedTests ?? 0;
+    failed += r.numFailedTests ?? 0;
+    skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+  }
+  return { passed, failed, skipped };
+}
+
+const task = process.argv[2];
+const pnpm = ensurePnpm();
+const frozen = existsSync(join(root, 'pnpm-lock.yaml')) ? ['--frozen-lockfile'] : [];
+must(pnpm, ['install', ...frozen]);
+
+if (task === 'main') {
+  must(pnpm, [
+    'exec',
+    'turbo',
+    'run',
+    'build',
+    '--filter=@graphtrace/examples...',
+    '--output-logs=errors-only',
+  ]);
+  // Run from the repository root so the example writes ./mlflow.db where the user typed the command.
+  process.exit(run(process.execPath, ['apps/examples/dist/main.js']));
+} else if (task === 'test') {
+  const lint = run(pnpm, ['exec', 'biome', 'ci', '.']);
+  const tasks = run(pnpm, [
+    'exec',
+    'turbo',
+    'run',
+    'build',
+    'typecheck',
+    'test',
+    '--continue',
+    '--concurrency=1',
+  ]);
+  const { passed, failed, skipped } = summarise();
+  console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
+  process.exit(lint !== 0 || tasks !== 0 || failed > 0 || passed === 0 ? 1 : 0);
+} else {
+  console.error('usage: node scripts/run.mjs main|test');
+  process.exit(2);
+}
