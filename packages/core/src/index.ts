@@ -1,1 +1,128 @@
-export {};
+export { type Clock, manualClock, systemClock } from './clock.js';
+export {
+  flushTraces,
+  getDefaultTracker,
+  init,
+  setDefaultTracker,
+  startSpan,
+  trace,
+  updateCurrentTrace,
+  withSpan,
+} from './default-tracker.js';
+export {
+  errorMessage,
+  FilterSyntaxError,
+  GraphtraceError,
+  type GraphtraceErrorCode,
+} from './errors.js';
+export type {
+  FilterComparison,
+  FilterDomain,
+  FilterEntity,
+  FilterExpression,
+  FilterOp,
+  FilterValue,
+  OrderByTerm,
+} from './filter/ast.js';
+export {
+  comparator,
+  compareValue,
+  likeToRegExp,
+  matches,
+  runValue,
+  traceValue,
+} from './filter/evaluate.js';
+export {
+  decodeOffsetToken,
+  decodePageToken,
+  encodeOffsetToken,
+  encodePageToken,
+} from './filter/page-token.js';
+export { parseFilter, parseOrderBy } from './filter/parse-filter.js';
+export { type IdGenerator, randomIds, sequentialIds } from './ids.js';
+export { consoleLogger, type Logger, memoryLogger, silentLogger } from './logger.js';
+export { MemoryStore, type MemoryStoreOptions, memoryStore } from './memory/memory-store.js';
+export type {
+  Assessment,
+  AssessmentError,
+  AssessmentSource,
+  AssessmentSourceType,
+  Expectation,
+  Feedback,
+  NewAssessment,
+} from './model/assessment.js';
+export {
+  DEFAULT_EXPERIMENT_ID,
+  DEFAULT_EXPERIMENT_NAME,
+  type Experiment,
+  type LifecycleStage,
+} from './model/experiment.js';
+export {
+  AgentMetadataKey,
+  MAX_PREVIEW_CHARS,
+  MAX_TRACE_IO_CHARS,
+  RunTagKey,
+  SpanAttributeKey,
+  TRACE_ID_PREFIX,
+  TRACE_SCHEMA_VERSION,
+  TraceMetadataKey,
+  TraceTagKey,
+} from './model/keys.js';
+export {
+  type Metric,
+  type Param,
+  RUN_STATUSES,
+  type Run,
+  type RunData,
+  type RunInfo,
+  type RunStatus,
+  type RunTag,
+} from './model/run.js';
+export {
+  type Span,
+  type SpanEvent,
+  type SpanStatus,
+  type SpanStatusCode,
+  SpanType,
+  spanRecord,
+} from './model/span.js';
+export type { TokenUsage, Trace, TraceInfo, TraceState } from './model/trace.js';
+export type {
+  CreateRunInput,
+  DeleteTracesInput,
+  LogBatchInput,
+  Page,
+  SearchRunsQuery,
+  SearchRunsResult,
+  SearchTracesQuery,
+  SearchTracesResult,
+  StoreCapabilities,
+  TrackingStore,
+  UpdateRunInput,
+} from './store/tracking-store.js';
+export { readTokenUsage, truncatePreview } from './tracing/active-trace.js';
+export { flushAll, setExitFlushTimeout } from './tracing/exit-hooks.js';
+export { type EndSpanOptions, LiveSpan } from './tracing/live-span.js';
+export { maskSecretsInText, REDACTED, secretKeyTest, toJsonSafe } from './tracing/sanitize.js';
+export type { PipelineOptions, PipelineStats } from './tracing/span-pipeline.js';
+export {
+  getCurrentActiveSpan,
+  type SpanOptions,
+  type StartSpanOptions,
+  type TraceUpdate,
+} from './tracing/tracer.js';
+export type { SpanFn, TraceOptions } from './tracing/wrap.js';
+export {
+  type AgentMetrics,
+  agentMetricsAsRunMetrics,
+  summariseTraces,
+} from './tracker/agent-metrics.js';
+export { randomRunName } from './tracker/run-names.js';
+export {
+  type ActiveRun,
+  type AssessmentInput,
+  createTracker,
+  type StartRunOptions,
+  Tracker,
+  type TrackerOptions,
+} from './tracker/tracker.js';

@@ -1,0 +1,179 @@
+import {
+  AgentMetadataKey,
+  MAX_PREVIEW_CHARS,
+  MAX_TRACE_IO_CHARS,
+  SpanAttributeKey,
+  TRACE_SCHEMA_VERSION,
+  TraceMetadataKey,
+  TraceTagKey,
+} from '../model/keys.js';
+import { SpanType } from '../model/span.js';
+import type { TokenUsage } from '../model/trace.js';
+import type { LiveSpan } from './live-span.js';
+import { REDACTED, sanitizeValue } from './sanitize.js';
+import type { TraceSink, TracingSettings } from './settings.js';
+
+const LLM_TYPES = new Set<string>([SpanType.LLM, SpanType.CHAT_MODEL]);
+
+/** MLflow's preview rule: at most `max` characters, the cut marked with `...`. */
+export function truncatePreview(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 3)}...`;
+}
+
+function previewOf(value: unknown): string | null {
+  if (value === undefined) return null;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export function readTokenUsage(value: unknown): TokenUsage | null {
+  if (!value || typeof value !== 'object') return null;
+  const u = value as Record<string, unknown>;
+  const input = Number(u.input_tokens ?? 0);
+  const output = Number(u.output_tokens ?? 0);
+  const total = u.total_tokens === undefined ? input + output : Number(u.total_tokens);
+  if (![input, output, total].every(Number.isFinite)) return null;
+  return { input_tokens: input, output_tokens: output, total_tokens: total };
+}
+
+/**
+ * Book-keeping for one trace while its spans are open: counters and token usage gathered as
+ * spans end, and the MLflow trace info completed when the root span ends.
+ */
+export class ActiveTrace {
+  root: LiveSpan | null = null;
+  ended = false;
+  tags: Record<string, string> = {};
+  metadata: Record<string, string>;
+  clientRequestId: string | null = null;
+  droppedEvents = 0;
+  private readonly parents = new Map<string, string | null>();
+  private readonly usage = new Map<string, TokenUsage>();
+  private readonly sizes: number[] = [];
+  private llmCalls = 0;
+  private toolCalls = 0;
+  private toolErrors = 0;
+  private retrieverCalls = 0;
+
+  constructor(
+    readonly traceId: string,
+    readonly recording: boolean,
+    readonly settings: TracingSettings,
+    private readonly sink: TraceSink,
+    readonly runId: string | null,
+  ) {
+    this.metadata = { ...settings.defaultTraceMetadata };
+  }
+
+  sanitize(value: unknown): unknown {
+    return sanitizeValue(value, {
+      maxChars: this.settings.maxPayloadChars,
+      isSecretKey: this.settings.isSecretKey,
+    }).value;
+  }
+
+  sanitizeWithSize(key: string, value: unknown): { value: unknown; chars: number } {
+    if (this.settings.isSecretKey(key)) return { value: REDACTED, chars: REDACTED.length };
+    return sanitizeValue(value, {
+      maxChars: this.settings.maxPayloadChars,
+      isSecretKey: this.settings.isSecretKey,
+    });
+  }
+
+  reportInternalError(err: unknown): void {
+    this.sink.reportInternalError(err);
+  }
+
+  onSpanEnd(span: LiveSpan): void {
+    this.parents.set(span.spanId, span.parentSpanId);
+    this.sizes.push(span.sizeChars);
+    const usage = readTokenUsage(span.attributes[SpanAttributeKey.CHAT_USAGE]);
+    if (usage) this.usage.set(span.spanId, usage);
+    if (LLM_TYPES.has(span.spanType)) this.llmCalls++;
+    else if (span.spanType === SpanType.TOOL) {
+      this.toolCalls++;
+      if (span.status.code === 'ERROR') this.toolErrors++;
+    } else if (span.spanType === SpanType.RETRIEVER) this.retrieverCalls++;
+    this.sink.enqueueSpan(span);
+    if (span === this.root) this.complete(span);
+  }
+
+  /** Sums usage over spans, skipping a span whose ancestor already reports usage (it includes it). */
+  private totalUsage(): TokenUsage | null {
+    if (this.usage.size === 0) return null;
+    const total: TokenUsage = { input_tokens: 0, output_tokens: 0, total_tokens: 0 };
+    for (const [spanId, u] of this.usage) {
+      let ancestor = this.parents.get(spanId) ?? null;
+      let counted = false;
+      while (ancestor !== null) {
+        if (this.usage.has(ancestor)) {
+          counted = true;
+          break;
+        }
+        ancestor = this.parents.get(ancestor) ?? null;
+      }
+      if (counted) continue;
+      total.input_tokens += u.input_tokens;
+      total.output_tokens += u.output_tokens;
+      total.total_tokens += u.total_tokens;
+    }
+    return total;
+  }
+
+  private complete(root: LiveSpan): void {
+    this.ended = true;
+    const startMs = Number(root.startTimeUnixNano / 1_000_000n);
+    const durationMs = Number((root.endTimeUnixNano! - root.startTimeUnixNano) / 1_000_000n);
+    const request = this.settings.logPrompts ? previewOf(root.inputs) : null;
+    const response = this.settings.logPrompts ? previewOf(root.outputs) : null;
+    const sizes = [...this.sizes].sort((a, b) => a - b);
+    const totalSize = sizes.reduce((a, b) => a + b, 0);
+
+    const metadata: Record<string, string> = {
+      ...this.metadata,
+      [TraceMetadataKey.SCHEMA_VERSION]: TRACE_SCHEMA_VERSION,
+      [TraceMetadataKey.SIZE_BYTES]: String(totalSize),
+      [TraceMetadataKey.SIZE_STATS]: JSON.stringify({
+        total_size_bytes: totalSize,
+        num_spans: sizes.length,
+        max_span_size_bytes: sizes[sizes.length - 1] ?? 0,
+        p25_span_size_bytes: percentile(sizes, 25),
+        p50_span_size_bytes: percentile(sizes, 50),
+        p75_span_size_bytes: percentile(sizes, 75),
+      }),
+      [AgentMetadataKey.SPANS]: String(sizes.length),
+      [AgentMetadataKey.LLM_CALLS]: String(this.llmCalls),
+      [AgentMetadataKey.TOOL_CALLS]: String(this.toolCalls),
+      [AgentMetadataKey.TOOL_ERRORS]: String(this.toolErrors),
+      [AgentMetadataKey.RETRIEVER_CALLS]: String(this.retrieverCalls),
+    };
+    if (request !== null)
+      metadata[TraceMetadataKey.INPUTS] = truncatePreview(request, MAX_TRACE_IO_CHARS);
+    if (response !== null)
+      metadata[TraceMetadataKey.OUTPUTS] = truncatePreview(response, MAX_TRACE_IO_CHARS);
+    const usage = this.totalUsage();
+    if (usage) metadata[TraceMetadataKey.TOKEN_USAGE] = JSON.stringify(usage);
+    if (this.runId) metadata[TraceMetadataKey.SOURCE_RUN] = this.runId;
+
+    this.sink.enqueueTrace({
+      traceId: this.traceId,
+      clientRequestId: this.clientRequestId,
+      requestTime: startMs,
+      executionDuration: durationMs,
+      state: root.status.code === 'ERROR' ? 'ERROR' : 'OK',
+      requestPreview: request === null ? null : truncatePreview(request, MAX_PREVIEW_CHARS),
+      responsePreview: response === null ? null : truncatePreview(response, MAX_PREVIEW_CHARS),
+      traceMetadata: metadata,
+      tags: { ...this.tags, [TraceTagKey.TRACE_NAME]: root.name },
+    });
+    if (this.droppedEvents > 0) {
+      this.settings.logger.debug(
+        `trace ${this.traceId}: ${this.droppedEvents} span events beyond the per-span limit were dropped`,
+      );
+    }
+  }
+}

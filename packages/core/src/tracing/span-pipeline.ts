@@ -1,0 +1,171 @@
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Span } from '../model/span.js';
+import type { TrackingStore } from '../store/tracking-store.js';
+import type { PendingTraceInfo, TraceSink } from './settings.js';
+
+export interface PipelineOptions {
+  /** Spans and trace infos held in memory at most; beyond it new ones are dropped (and counted). */
+  maxQueueSize: number;
+  /** Items written to the store per batch. */
+  batchSize: number;
+  /** How long a partial batch waits for company before it is written. */
+  scheduleDelayMs: number;
+}
+
+export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
+  maxQueueSize: 50_000,
+  batchSize: 1_000,
+  scheduleDelayMs: 50,
+};
+
+export interface PipelineStats {
+  queued: number;
+  exportedSpans: number;
+  exportedTraces: number;
+  droppedSpans: number;
+  droppedTraces: number;
+  failedBatches: number;
+}
+
+type Item = { span: Span } | { trace: PendingTraceInfo };
+
+/**
+ * The bounded, batched, asynchronous path from ended spans to a store. Enqueueing is a push
+ * onto an array: the traced code never waits for a store, and a store failure is logged once
+ * (then counted) but never thrown.
+ */
+export class SpanPipeline implements TraceSink {
+  private queue: Item[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private exporting: Promise<void> | null = null;
+  private failing = false;
+  private warnedOverflow = false;
+  readonly stats: PipelineStats = {
+    queued: 0,
+    exportedSpans: 0,
+    exportedTraces: 0,
+    droppedSpans: 0,
+    droppedTraces: 0,
+    failedBatches: 0,
+  };
+
+  constructor(
+    private readonly store: TrackingStore,
+    private readonly experimentId: () => Promise<string>,
+    private readonly logger: Logger,
+    private readonly options: PipelineOptions = DEFAULT_PIPELINE_OPTIONS,
+  ) {}
+
+  get pending(): boolean {
+    return this.queue.length > 0 || this.exporting !== null;
+  }
+
+  enqueueSpan(span: Span): void {
+    if (this.admit()) this.queue.push({ span });
+    else this.stats.droppedSpans++;
+  }
+
+  enqueueTrace(trace: PendingTraceInfo): void {
+    // Trace infos are few and small: they are admitted even over the limit, so a trace whose
+    // spans were dropped still shows up with its summary.
+    this.admit();
+    this.queue.push({ trace });
+  }
+
+  reportInternalError(err: unknown): void {
+    this.logger.error(
+      `internal tracing error (the traced program is unaffected): ${errorMessage(err)}`,
+    );
+  }
+
+  private admit(): boolean {
+    if (this.queue.length < this.options.maxQueueSize) {
+      this.schedule();
+      return true;
+    }
+    if (!this.warnedOverflow) {
+      this.warnedOverflow = true;
+      this.logger.warn(
+        `span queue full (${this.options.maxQueueSize} items): new spans are dropped until the store catches up; raise maxQueueSize or call flushTraces() more often`,
+      );
+    }
+    return false;
+  }
+
+  private schedule(): void {
+    if (this.timer || this.exporting) return;
+    const delay =
+      this.queue.length + 1 >= this.options.batchSize ? 0 : this.options.scheduleDelayMs;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.drain();
+    }, delay);
+    // Pending exports never keep the process alive on their own; beforeExit flushes them.
+    this.timer.unref();
+  }
+
+  /** Writes until the queue is empty (one export at a time, in order). */
+  private drain(): Promise<void> {
+    if (!this.exporting) {
+      this.exporting = (async () => {
+        try {
+          while (this.queue.length > 0)
+            await this.exportBatch(this.queue.splice(0, this.options.batchSize));
+        } finally {
+          this.exporting = null;
+        }
+      })();
+    }
+    return this.exporting;
+  }
+
+  private async exportBatch(batch: Item[]): Promise<void> {
+    const spans: Span[] = [];
+    const traces: PendingTraceInfo[] = [];
+    for (const item of batch) {
+      if ('span' in item) spans.push(item.span);
+      else traces.push(item.trace);
+    }
+    try {
+      const experimentId = await this.experimentId();
+      // Spans first: a trace info is written after every span that ended before its root.
+      if (spans.length > 0) await this.store.logSpans(experimentId, spans);
+      this.stats.exportedSpans += spans.length;
+      for (const t of traces) {
+        await this.store.startTrace({ ...t, experimentId });
+        this.stats.exportedTraces++;
+      }
+      if (this.failing) {
+        this.failing = false;
+        this.logger.info(
+          `export to ${this.store.uri} recovered after ${this.stats.failedBatches} failed batch(es)`,
+        );
+      }
+    } catch (err) {
+      this.stats.failedBatches++;
+      this.stats.droppedSpans += spans.length;
+      this.stats.droppedTraces += traces.length;
+      if (!this.failing) {
+        this.failing = true;
+        this.logger.warn(
+          `could not write traces to ${this.store.uri}: ${errorMessage(err)}. The traced program goes on; spans are dropped until the store answers again.`,
+        );
+      }
+    }
+  }
+
+  /** Resolves when everything enqueued before the call has been written (or has failed). */
+  async flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    while (this.pending) await this.drain();
+    this.stats.queued = this.queue.length;
+  }
+
+  snapshot(): PipelineStats {
+    return { ...this.stats, queued: this.queue.length };
+  }
+}

@@ -1,0 +1,142 @@
+import { systemClock } from '../clock.js';
+import { randomIds } from '../ids.js';
+import { silentLogger } from '../logger.js';
+import { TRACE_ID_PREFIX, TraceMetadataKey } from '../model/keys.js';
+import { SpanType } from '../model/span.js';
+import { ActiveTrace } from './active-trace.js';
+import { contextValue } from './context.js';
+import { LiveSpan } from './live-span.js';
+import { maskSecretsInText, REDACTED, secretKeyTest } from './sanitize.js';
+import type { TraceSink, TracingSettings } from './settings.js';
+
+export interface SpanOptions {
+  name?: string;
+  /** One of `SpanType`, or any string; default CHAIN for function spans, UNKNOWN otherwise. */
+  spanType?: string;
+  inputs?: unknown;
+  attributes?: Record<string, unknown>;
+}
+
+export interface StartSpanOptions extends SpanOptions {
+  name: string;
+  /**
+   * The parent span. Omitted: the active span (if any). `null`: always start a new trace.
+   */
+  parent?: LiveSpan | null;
+  /** ns since epoch */
+  startTimeNs?: bigint;
+}
+
+export interface TraceUpdate {
+  tags?: Record<string, string>;
+  metadata?: Record<string, string>;
+  clientRequestId?: string;
+  /** Stored as `mlflow.trace.session`. */
+  session?: string;
+  /** Stored as `mlflow.trace.user`. */
+  user?: string;
+}
+
+export function getCurrentActiveSpan(): LiveSpan | null {
+  return contextValue<LiveSpan>('span') ?? null;
+}
+
+// A span that records nothing: returned when tracing itself fails, so user code goes on.
+const noopSink: TraceSink = { enqueueSpan() {}, enqueueTrace() {}, reportInternalError() {} };
+const noopSettings: TracingSettings = {
+  clock: systemClock,
+  ids: randomIds,
+  logger: silentLogger,
+  logPrompts: false,
+  maxPayloadChars: 0,
+  isSecretKey: secretKeyTest(),
+  maxEventsPerSpan: 0,
+  sampling: 0,
+  defaultTraceMetadata: {},
+};
+export function noopSpan(name = 'noop'): LiveSpan {
+  const trace = new ActiveTrace(
+    `${TRACE_ID_PREFIX}${'0'.repeat(32)}`,
+    false,
+    noopSettings,
+    noopSink,
+    null,
+  );
+  return new LiveSpan(trace, '0'.repeat(16), null, name, SpanType.UNKNOWN, 0n);
+}
+
+/** Makes spans for one tracker: ids, sampling at the root, and the trace each span belongs to. */
+export class Tracer {
+  constructor(
+    readonly settings: TracingSettings,
+    private readonly sink: TraceSink,
+    private readonly currentRunId: () => string | null,
+    private readonly enabled: () => boolean,
+  ) {}
+
+  startSpan(options: StartSpanOptions): LiveSpan {
+    try {
+      const parent = options.parent === undefined ? getCurrentActiveSpan() : options.parent;
+      const { ids, clock } = this.settings;
+      const start = options.startTimeNs ?? clock.nowNs();
+      let span: LiveSpan;
+      if (parent) {
+        span = new LiveSpan(
+          parent.trace,
+          ids.spanId(),
+          parent.spanId,
+          options.name,
+          options.spanType ?? SpanType.UNKNOWN,
+          start,
+        );
+      } else {
+        const sampling = this.settings.sampling;
+        const recording =
+          this.enabled() && (sampling >= 1 || (sampling > 0 && Math.random() < sampling));
+        const trace = new ActiveTrace(
+          `${TRACE_ID_PREFIX}${ids.traceId()}`,
+          recording,
+          this.settings,
+          this.sink,
+          this.currentRunId(),
+        );
+        span = new LiveSpan(
+          trace,
+          ids.spanId(),
+          null,
+          options.name,
+          options.spanType ?? SpanType.UNKNOWN,
+          start,
+        );
+        trace.root = span;
+      }
+      if (span.isRecording()) {
+        if (options.inputs !== undefined) span.setInputs(options.inputs);
+        if (options.attributes) span.setAttributes(options.attributes);
+      }
+      return span;
+    } catch (err) {
+      this.sink.reportInternalError(err);
+      return noopSpan(options.name);
+    }
+  }
+}
+
+/** Applies `updateCurrentTrace` to the trace of the active span. Returns false without one. */
+export function updateTrace(span: LiveSpan | null, update: TraceUpdate): boolean {
+  if (!span?.trace.recording) return false;
+  const trace = span.trace;
+  const isSecret = trace.settings.isSecretKey;
+  const clean = (k: string, v: unknown) => (isSecret(k) ? REDACTED : maskSecretsInText(String(v)));
+  for (const [k, v] of Object.entries(update.tags ?? {})) trace.tags[k] = clean(k, v);
+  for (const [k, v] of Object.entries(update.metadata ?? {})) trace.metadata[k] = clean(k, v);
+  if (update.clientRequestId !== undefined) trace.clientRequestId = String(update.clientRequestId);
+  if (update.session !== undefined)
+    trace.metadata[TraceMetadataKey.SESSION] = String(update.session);
+  if (update.user !== undefined) trace.metadata[TraceMetadataKey.USER] = String(update.user);
+  if (trace.ended)
+    trace.settings.logger.warn(
+      `updateCurrentTrace after trace ${trace.traceId} ended has no effect`,
+    );
+  return true;
+}

@@ -1,0 +1,58 @@
+// MLflow names unnamed runs with two words and a number; graphtrace does the same with its own words.
+const ADJECTIVES = [
+  'amber',
+  'brave',
+  'calm',
+  'clever',
+  'crisp',
+  'daring',
+  'eager',
+  'fancy',
+  'gentle',
+  'glossy',
+  'honest',
+  'jolly',
+  'keen',
+  'lively',
+  'lucky',
+  'mellow',
+  'nimble',
+  'polite',
+  'quiet',
+  'rapid',
+  'shiny',
+  'steady',
+  'sunny',
+  'swift',
+  'tidy',
+  'vivid',
+  'witty',
+  'zesty',
+];
+const NOUNS = [
+  'otter',
+  'falcon',
+  'heron',
+  'lynx',
+  'panda',
+  'badger',
+  'koala',
+  'gecko',
+  'puffin',
+  'bison',
+  'marten',
+  'ibis',
+  'wren',
+  'newt',
+  'yak',
+  'quail',
+  'tapir',
+  'stoat',
+  'finch',
+  'moose',
+];
+
+export function randomRunName(random: () => number = Math.random): string {
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
+  return `${pick(ADJECTIVES)}-${pick(NOUNS)}-${Math.floor(random() * 1000)}`;
+}
