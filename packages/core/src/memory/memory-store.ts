@@ -54,6 +54,11 @@ function isNewer(m: Metric, than: Metric): boolean {
 }
 
 const clone = <T>(v: T): T => structuredClone(v);
+const copyInfo = (i: TraceInfo): TraceInfo => ({
+  ...i,
+  tags: { ...i.tags },
+  traceMetadata: { ...i.traceMetadata },
+});
 
 /**
  * A store that keeps everything in process memory: for tests, `memory:` URIs and programs that
@@ -269,16 +274,16 @@ export class MemoryStore implements TrackingStore {
 
   async startTrace(info: TraceInfo): Promise<TraceInfo> {
     const existing = this.traces.get(info.traceId);
-    if (existing) {
-      existing.info = {
-        ...clone(info),
-        tags: { ...existing.info.tags, ...info.tags },
-        traceMetadata: { ...existing.info.traceMetadata, ...info.traceMetadata },
-      };
-      return clone(existing.info);
-    }
-    this.traces.set(info.traceId, { info: clone(info), spans: new Map() });
-    return clone(info);
+    const stored = existing
+      ? {
+          ...info,
+          tags: { ...existing.info.tags, ...info.tags },
+          traceMetadata: { ...existing.info.traceMetadata, ...info.traceMetadata },
+        }
+      : copyInfo(info);
+    if (existing) existing.info = stored;
+    else this.traces.set(info.traceId, { info: stored, spans: new Map() });
+    return copyInfo(stored);
   }
 
   async logSpans(experimentId: string, spans: readonly Span[]): Promise<void> {
@@ -311,14 +316,14 @@ export class MemoryStore implements TrackingStore {
 
   async getTraceInfo(traceId: string): Promise<TraceInfo | null> {
     const t = this.traces.get(traceId);
-    return t ? clone(t.info) : null;
+    return t ? copyInfo(t.info) : null;
   }
 
   async getTrace(traceId: string): Promise<Trace | null> {
     const t = this.traces.get(traceId);
     if (!t) return null;
     const spans = [...t.spans.values()]
-      .map((s) => spanRecord(s))
+      .map((s) => structuredClone(s))
       .sort((a, b) =>
         a.startTimeUnixNano < b.startTimeUnixNano
           ? -1
@@ -346,7 +351,7 @@ export class MemoryStore implements TrackingStore {
           traceValue,
         ),
       )
-      .map((i) => clone(i));
+      .map(copyInfo);
     return this.page(infos, query.maxResults ?? 100, query.pageToken, (traces, nextPageToken) => ({
       traces,
       nextPageToken,

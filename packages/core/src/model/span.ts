@@ -52,7 +52,10 @@ export interface Span {
   events: SpanEvent[];
 }
 
-/** A plain copy of the `Span` fields alone (live spans carry more), safe to keep or send. */
+/**
+ * A plain copy of the `Span` fields alone (live spans carry more), safe to keep or send.
+ * Attribute values are shared: they are already private copies made when they were set.
+ */
 export function spanRecord(span: Span): Span {
   return {
     traceId: span.traceId,
@@ -63,7 +66,7 @@ export function spanRecord(span: Span): Span {
     startTimeUnixNano: span.startTimeUnixNano,
     endTimeUnixNano: span.endTimeUnixNano,
     status: { ...span.status },
-    attributes: structuredClone(span.attributes),
-    events: structuredClone(span.events),
+    attributes: { ...span.attributes },
+    events: span.events.map((e) => ({ ...e, attributes: { ...e.attributes } })),
   };
 }

@@ -21,8 +21,8 @@ export function truncatePreview(s: string, max: number): string {
 }
 
 function previewOf(value: unknown): string | null {
-  if (value === undefined) return null;
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  // As MLflow: the preview is the JSON text of the root's inputs or outputs.
+  return value === undefined ? null : JSON.stringify(value);
 }
 
 function percentile(sorted: number[], p: number): number {

@@ -171,6 +171,11 @@ export class LiveSpan implements Span, OtelSpan {
       this.status = { code: 'ERROR', message: `${type}: ${message}` };
   }
 
+  /** A span that ends up inside recorded data (a returned value, say) is shown as its ids. */
+  toJSON(): { spanId: string; traceId: string; name: string } {
+    return { spanId: this.spanId, traceId: this.traceId, name: this.name };
+  }
+
   spanContext(): SpanContext {
     return {
       traceId: this.traceId.slice(3),

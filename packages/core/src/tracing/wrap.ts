@@ -35,7 +35,9 @@ function fail(span: LiveSpan, err: unknown): void {
 }
 
 function finish(span: LiveSpan, value: unknown, recordOutputs: boolean): void {
-  if (recordOutputs && value !== undefined && span.outputs === undefined) span.setOutputs(value);
+  // `withSpan((s) => s.setAttribute(...))` returns the span itself: that is not an output.
+  if (recordOutputs && value !== undefined && value !== span && span.outputs === undefined)
+    span.setOutputs(value);
   span.end();
 }
 

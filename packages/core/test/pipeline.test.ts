@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import {
+  createTracker,
+  memoryLogger,
+  memoryStore,
+  type Span,
+  type TrackingStore,
+} from '../src/index.js';
+import { setup } from './helpers.js';
+
+/** A store that fails every write, or only while `down` is true. */
+function flakyStore(inner: TrackingStore, state: { down: boolean }): TrackingStore {
+  const guard =
+    <A extends unknown[], R>(fn: (...a: A) => Promise<R>) =>
+    async (...a: A): Promise<R> => {
+      if (state.down) throw new Error('connection refused');
+      return fn(...a);
+    };
+  return Object.assign(Object.create(inner) as TrackingStore, {
+    logSpans: guard(inner.logSpans.bind(inner)),
+    startTrace: guard(inner.startTrace.bind(inner)),
+  });
+}
+
+describe('span pipeline', () => {
+  it('flushes a 10,000-span trace completely', async () => {
+    const { tracker, traces, spansOf } = setup();
+    tracker.withSpan({ name: 'root' }, () => {
+      for (let i = 0; i < 9_999; i++)
+        tracker.withSpan({ name: `s${i}` }, (s) => s.setAttribute('i', i));
+    });
+    const [t] = await traces();
+    expect(t!.state).toBe('OK');
+    const spans = await spansOf(t!.traceId);
+    expect(spans).toHaveLength(10_000);
+    expect(new Set(spans.map((s) => s.spanId)).size).toBe(10_000);
+    expect(t!.traceMetadata['graphtrace.agent.spans']).toBe('10000');
+    expect(tracker.stats()).toMatchObject({
+      exportedSpans: 10_000,
+      exportedTraces: 1,
+      droppedSpans: 0,
+    });
+  });
+
+  it('never blocks on the store: spans are written after the traced code returns', async () => {
+    const { tracker, store } = setup();
+    const result = tracker.withSpan({ name: 'quick' }, () => 'done');
+    expect(result).toBe('done');
+    expect((await store.searchTraces({ experimentIds: ['0', '1'] })).traces).toHaveLength(0);
+    await tracker.flushTraces();
+    expect(
+      (await store.searchTraces({ experimentIds: [await tracker.experimentId()] })).traces,
+    ).toHaveLength(1);
+  });
+
+  it('a failing store never breaks the traced function, and is reported once', async () => {
+    const state = { down: true };
+    const inner = memoryStore();
+    const logger = memoryLogger();
+    const tracker = createTracker({
+      store: flakyStore(inner, state),
+      logger,
+      handleExitSignals: false,
+      pipeline: { batchSize: 10 },
+    });
+    for (let i = 0; i < 50; i++) {
+      expect(tracker.withSpan({ name: `t${i}` }, () => i * 2)).toBe(i * 2);
+      await tracker.flushTraces();
+    }
+    await expect(tracker.withSpan({ name: 'async' }, async () => 'ok')).resolves.toBe('ok');
+    await tracker.flushTraces();
+    const warnings = logger.lines.filter((l) => l.level === 'warn');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.message).toContain('connection refused');
+    expect(tracker.stats().droppedSpans).toBe(51);
+
+    state.down = false;
+    tracker.withSpan({ name: 'after' }, () => 1);
+    await tracker.flushTraces();
+    expect(logger.lines.some((l) => l.level === 'info' && l.message.includes('recovered'))).toBe(
+      true,
+    );
+    expect(
+      (await inner.searchTraces({ experimentIds: ['0'] })).traces.map(
+        (t) => t.tags['mlflow.traceName'],
+      ),
+    ).toEqual(['after']);
+  });
+
+  it('bounds memory: beyond the queue limit spans are dropped, counted and reported once', async () => {
+    const blocked: { release?: () => void } = {};
+    const inner = memoryStore();
+    const slow = Object.assign(Object.create(inner) as TrackingStore, {
+      logSpans: async (e: string, s: readonly Span[]) => {
+        await new Promise<void>((r) => {
+          blocked.release = r;
+        });
+        return inner.logSpans(e, s);
+      },
+    });
+    const logger = memoryLogger();
+    const tracker = createTracker({
+      store: slow,
+      logger,
+      handleExitSignals: false,
+      pipeline: { maxQueueSize: 100, batchSize: 50, scheduleDelayMs: 0 },
+    });
+    tracker.withSpan({ name: 'first' }, () => 0);
+    await new Promise((r) => setTimeout(r, 5)); // the first export is now waiting on the store
+    tracker.withSpan({ name: 'big' }, () => {
+      for (let i = 0; i < 500; i++) tracker.withSpan({ name: `s${i}` }, () => i);
+    });
+    expect(tracker.stats().droppedSpans).toBeGreaterThan(300);
+    expect(logger.lines.filter((l) => l.message.includes('queue full'))).toHaveLength(1);
+    const flushing = tracker.flushTraces();
+    const release = setInterval(() => blocked.release?.(), 1);
+    await flushing;
+    clearInterval(release);
+  });
+
+  it('internal errors in tracing never reach user code', async () => {
+    const { tracker, logger } = setup();
+    const hostile = {
+      get boom() {
+        throw new Error('getter explodes');
+      },
+    };
+    const out = tracker.withSpan({ name: 'hostile' }, (span) => {
+      span.setInputs(hostile);
+      span.setAttribute('x', hostile);
+      span.addEvent('e', hostile as unknown as Record<string, unknown>);
+      return 'still fine';
+    });
+    expect(out).toBe('still fine');
+    await tracker.flushTraces();
+    expect(logger.lines.filter((l) => l.level === 'error')).toHaveLength(0);
+  });
+});

@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import { secretKeyTest, toJsonSafe } from '../src/index.js';
+import { setup } from './helpers.js';
+
+const opts = (maxChars = 100_000, extra: string[] = []) => ({
+  maxChars,
+  isSecretKey: secretKeyTest(extra),
+});
+
+describe('privacy and volume controls', () => {
+  it('masks secret keys (not token counters) and secret-looking text', () => {
+    const out = toJsonSafe(
+      {
+        api_key: 'abc',
+        OPENAI_API_KEY: 'sk-proj-abcdefghijklmnopqrstuvwx',
+        headers: { Authorization: 'Bearer abcdefghijklmnopqrstuvwxyz', 'x-api-key': 'k' },
+        password: 'hunter2',
+        db: { passwd: 'x', secret: 'y', github_token: 'z' },
+        usage: { input_tokens: 5, output_tokens: 6, total_tokens: 11, max_tokens: 100 },
+        note: 'my key is sk-abcdefghijklmnopqrstuvwxyz123 ok',
+        customer_ssn: '123-45-6789',
+      },
+      opts(100_000, ['ssn$']),
+    );
+    expect(out).toEqual({
+      api_key: '[REDACTED]',
+      OPENAI_API_KEY: '[REDACTED]',
+      headers: { Authorization: '[REDACTED]', 'x-api-key': '[REDACTED]' },
+      password: '[REDACTED]',
+      db: { passwd: '[REDACTED]', secret: '[REDACTED]', github_token: '[REDACTED]' },
+      usage: { input_tokens: 5, output_tokens: 6, total_tokens: 11, max_tokens: 100 },
+      note: 'my key is [REDACTED] ok',
+      customer_ssn: '[REDACTED]',
+    });
+  });
+
+  it('serialises values that are not JSON safely', () => {
+    const circular: Record<string, unknown> = { name: 'loop' };
+    circular.self = circular;
+    const err = new Error('kaput', { cause: new Error('root cause') });
+    const out = toJsonSafe(
+      {
+        circular,
+        big: 12345678901234567890n,
+        fn: function named() {},
+        arrow: () => 1,
+        err,
+        map: new Map<unknown, unknown>([
+          ['a', 1],
+          [2, { b: true }],
+        ]),
+        set: new Set([1, 2]),
+        date: new Date('2026-01-28T00:00:00Z'),
+        bytes: new Uint8Array(16),
+        undef: undefined,
+        nan: Number.NaN,
+        sym: Symbol('s'),
+      },
+      opts(),
+    ) as Record<string, any>;
+    expect(out.circular).toEqual({ name: 'loop', self: '[Circular]' });
+    expect(out.big).toBe('12345678901234567890');
+    expect(out.fn).toBe('[Function named]');
+    expect(out.arrow).toBe('[Function arrow]');
+    expect(out.err).toMatchObject({
+      name: 'Error',
+      message: 'kaput',
+      cause: { message: 'root cause' },
+    });
+    expect(out.err.stack).toContain('kaput');
+    expect(out.map).toEqual({ a: 1, '2': { b: true } });
+    expect(out.set).toEqual([1, 2]);
+    expect(out.date).toBe('2026-01-28T00:00:00.000Z');
+    expect(out.bytes).toBe('[Uint8Array 16 bytes]');
+    expect('undef' in out).toBe(false);
+    expect(out.nan).toBe('NaN');
+    expect(out.sym).toBe('Symbol(s)');
+    expect(() => JSON.stringify(out)).not.toThrow();
+  });
+
+  it('truncates oversized values with a visible marker and keeps valid JSON', () => {
+    const long = toJsonSafe('x'.repeat(5000), opts(1000)) as string;
+    expect(long.length).toBeLessThan(1100);
+    expect(long).toMatch(/…\[truncated 40\d\d chars\]$/);
+    const many = toJsonSafe(
+      Array.from({ length: 10_000 }, (_, i) => i),
+      opts(1000),
+    ) as unknown[];
+    expect(many.length).toBeLessThan(200);
+    expect(String(many[many.length - 1])).toMatch(/…\[truncated \d+ items\]/);
+    const wide = toJsonSafe(
+      Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, i])),
+      opts(1000),
+    ) as Record<string, unknown>;
+    expect(String(wide['…'])).toMatch(/truncated \d+ keys/);
+  });
+
+  it('log_prompts false: no inputs, outputs or previews, but names, timings and usage', async () => {
+    const { tracker, traces, spansOf } = setup({ logPrompts: false });
+    await tracker.withSpan({ name: 'root', inputs: { secret_question: 'who?' } }, async () => {
+      await tracker.withSpan({ name: 'llm', spanType: 'CHAT_MODEL' }, (s) => {
+        s.setInputs([{ role: 'user', content: 'private' }]);
+        s.setAttribute('mlflow.chat.tokenUsage', {
+          input_tokens: 3,
+          output_tokens: 4,
+          total_tokens: 7,
+        });
+        return 'private answer';
+      });
+      return 'result';
+    });
+    const [t] = await traces();
+    expect(t!.requestPreview).toBeNull();
+    expect(t!.responsePreview).toBeNull();
+    expect(t!.traceMetadata['mlflow.traceInputs']).toBeUndefined();
+    expect(t!.traceMetadata['mlflow.trace.tokenUsage']).toBe(
+      '{"input_tokens":3,"output_tokens":4,"total_tokens":7}',
+    );
+    const spans = await spansOf(t!.traceId);
+    expect(spans.map((s) => s.name).sort()).toEqual(['llm', 'root']);
+    for (const s of spans) {
+      expect(s.attributes['mlflow.spanInputs']).toBeUndefined();
+      expect(s.attributes['mlflow.spanOutputs']).toBeUndefined();
+    }
+    expect(JSON.stringify(spans, (_, v) => (typeof v === 'bigint' ? String(v) : v))).not.toContain(
+      'private',
+    );
+  });
+
+  it('masks secrets in span inputs, run params and tags', async () => {
+    const { tracker, traces, spansOf, store } = setup({ redact: ['^internal_'] });
+    tracker.withSpan(
+      { name: 'call', inputs: { apiKey: 'abc', internal_id: 7, query: 'hi' } },
+      () => 1,
+    );
+    const [t] = await traces();
+    const [span] = await spansOf(t!.traceId);
+    expect(span!.attributes['mlflow.spanInputs']).toEqual({
+      apiKey: '[REDACTED]',
+      internal_id: '[REDACTED]',
+      query: 'hi',
+    });
+    const run = await tracker.startRun({
+      params: { password: 'p', lr: 0.1, config: { token: 't', depth: 2 } },
+    });
+    await tracker.setTags({ auth_token: 'x', team: 'a' });
+    const got = await store.getRun(run.runId);
+    expect(got!.data.params).toMatchObject({
+      password: '[REDACTED]',
+      lr: '0.1',
+      config: '{"token":"[REDACTED]","depth":2}',
+    });
+    expect(got!.data.tags).toMatchObject({ auth_token: '[REDACTED]', team: 'a' });
+  });
+});
