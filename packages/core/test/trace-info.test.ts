@@ -121,3 +121,35 @@ describe('trace info, completed when the root span ends', () => {
     expect(await traces()).toHaveLength(0);
   });
 });
+
+describe('previews of chat traces', () => {
+  it('show the last user message and the assistant reply, as MLflow does', async () => {
+    const { tracker, traces } = setup();
+    await tracker.withSpan(
+      {
+        name: 'chat',
+        inputs: {
+          messages: [
+            { role: 'system', content: 'be brief' },
+            { role: 'user', content: 'first question' },
+            { role: 'assistant', content: 'first answer' },
+            { role: 'user', content: [{ type: 'text', text: 'second question' }] },
+          ],
+        },
+      },
+      async () => ({ choices: [{ message: { role: 'assistant', content: 'second answer' } }] }),
+    );
+    const [t] = await traces();
+    expect(t!.requestPreview).toBe('second question');
+    expect(t!.responsePreview).toBe('second answer');
+    const stats = JSON.parse(t!.traceMetadata['mlflow.trace.sizeStats']!);
+    expect(Object.keys(stats).sort()).toEqual([
+      'max',
+      'num_spans',
+      'p25',
+      'p50',
+      'p75',
+      'total_size_bytes',
+    ]);
+  });
+});

@@ -20,14 +20,70 @@ export function truncatePreview(s: string, max: number): string {
   return s.length <= max ? s : `${s.slice(0, max - 3)}...`;
 }
 
-function previewOf(value: unknown): string | null {
-  // As MLflow: the preview is the JSON text of the root's inputs or outputs.
-  return value === undefined ? null : JSON.stringify(value);
+type Message = { role?: unknown; content?: unknown };
+const isMessage = (m: unknown): m is Message =>
+  !!m && typeof m === 'object' && 'role' in m && 'content' in m;
+
+/** Chat messages inside inputs/outputs in the shapes MLflow recognises (OpenAI chat and responses). */
+function messagesIn(value: unknown): Message[] | null {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
+  const o = value as Record<string, unknown>;
+  for (const key of ['messages', 'input', 'output']) {
+    const list = o[key];
+    if (Array.isArray(list) && list.length > 0) return list.filter(isMessage);
+  }
+  const choices = o.choices;
+  if (
+    Array.isArray(choices) &&
+    isMessage((choices[0] as { message?: unknown } | undefined)?.message)
+  ) {
+    return [(choices[0] as { message: Message }).message];
+  }
+  return 'request' in o ? messagesIn(o.request) : null;
 }
 
-function percentile(sorted: number[], p: number): number {
+function textOf(message: Message): string {
+  const c = message.content;
+  if (typeof c === 'string') return c;
+  if (Array.isArray(c)) {
+    for (const part of c) {
+      if (typeof part === 'string') return part;
+      if (
+        part &&
+        typeof part === 'object' &&
+        ['text', 'output_text'].includes((part as { type?: string }).type ?? '')
+      ) {
+        return String((part as { text?: unknown }).text ?? '');
+      }
+    }
+  }
+  return '';
+}
+
+/**
+ * MLflow's preview rule: the text of the last message of `role` when the value holds chat
+ * messages, otherwise the JSON text of the value.
+ */
+function previewOf(value: unknown, role: 'user' | 'assistant'): string | null {
+  if (value === undefined) return null;
+  const messages = messagesIn(value);
+  if (messages && messages.length > 0) {
+    const last =
+      [...messages].reverse().find((m) => m.role === role) ?? messages[messages.length - 1]!;
+    const text = textOf(last);
+    if (text) return text;
+  }
+  return JSON.stringify(value);
+}
+
+/** MLflow's percentile: linear interpolation between the nearest ranks. */
+function percentile(sorted: number[], q: number): number {
   if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+  const index = q * (sorted.length - 1);
+  const lower = Math.floor(index);
+  if (lower + 1 >= sorted.length) return sorted[sorted.length - 1]!;
+  const weight = index - lower;
+  return Math.trunc(sorted[lower]! * (1 - weight) + sorted[lower + 1]! * weight);
 }
 
 export function readTokenUsage(value: unknown): TokenUsage | null {
@@ -128,8 +184,8 @@ export class ActiveTrace {
     this.ended = true;
     const startMs = Number(root.startTimeUnixNano / 1_000_000n);
     const durationMs = Number((root.endTimeUnixNano! - root.startTimeUnixNano) / 1_000_000n);
-    const request = this.settings.logPrompts ? previewOf(root.inputs) : null;
-    const response = this.settings.logPrompts ? previewOf(root.outputs) : null;
+    const request = this.settings.logPrompts ? previewOf(root.inputs, 'user') : null;
+    const response = this.settings.logPrompts ? previewOf(root.outputs, 'assistant') : null;
     const sizes = [...this.sizes].sort((a, b) => a - b);
     const totalSize = sizes.reduce((a, b) => a + b, 0);
 
@@ -140,10 +196,10 @@ export class ActiveTrace {
       [TraceMetadataKey.SIZE_STATS]: JSON.stringify({
         total_size_bytes: totalSize,
         num_spans: sizes.length,
-        max_span_size_bytes: sizes[sizes.length - 1] ?? 0,
-        p25_span_size_bytes: percentile(sizes, 25),
-        p50_span_size_bytes: percentile(sizes, 50),
-        p75_span_size_bytes: percentile(sizes, 75),
+        max: sizes[sizes.length - 1] ?? 0,
+        p25: percentile(sizes, 0.25),
+        p50: percentile(sizes, 0.5),
+        p75: percentile(sizes, 0.75),
       }),
       [AgentMetadataKey.SPANS]: String(sizes.length),
       [AgentMetadataKey.LLM_CALLS]: String(this.llmCalls),
