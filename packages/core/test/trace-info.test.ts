@@ -142,6 +142,7 @@ describe('previews of chat traces', () => {
     const [t] = await traces();
     expect(t!.requestPreview).toBe('second question');
     expect(t!.responsePreview).toBe('second answer');
+    expect(t!.traceMetadata['mlflow.traceInputs']).toMatch(/^\{"messages":\[\{"role":"system"/);
     const stats = JSON.parse(t!.traceMetadata['mlflow.trace.sizeStats']!);
     expect(Object.keys(stats).sort()).toEqual([
       'max',

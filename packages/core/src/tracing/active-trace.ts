@@ -207,10 +207,19 @@ export class ActiveTrace {
       [AgentMetadataKey.TOOL_ERRORS]: String(this.toolErrors),
       [AgentMetadataKey.RETRIEVER_CALLS]: String(this.retrieverCalls),
     };
-    if (request !== null)
-      metadata[TraceMetadataKey.INPUTS] = truncatePreview(request, MAX_TRACE_IO_CHARS);
-    if (response !== null)
-      metadata[TraceMetadataKey.OUTPUTS] = truncatePreview(response, MAX_TRACE_IO_CHARS);
+    // Unlike previews, these are the JSON text of the root's inputs and outputs.
+    if (request !== null) {
+      metadata[TraceMetadataKey.INPUTS] = truncatePreview(
+        JSON.stringify(root.inputs),
+        MAX_TRACE_IO_CHARS,
+      );
+    }
+    if (response !== null) {
+      metadata[TraceMetadataKey.OUTPUTS] = truncatePreview(
+        JSON.stringify(root.outputs),
+        MAX_TRACE_IO_CHARS,
+      );
+    }
     const usage = this.totalUsage();
     if (usage) metadata[TraceMetadataKey.TOKEN_USAGE] = JSON.stringify(usage);
     if (this.runId) metadata[TraceMetadataKey.SOURCE_RUN] = this.runId;
