@@ -43,6 +43,12 @@ export { formatTraceTree } from './format/trace-tree.js';
 export { type IdGenerator, randomIds, sequentialIds } from './ids.js';
 export { consoleLogger, type Logger, memoryLogger, silentLogger } from './logger.js';
 export { MemoryStore, type MemoryStoreOptions, memoryStore } from './memory/memory-store.js';
+export {
+  base64ToHex,
+  hexToBase64,
+  spanFromMlflowJson,
+  spanToMlflowJson,
+} from './mlflow/span-json.js';
 export type {
   Assessment,
   AssessmentError,
