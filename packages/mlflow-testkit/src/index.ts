@@ -1,0 +1,48 @@
+export { type MlflowCliOptions, runMlflowCli } from './cli.js';
+export {
+  describeInterop,
+  INTEROP_SETUP_TIMEOUT_MS,
+  INTEROP_TEST_TIMEOUT_MS,
+  type InteropContext,
+  interopAvailability,
+  requireMlflow,
+} from './describe-interop.js';
+export { MlflowTestkitError, type TestkitErrorCode } from './errors.js';
+export {
+  cacheDir,
+  isCi,
+  MLFLOW_PIP_PACKAGES,
+  MLFLOW_VERSION,
+  quietMlflowEnv,
+  venvDir,
+} from './paths.js';
+export {
+  type PythonResult,
+  pyStr,
+  type RunPythonOptions,
+  runPython,
+  runPythonJson,
+} from './python.js';
+export {
+  createReferenceDb,
+  mlflowDbUpgrade,
+  type ReferenceDb,
+  type ReferenceDbOptions,
+  sqliteUri,
+} from './reference-db.js';
+export {
+  freePort,
+  type MlflowServer,
+  type StartMlflowServerOptions,
+  startMlflowServer,
+  stopAllMlflowServers,
+  withMlflowServer,
+} from './server.js';
+export {
+  ensureMlflowVenv,
+  type MlflowAvailability,
+  type MlflowVenv,
+  mlflowAvailability,
+  readyMlflowVenvSync,
+  settledMlflowAvailability,
+} from './venv.js';

@@ -1,0 +1,30 @@
+export type SchemaErrorCode =
+  /** The DB is stamped with an alembic revision other than the 3.9.0 head. */
+  | 'SQLITE_SCHEMA_REVISION'
+  /** The DB has tables but is not an MLflow tracking DB: we refuse to touch it. */
+  | 'SQLITE_NOT_MLFLOW'
+  /** Stamped with the head but tables of the head are missing. */
+  | 'SQLITE_SCHEMA_INCOMPLETE'
+  /** An empty DB opened read-only: there is no schema and we may not create one. */
+  | 'SQLITE_SCHEMA_MISSING'
+  /** Creating the schema failed (nothing was committed). */
+  | 'SQLITE_SCHEMA_MIGRATION_FAILED';
+
+export class SchemaError extends Error {
+  readonly code: SchemaErrorCode;
+  /** The revision found in `alembic_version`, when there is one. */
+  readonly revision: string | undefined;
+  readonly expectedRevision: string;
+
+  constructor(
+    code: SchemaErrorCode,
+    message: string,
+    details: { revision?: string; expectedRevision: string; cause?: unknown },
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'SchemaError';
+    this.code = code;
+    this.revision = details.revision;
+    this.expectedRevision = details.expectedRevision;
+  }
+}
