@@ -11,7 +11,7 @@ function work(i: number): number {
 }
 
 /** Cost per span of `withSpan` on the hot path: traced loop vs the same loop untraced. */
-export const withSpanBenchmark: Benchmark = {
+export const benchmark: Benchmark = {
   name: 'with-span',
   description:
     'withSpan per-span cost: traced vs untraced loop, export to the memory store included',
