@@ -116,6 +116,14 @@ describe('span pipeline', () => {
     const release = setInterval(() => blocked.release?.(), 1);
     await flushing;
     clearInterval(release);
+    // The trace's size stats count only the spans that were written (MLflow checks this).
+    const { traces } = await inner.searchTraces({
+      experimentIds: ['0'],
+      filter: "attributes.name = 'big'",
+    });
+    const stored = (await inner.getTrace(traces[0]!.traceId))!.spans.length;
+    expect(stored).toBeLessThan(501);
+    expect(JSON.parse(traces[0]!.traceMetadata['mlflow.trace.sizeStats']!).num_spans).toBe(stored);
   });
 
   it('internal errors in tracing never reach user code', async () => {

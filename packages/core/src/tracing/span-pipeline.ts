@@ -1,5 +1,6 @@
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { TraceMetadataKey } from '../model/keys.js';
 import type { Span } from '../model/span.js';
 import type { TrackingStore } from '../store/tracking-store.js';
 import type { PendingTraceInfo, TraceSink } from './settings.js';
@@ -31,6 +32,21 @@ export interface PipelineStats {
 type Item = { span: Span } | { trace: PendingTraceInfo };
 
 /**
+ * MLflow's reader compares the span rows of a trace with `num_spans` in its size stats and
+ * refuses a trace with fewer ("not fully exported"); spans we dropped must not be counted.
+ */
+function discountLostSpans(info: PendingTraceInfo, lost: number): PendingTraceInfo {
+  const raw = info.traceMetadata[TraceMetadataKey.SIZE_STATS];
+  if (!raw) return info;
+  const stats = JSON.parse(raw) as { num_spans?: number };
+  stats.num_spans = Math.max(0, (stats.num_spans ?? 0) - lost);
+  return {
+    ...info,
+    traceMetadata: { ...info.traceMetadata, [TraceMetadataKey.SIZE_STATS]: JSON.stringify(stats) },
+  };
+}
+
+/**
  * The bounded, batched, asynchronous path from ended spans to a store. Enqueueing is a push
  * onto an array: the traced code never waits for a store, and a store failure is logged once
  * (then counted) but never thrown.
@@ -41,6 +57,8 @@ export class SpanPipeline implements TraceSink {
   private exporting: Promise<void> | null = null;
   private failing = false;
   private warnedOverflow = false;
+  /** Spans of a trace that never reached the store, until its info is written. */
+  private readonly lost = new Map<string, number>();
   readonly stats: PipelineStats = {
     queued: 0,
     exportedSpans: 0,
@@ -63,7 +81,14 @@ export class SpanPipeline implements TraceSink {
 
   enqueueSpan(span: Span): void {
     if (this.admit()) this.queue.push({ span });
-    else this.stats.droppedSpans++;
+    else this.loseSpans([span]);
+  }
+
+  private loseSpans(spans: readonly Span[]): void {
+    this.stats.droppedSpans += spans.length;
+    for (const s of spans) this.lost.set(s.traceId, (this.lost.get(s.traceId) ?? 0) + 1);
+    // Traces whose root never ends would otherwise keep their entry forever.
+    while (this.lost.size > 10_000) this.lost.delete(this.lost.keys().next().value!);
   }
 
   enqueueTrace(trace: PendingTraceInfo): void {
@@ -133,7 +158,9 @@ export class SpanPipeline implements TraceSink {
       if (spans.length > 0) await this.store.logSpans(experimentId, spans);
       this.stats.exportedSpans += spans.length;
       for (const t of traces) {
-        await this.store.startTrace({ ...t, experimentId });
+        const lost = this.lost.get(t.traceId);
+        this.lost.delete(t.traceId);
+        await this.store.startTrace({ ...(lost ? discountLostSpans(t, lost) : t), experimentId });
         this.stats.exportedTraces++;
       }
       if (this.failing) {
@@ -144,8 +171,9 @@ export class SpanPipeline implements TraceSink {
       }
     } catch (err) {
       this.stats.failedBatches++;
-      this.stats.droppedSpans += spans.length;
+      this.loseSpans(spans);
       this.stats.droppedTraces += traces.length;
+      for (const t of traces) this.lost.delete(t.traceId);
       if (!this.failing) {
         this.failing = true;
         this.logger.warn(

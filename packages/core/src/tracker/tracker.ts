@@ -142,6 +142,10 @@ export class Tracker {
       maxEventsPerSpan: options.maxEventsPerSpan ?? 1_000,
       sampling,
       defaultTraceMetadata: {
+        // Who and what produced the trace, as MLflow's SDK records it.
+        [RunTagKey.USER]: osUser(),
+        [RunTagKey.SOURCE_NAME]: basename(process.argv[1] ?? 'node'),
+        [RunTagKey.SOURCE_TYPE]: 'LOCAL',
         ...(options.session !== undefined ? { [TraceMetadataKey.SESSION]: options.session } : {}),
         ...(options.user !== undefined ? { [TraceMetadataKey.USER]: options.user } : {}),
       },
