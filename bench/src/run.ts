@@ -7,7 +7,9 @@ import { type Benchmark, printReport } from './harness.js';
 // benchmarks/ exports `benchmark`; adding a file is enough to register one.
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'benchmarks');
 const benchmarks: Benchmark[] = [];
-for (const file of readdirSync(dir).filter((f) => f.endsWith('.js')).sort()) {
+for (const file of readdirSync(dir)
+  .filter((f) => f.endsWith('.js'))
+  .sort()) {
   const mod = (await import(pathToFileURL(join(dir, file)).href)) as { benchmark?: Benchmark };
   if (mod.benchmark) benchmarks.push(mod.benchmark);
 }
@@ -18,7 +20,9 @@ const rounds = roundsAt >= 0 ? Number(args[roundsAt + 1]) : 15;
 const names = args.filter((a, i) => !a.startsWith('--') && i !== roundsAt + 1);
 const selected = names.length ? benchmarks.filter((b) => names.includes(b.name)) : benchmarks;
 if (selected.length === 0 || !(rounds > 0)) {
-  console.error(`usage: pnpm bench [name…] [--rounds N]; benchmarks: ${benchmarks.map((b) => b.name).join(', ')}`);
+  console.error(
+    `usage: pnpm bench [name…] [--rounds N]; benchmarks: ${benchmarks.map((b) => b.name).join(', ')}`,
+  );
   process.exit(2);
 }
 console.log(`graphtrace benchmarks — node ${process.version}, ${rounds} rounds each`);
