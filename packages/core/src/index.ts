@@ -113,7 +113,9 @@ export { type EndSpanOptions, LiveSpan } from './tracing/live-span.js';
 export { maskSecretsInText, REDACTED, secretKeyTest, toJsonSafe } from './tracing/sanitize.js';
 export type { PipelineOptions, PipelineStats } from './tracing/span-pipeline.js';
 export {
+  type ActiveSpanResolver,
   getCurrentActiveSpan,
+  registerActiveSpanResolver,
   type SpanOptions,
   type StartSpanOptions,
   type TraceUpdate,

@@ -201,3 +201,33 @@ describe('span nesting follows the async context', () => {
     expect(tracker.getCurrentActiveSpan()).toBeNull();
   });
 });
+
+describe("active span resolvers (spans tracked in another library's context)", () => {
+  it('nest a withSpan under the deeper of our active span and the resolved one', async () => {
+    const { registerActiveSpanResolver } = await import('../src/index.js');
+    const { tracker, traces, spansOf } = setup();
+    let external: ReturnType<typeof tracker.startSpan> | null = null;
+    const unregister = registerActiveSpanResolver(() => external);
+    try {
+      await tracker.withSpan({ name: 'outer' }, async (outer) => {
+        external = tracker.startSpan({ name: 'node', parent: outer });
+        await tracker.withSpan({ name: 'user-span' }, async () => {
+          await tracker.withSpan({ name: 'inner' }, () => 1);
+        });
+        external.end();
+        external = null;
+        await tracker.withSpan({ name: 'after' }, () => 1);
+      });
+    } finally {
+      unregister();
+    }
+    const [t] = await traces();
+    expect(shape(await spansOf(t!.traceId))).toEqual([
+      'after<outer',
+      'inner<user-span',
+      'node<outer',
+      'outer<root',
+      'user-span<node',
+    ]);
+  });
+});

@@ -37,8 +37,38 @@ export interface TraceUpdate {
   user?: string;
 }
 
+/**
+ * Finds an open span that graphtrace's own context cannot see, e.g. the span of the LangGraph
+ * node running now (LangChain tracks its runs in its own async context).
+ */
+export type ActiveSpanResolver = () => LiveSpan | null | undefined;
+
+const resolvers = new Set<ActiveSpanResolver>();
+
+/** Adds a resolver; returns a function that removes it. */
+export function registerActiveSpanResolver(resolver: ActiveSpanResolver): () => void {
+  resolvers.add(resolver);
+  return () => {
+    resolvers.delete(resolver);
+  };
+}
+
+/**
+ * The innermost open span: graphtrace's own active span, or a resolver's when that one is
+ * deeper. Both lie on the current call path, so the one that started later is the inner one.
+ */
 export function getCurrentActiveSpan(): LiveSpan | null {
-  return contextValue<LiveSpan>('span') ?? null;
+  let best = contextValue<LiveSpan>('span') ?? null;
+  if (resolvers.size === 0) return best;
+  for (const resolve of resolvers) {
+    try {
+      const s = resolve();
+      if (s?.isRecording() && (!best || s.startTimeUnixNano > best.startTimeUnixNano)) best = s;
+    } catch {
+      // A resolver must never break tracing; it is simply not consulted.
+    }
+  }
+  return best;
 }
 
 // A span that records nothing: returned when tracing itself fails, so user code goes on.
