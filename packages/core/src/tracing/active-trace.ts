@@ -11,7 +11,7 @@ import { SpanType } from '../model/span.js';
 import type { TokenUsage } from '../model/trace.js';
 import type { LiveSpan } from './live-span.js';
 import { REDACTED, sanitizeValue } from './sanitize.js';
-import type { TraceSink, TracingSettings } from './settings.js';
+import type { FinishedTrace, PendingTraceInfo, TraceSink, TracingSettings } from './settings.js';
 
 const LLM_TYPES = new Set<string>([SpanType.LLM, SpanType.CHAT_MODEL]);
 
@@ -100,7 +100,7 @@ export function readTokenUsage(value: unknown): TokenUsage | null {
  * Book-keeping for one trace while its spans are open: counters and token usage gathered as
  * spans end, and the MLflow trace info completed when the root span ends.
  */
-export class ActiveTrace {
+export class ActiveTrace implements FinishedTrace {
   root: LiveSpan | null = null;
   ended = false;
   tags: Record<string, string> = {};
@@ -155,7 +155,10 @@ export class ActiveTrace {
       if (span.status.code === 'ERROR') this.toolErrors++;
     } else if (span.spanType === SpanType.RETRIEVER) this.retrieverCalls++;
     this.sink.enqueueSpan(span);
-    if (span === this.root) this.complete(span);
+    if (span === this.root) {
+      this.ended = true;
+      this.sink.enqueueTrace(this);
+    }
   }
 
   /** Sums usage over spans, skipping a span whose ancestor already reports usage (it includes it). */
@@ -180,8 +183,9 @@ export class ActiveTrace {
     return total;
   }
 
-  private complete(root: LiveSpan): void {
-    this.ended = true;
+  /** The MLflow trace info, completed as MLflow does when the root ends. */
+  buildInfo(): PendingTraceInfo {
+    const root = this.root!;
     const startMs = Number(root.startTimeUnixNano / 1_000_000n);
     const durationMs = Number((root.endTimeUnixNano! - root.startTimeUnixNano) / 1_000_000n);
     const request = this.settings.logPrompts ? previewOf(root.inputs, 'user') : null;
@@ -224,7 +228,7 @@ export class ActiveTrace {
     if (usage) metadata[TraceMetadataKey.TOKEN_USAGE] = JSON.stringify(usage);
     if (this.runId) metadata[TraceMetadataKey.SOURCE_RUN] = this.runId;
 
-    this.sink.enqueueTrace({
+    const info: PendingTraceInfo = {
       traceId: this.traceId,
       clientRequestId: this.clientRequestId,
       requestTime: startMs,
@@ -234,11 +238,12 @@ export class ActiveTrace {
       responsePreview: response === null ? null : truncatePreview(response, MAX_PREVIEW_CHARS),
       traceMetadata: metadata,
       tags: { ...this.tags, [TraceTagKey.TRACE_NAME]: root.name },
-    });
+    };
     if (this.droppedEvents > 0) {
       this.settings.logger.debug(
         `trace ${this.traceId}: ${this.droppedEvents} span events beyond the per-span limit were dropped`,
       );
     }
+    return info;
   }
 }

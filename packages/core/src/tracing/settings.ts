@@ -24,10 +24,16 @@ export interface TracingSettings {
 /** A trace info waiting for its experiment id, which the exporter resolves. */
 export type PendingTraceInfo = Omit<TraceInfo, 'experimentId'>;
 
+/** A finished trace whose info is built when it is exported, off the traced code's path. */
+export interface FinishedTrace {
+  readonly traceId: string;
+  buildInfo(): PendingTraceInfo;
+}
+
 /** Where finished spans and traces go: the export pipeline. */
 export interface TraceSink {
   enqueueSpan(span: Span): void;
-  enqueueTrace(info: PendingTraceInfo): void;
+  enqueueTrace(trace: FinishedTrace): void;
   /** An internal failure: reported, never thrown into user code. */
   reportInternalError(err: unknown): void;
 }

@@ -3,7 +3,7 @@ import type { Logger } from '../logger.js';
 import { TraceMetadataKey } from '../model/keys.js';
 import type { Span } from '../model/span.js';
 import type { TrackingStore } from '../store/tracking-store.js';
-import type { PendingTraceInfo, TraceSink } from './settings.js';
+import type { FinishedTrace, PendingTraceInfo, TraceSink } from './settings.js';
 
 export interface PipelineOptions {
   /** Spans and trace infos held in memory at most; beyond it new ones are dropped (and counted). */
@@ -29,7 +29,7 @@ export interface PipelineStats {
   failedBatches: number;
 }
 
-type Item = { span: Span } | { trace: PendingTraceInfo };
+type Item = { span: Span } | { trace: FinishedTrace };
 
 /**
  * MLflow's reader compares the span rows of a trace with `num_spans` in its size stats and
@@ -91,7 +91,7 @@ export class SpanPipeline implements TraceSink {
     while (this.lost.size > 10_000) this.lost.delete(this.lost.keys().next().value!);
   }
 
-  enqueueTrace(trace: PendingTraceInfo): void {
+  enqueueTrace(trace: FinishedTrace): void {
     // Trace infos are few and small: they are admitted even over the limit, so a trace whose
     // spans were dropped still shows up with its summary.
     this.admit();
@@ -147,7 +147,7 @@ export class SpanPipeline implements TraceSink {
 
   private async exportBatch(batch: Item[]): Promise<void> {
     const spans: Span[] = [];
-    const traces: PendingTraceInfo[] = [];
+    const traces: FinishedTrace[] = [];
     for (const item of batch) {
       if ('span' in item) spans.push(item.span);
       else traces.push(item.trace);
@@ -160,7 +160,11 @@ export class SpanPipeline implements TraceSink {
       for (const t of traces) {
         const lost = this.lost.get(t.traceId);
         this.lost.delete(t.traceId);
-        await this.store.startTrace({ ...(lost ? discountLostSpans(t, lost) : t), experimentId });
+        const info = t.buildInfo();
+        await this.store.startTrace({
+          ...(lost ? discountLostSpans(info, lost) : info),
+          experimentId,
+        });
         this.stats.exportedTraces++;
       }
       if (this.failing) {
