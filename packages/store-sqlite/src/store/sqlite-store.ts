@@ -1,0 +1,265 @@
+import { dirname, resolve } from 'node:path';
+import {
+  type Assessment,
+  type CreateRunInput,
+  type DeleteTracesInput,
+  type Experiment,
+  GraphtraceError,
+  type IdGenerator,
+  type LogBatchInput,
+  type Metric,
+  type NewAssessment,
+  type Page,
+  type Run,
+  type RunInfo,
+  randomIds,
+  type SearchRunsQuery,
+  type SearchRunsResult,
+  type SearchTracesQuery,
+  type SearchTracesResult,
+  type Span,
+  type StoreCapabilities,
+  type Trace,
+  type TraceInfo,
+  type TrackingStore,
+  type UpdateRunInput,
+} from '@graphtrace/core';
+import type BetterSqlite3 from 'better-sqlite3';
+import { createAssessment, getAssessments } from './assessments.js';
+import { type Connection, openConnection } from './connection.js';
+import type { StoreContext } from './context.js';
+import {
+  getExperiment,
+  getExperimentByName,
+  getOrCreateExperiment,
+  searchExperiments,
+} from './experiments.js';
+import { getMetricHistory, getRun, searchRuns } from './read-runs.js';
+import { getTrace, getTraceInfo, searchTraces } from './read-traces.js';
+import { createRun, logBatch, updateRun } from './write-runs.js';
+import { deleteTraces, logSpans, setTraceTag, startTrace } from './write-traces.js';
+
+export interface SqliteStoreOptions {
+  /** The database file (created with MLflow 3.9.0's schema when new). `:memory:` for tests. */
+  path: string;
+  /** Open the file read-only: it must exist; every write is refused with code READ_ONLY. */
+  readOnly?: boolean;
+  /** SQLite's busy_timeout in ms (default 5000); beyond it writes retry with backoff. */
+  busyTimeoutMs?: number;
+  /** How long to keep retrying a locked database after busy_timeout, in ms (default 60000). */
+  maxBusyWaitMs?: number;
+  /**
+   * A better-sqlite3 connection to use instead of opening `path` (Kysely SqliteDialect style):
+   * an instance stays yours (close() leaves it open); a factory's connection is closed by close().
+   */
+  database?: BetterSqlite3.Database | (() => BetterSqlite3.Database);
+  /**
+   * Artifact root for new experiments (`<root>/<id>`). Default: the root of the Default
+   * experiment's location (MLflow's choice when it made the file), else `mlruns` beside the file.
+   */
+  defaultArtifactRoot?: string;
+  /**
+   * PRAGMA synchronous. Default 'normal' on connections the store opens (WAL: a process crash
+   * loses no committed write, an OS crash or power cut may lose the last ones, the file stays
+   * consistent either way); 'full' syncs every commit to disk (~0.3 ms each) for power-loss
+   * durability. A given `database` instance keeps its own setting unless this is set.
+   */
+  synchronous?: 'normal' | 'full';
+  /** Clock in ms since epoch, for creation times (tests). */
+  now?: () => number;
+  /** Id factories for runs and assessments (tests). */
+  ids?: IdGenerator;
+}
+
+const CAPABILITIES: StoreCapabilities = {
+  persistent: true,
+  deleteTraces: true,
+  assessments: true,
+  searchRunsFilter: true,
+};
+
+/**
+ * The TrackingStore in MLflow 3.9's own SQLite schema: what it writes, `mlflow server` and
+ * MlflowClient read, and it reads what they write. Opens the file on first use; schema
+ * problems (another MLflow revision, not an MLflow DB) reject that call with a `SchemaError`
+ * and leave the file untouched.
+ */
+export class SqliteStore implements TrackingStore {
+  readonly uri: string;
+  readonly capabilities: StoreCapabilities = CAPABILITIES;
+  private opening: Promise<StoreContext> | null = null;
+  private context: StoreContext | null = null;
+  private closed = false;
+
+  constructor(private readonly options: SqliteStoreOptions) {
+    if (typeof options?.path !== 'string') {
+      throw new GraphtraceError(
+        'INVALID_ARGUMENT',
+        'sqliteStore needs a path, e.g. { path: "mlflow.db" }',
+      );
+    }
+    this.uri = `sqlite:///${options.path}`;
+  }
+
+  /** The open store; the first call opens (and if needed creates) the database. */
+  private ctx(): Promise<StoreContext> {
+    if (this.context) return Promise.resolve(this.context);
+    if (this.closed)
+      return Promise.reject(new GraphtraceError('STORE_UNAVAILABLE', `${this.uri} is closed`));
+    this.opening ??= this.open().then(
+      (ctx) => {
+        this.context = ctx;
+        return ctx;
+      },
+      (err: unknown) => {
+        this.opening = null; // a later call tries again (e.g. after `mlflow db upgrade`)
+        throw err;
+      },
+    );
+    return this.opening;
+  }
+
+  private async open(): Promise<StoreContext> {
+    const o = this.options;
+    const now = o.now ?? Date.now;
+    const conn = await openConnection({
+      path: o.path,
+      uri: this.uri,
+      readOnly: o.readOnly ?? false,
+      busyTimeoutMs: o.busyTimeoutMs ?? 5000,
+      maxBusyWaitMs: o.maxBusyWaitMs ?? 60_000,
+      ...(o.database ? { database: o.database } : {}),
+      ...(o.defaultArtifactRoot !== undefined
+        ? { defaultArtifactRoot: o.defaultArtifactRoot }
+        : {}),
+      now,
+    });
+    return {
+      conn,
+      uri: this.uri,
+      now,
+      ids: o.ids ?? randomIds,
+      artifactRoot: o.defaultArtifactRoot ?? defaultArtifactRoot(conn, o.path),
+    };
+  }
+
+  // ---- experiments
+
+  async getOrCreateExperiment(
+    name: string,
+    options?: { tags?: Record<string, string> },
+  ): Promise<Experiment> {
+    return getOrCreateExperiment(await this.ctx(), name, options?.tags);
+  }
+
+  async getExperiment(experimentId: string): Promise<Experiment | null> {
+    return getExperiment(await this.ctx(), experimentId);
+  }
+
+  async getExperimentByName(name: string): Promise<Experiment | null> {
+    return getExperimentByName(await this.ctx(), name);
+  }
+
+  async searchExperiments(
+    query: { maxResults?: number; pageToken?: string | null } = {},
+  ): Promise<Page<Experiment>> {
+    return searchExperiments(await this.ctx(), query);
+  }
+
+  // ---- runs
+
+  async createRun(input: CreateRunInput): Promise<Run> {
+    const ctx = await this.ctx();
+    const runId = await createRun(ctx, input);
+    return (await getRun(ctx, runId))!;
+  }
+
+  async updateRun(runId: string, update: UpdateRunInput): Promise<RunInfo> {
+    const ctx = await this.ctx();
+    await updateRun(ctx, runId, update);
+    return (await getRun(ctx, runId))!.info;
+  }
+
+  async logBatch(runId: string, batch: LogBatchInput): Promise<void> {
+    return logBatch(await this.ctx(), runId, batch);
+  }
+
+  async getRun(runId: string): Promise<Run | null> {
+    return getRun(await this.ctx(), runId);
+  }
+
+  async searchRuns(query: SearchRunsQuery): Promise<SearchRunsResult> {
+    return searchRuns(await this.ctx(), query);
+  }
+
+  async getMetricHistory(runId: string, key: string): Promise<Metric[]> {
+    return getMetricHistory(await this.ctx(), runId, key);
+  }
+
+  // ---- traces
+
+  async startTrace(info: TraceInfo): Promise<TraceInfo> {
+    return startTrace(await this.ctx(), info);
+  }
+
+  async logSpans(experimentId: string, spans: readonly Span[]): Promise<void> {
+    return logSpans(await this.ctx(), experimentId, spans);
+  }
+
+  async getTraceInfo(traceId: string): Promise<TraceInfo | null> {
+    return getTraceInfo(await this.ctx(), traceId);
+  }
+
+  async getTrace(traceId: string): Promise<Trace | null> {
+    return getTrace(await this.ctx(), traceId);
+  }
+
+  async searchTraces(query: SearchTracesQuery): Promise<SearchTracesResult> {
+    return searchTraces(await this.ctx(), query);
+  }
+
+  async setTraceTag(traceId: string, key: string, value: string): Promise<void> {
+    return setTraceTag(await this.ctx(), traceId, key, value);
+  }
+
+  async deleteTraces(input: DeleteTracesInput): Promise<number> {
+    return deleteTraces(await this.ctx(), input);
+  }
+
+  // ---- assessments
+
+  async createAssessment(assessment: NewAssessment): Promise<Assessment> {
+    return createAssessment(await this.ctx(), assessment);
+  }
+
+  async getAssessments(traceId: string): Promise<Assessment[]> {
+    return getAssessments(await this.ctx(), traceId);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const opening = this.opening;
+    this.opening = null;
+    const ctx = this.context ?? (await opening?.catch(() => null)) ?? null;
+    this.context = null;
+    ctx?.conn.close();
+  }
+}
+
+/**
+ * MLflow records `<artifact root>/0` for the Default experiment when it creates a database;
+ * new experiments follow the same root. A file without it gets `mlruns` beside it.
+ */
+function defaultArtifactRoot(conn: Connection, path: string): string {
+  const row = conn.db
+    .prepare('SELECT artifact_location FROM experiments WHERE experiment_id = 0')
+    .get() as { artifact_location: string | null } | undefined;
+  const location = row?.artifact_location;
+  if (location && /\/0$/.test(location)) return location.slice(0, -2);
+  const inMemory = path === ':memory:' || path === '';
+  return resolve(inMemory ? '.' : dirname(resolve(path)), 'mlruns');
+}
+
+export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
+  return new SqliteStore(options);
+}

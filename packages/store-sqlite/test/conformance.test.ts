@@ -1,0 +1,22 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeTrackingStore } from '@graphtrace/core/testing';
+import { afterAll, beforeAll } from 'vitest';
+import { sqliteStore } from '../src/index.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sqlite-conformance-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+let n = 0;
+describeTrackingStore({
+  name: 'sqlite',
+  capabilities: { persistent: true, deleteTraces: true, assessments: true, searchRunsFilter: true },
+  // A fresh file per spec: the suite also checks that a new file gets MLflow's schema.
+  create: () => sqliteStore({ path: join(dir, `conformance-${++n}.db`) }),
+});
