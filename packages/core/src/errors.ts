@@ -8,6 +8,7 @@ export type GraphtraceErrorCode =
   | 'INVALID_PAGE_TOKEN'
   | 'UNSUPPORTED'
   | 'STORE_UNAVAILABLE'
+  | 'READ_ONLY'
   | (string & {});
 
 export class GraphtraceError extends Error {

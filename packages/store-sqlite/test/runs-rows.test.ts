@@ -151,8 +151,9 @@ describe('metrics', () => {
       ],
     });
     expect(latest()).toEqual([{ value: 2, timestamp: 800, step: 8, is_nan: 0 }]);
+    // History comes back in MLflow's order: timestamp, step, value.
     expect((await store.getMetricHistory(runId, 'm')).map((m) => m.step)).toEqual([
-      1, 2, 2, 2, 2, 2, 7, 7, 8,
+      2, 2, 2, 2, 2, 1, 8, 7, 7,
     ]);
   });
 

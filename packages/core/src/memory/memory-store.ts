@@ -265,9 +265,10 @@ export class MemoryStore implements TrackingStore {
 
   async getMetricHistory(runId: string, key: string): Promise<Metric[]> {
     const history = this.run(runId).history.get(key) ?? [];
+    // MLflow's order: timestamp, then step, then value.
     return history
       .map((m) => ({ ...m }))
-      .sort((a, b) => a.step - b.step || a.timestamp - b.timestamp);
+      .sort((a, b) => a.timestamp - b.timestamp || a.step - b.step || a.value - b.value);
   }
 
   // ---- traces

@@ -120,6 +120,7 @@ export interface TrackingStore {
   logBatch(runId: string, batch: LogBatchInput): Promise<void>;
   getRun(runId: string): Promise<Run | null>;
   searchRuns(query: SearchRunsQuery): Promise<SearchRunsResult>;
+  /** Every observation of the metric, ordered as MLflow does: timestamp, step, value. */
   getMetricHistory(runId: string, key: string): Promise<Metric[]>;
 
   // Traces

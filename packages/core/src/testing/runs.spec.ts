@@ -89,9 +89,10 @@ export function runsSpec(target: ConformanceTarget): void {
         const got = await store().getRun(id);
         expect(got?.data.metrics.find((m) => m.key === 'm')?.value).toBe(5);
         const history = await store().getMetricHistory(id, 'm');
+        // Ordered as MLflow returns it: by timestamp, then step.
         expect(history.map((m) => [m.step, m.value])).toEqual([
-          [1, 9],
           [3, 5],
+          [1, 9],
         ]);
       },
       timeout,

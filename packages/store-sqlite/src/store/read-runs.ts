@@ -214,8 +214,8 @@ export async function getMetricHistory(
         .select(['key', 'value', 'timestamp', 'step', 'is_nan'])
         .where('run_uuid', '=', runId)
         .where('key', '=', key)
-        .orderBy('step')
         .orderBy('timestamp')
+        .orderBy('step')
         .orderBy('value')
         .execute(),
     ]),
