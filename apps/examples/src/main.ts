@@ -1,11 +1,14 @@
-import { createTracker, formatTraceTree, memoryStore } from '@graphtrace/core';
+import { resolve } from 'node:path';
+import { createTracker, formatTraceTree } from '@graphtrace/core';
+import { sqliteStore } from '@graphtrace/store-sqlite';
 import { buildPipeline } from './quickstart-pipeline.js';
 
 /**
- * The README's main job. For now it traces the quickstart pipeline into an in-memory store and
- * prints the trace tree; it moves to the LangGraph agent and ./mlflow.db as those land.
+ * The README's main job: a traced pipeline writing into ./mlflow.db (MLflow 3.9's own schema),
+ * then its trace tree printed. It moves to the LangGraph agent as autolog lands.
  */
-const store = memoryStore();
+const dbPath = resolve(process.env.GRAPHTRACE_DB ?? 'mlflow.db');
+const store = sqliteStore({ path: dbPath });
 const tracker = createTracker({ store, experimentName: 'graphtrace-examples' });
 const ask = buildPipeline(tracker);
 
@@ -18,9 +21,14 @@ await tracker.withRun(
   { runName: 'quickstart', params: { model: 'scripted', top_k: 3 } },
 );
 
-const { traces } = await store.searchTraces({ experimentIds: [await tracker.experimentId()] });
-for (const info of traces) {
-  const trace = await store.getTrace(info.traceId);
-  if (trace) console.log(formatTraceTree(trace));
-}
+const { traces } = await store.searchTraces({
+  experimentIds: [await tracker.experimentId()],
+  maxResults: 1,
+});
+const trace = traces[0] ? await store.getTrace(traces[0].traceId) : null;
+if (trace) console.log(formatTraceTree(trace));
+console.log(
+  `\nwritten to ${dbPath}; open it with: mlflow ui --backend-store-uri sqlite:///${dbPath}`,
+);
 await tracker.shutdown();
+await store.close();

@@ -1,9 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { expect, it } from 'vitest';
 
-it('the main job prints the answer and the trace tree', () => {
+it('the main job writes ./mlflow.db and prints the answer and the trace tree', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'graphtrace-main-'));
   const out = execFileSync(process.execPath, [resolve(import.meta.dirname, '../dist/main.js')], {
+    cwd,
     encoding: 'utf8',
   });
   expect(out).toContain(
@@ -14,4 +18,6 @@ it('the main job prints the answer and the trace tree', () => {
   expect(out).toMatch(/├─ retrieve \[RETRIEVER\]/);
   expect(out).toMatch(/scripted-model \[CHAT_MODEL\] .* tokens 42 in \/ 12 out/);
   expect(out).toMatch(/└─ check \[GUARDRAIL\]/);
+  expect(existsSync(join(cwd, 'mlflow.db'))).toBe(true);
+  expect(out).toContain(`mlflow ui --backend-store-uri sqlite:///${join(cwd, 'mlflow.db')}`);
 });
