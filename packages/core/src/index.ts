@@ -94,6 +94,23 @@ export {
   spanRecord,
 } from './model/span.js';
 export type { TokenUsage, Trace, TraceInfo, TraceState } from './model/trace.js';
+export {
+  type CheckReachableOptions,
+  checkReachable,
+  copyTrace,
+  DEFAULT_PRECHECK_TIMEOUT_MS,
+  isServerUri,
+  isUnavailable,
+  type ReachabilityResult,
+  type ResilientMode,
+  type ResilientStatus,
+  type ResilientStore,
+  type ResilientStoreOptions,
+  resilientStore,
+  type SyncSpoolOptions,
+  type SyncSpoolResult,
+  syncSpool,
+} from './resilience/index.js';
 export type {
   CreateRunInput,
   DeleteTracesInput,

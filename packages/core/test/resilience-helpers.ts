@@ -1,0 +1,86 @@
+import { createServer, type Server } from 'node:http';
+import { createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
+import { GraphtraceError } from '../src/errors.js';
+import type { TrackingStore } from '../src/store/tracking-store.js';
+
+/** Wraps a store: every call fails with STORE_UNAVAILABLE while `state.down`; calls are counted. */
+export function flakyStore(
+  inner: TrackingStore,
+  state: { down: boolean },
+): TrackingStore & { calls: Record<string, number> } {
+  const calls: Record<string, number> = {};
+  return new Proxy(inner, {
+    get(target, prop, receiver) {
+      if (prop === 'calls') return calls;
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function' || prop === 'close') return value;
+      return async (...args: unknown[]) => {
+        calls[String(prop)] = (calls[String(prop)] ?? 0) + 1;
+        if (state.down)
+          throw new GraphtraceError(
+            'STORE_UNAVAILABLE',
+            `${String(prop)}: connection refused (test)`,
+          );
+        return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+      };
+    },
+  }) as TrackingStore & { calls: Record<string, number> };
+}
+
+export interface Listener {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** An HTTP server on loopback answering /health with `status`. */
+export async function healthServer(status = 200): Promise<Listener & { hits: number }> {
+  const state = { hits: 0 };
+  const server: Server = createServer((req, res) => {
+    state.hits++;
+    res.statusCode = req.url === '/health' ? status : 404;
+    res.end('OK');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    get hits() {
+      return state.hits;
+    },
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+/** A TCP listener that accepts connections and never says a word (a hung server). */
+export async function blackhole(): Promise<Listener> {
+  const sockets = new Set<Socket>();
+  const server: TcpServer = createTcpServer((s) => {
+    sockets.add(s);
+    s.on('error', () => undefined);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+/** A loopback port nobody listens on (bound, then released). */
+export async function refusedPort(): Promise<number> {
+  const server = createTcpServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
