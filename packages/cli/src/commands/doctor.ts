@@ -1,0 +1,349 @@
+import { accessSync, constants, existsSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { parseTrackingUri, resolveSqlitePath } from '@graphtrace/config';
+import { checkReachable } from '@graphtrace/core';
+import type { Command } from 'commander';
+import type { CliContext, LoadedConfig } from '../context.js';
+import { CliError, ExitCode } from '../errors.js';
+import { plural } from '../output/format.js';
+import { renderTable } from '../output/table.js';
+import type { App } from '../program.js';
+import { cliVersion, packageVersion } from '../version.js';
+import { JSON_HELP } from './shared.js';
+import { SPOOL_PATH } from './sync.js';
+
+export type CheckStatus = 'ok' | 'warn' | 'fail' | 'info' | 'skip';
+
+export interface Check {
+  /** Stable id: config, tracking_uri, server, sqlite, fallback_sqlite, spool. */
+  id: string;
+  status: CheckStatus;
+  /** One line for a person. */
+  summary: string;
+  /** Facts for scripts (paths, revisions, counts, timings). */
+  details: Record<string, unknown>;
+}
+
+interface SqliteFacts {
+  path: string;
+  exists: boolean;
+  revision: string | null;
+  integrity: string | null;
+  counts: { experiments: number; runs: number; traces: number } | null;
+  error: string | null;
+}
+
+/** Schema revision, integrity and sizes of a database file, read-only (never creates it). */
+async function inspectSqlite(path: string): Promise<SqliteFacts> {
+  const facts: SqliteFacts = {
+    path,
+    exists: existsSync(path),
+    revision: null,
+    integrity: null,
+    counts: null,
+    error: null,
+  };
+  if (!facts.exists) return facts;
+  const { default: Database } = await import('better-sqlite3');
+  let db: import('better-sqlite3').Database | undefined;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    const tables = new Set(
+      (
+        db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
+          name: string;
+        }[]
+      ).map((r) => r.name),
+    );
+    if (tables.has('alembic_version')) {
+      const rows = db.prepare('SELECT version_num FROM alembic_version').all() as {
+        version_num: string;
+      }[];
+      facts.revision = rows.length === 1 ? rows[0]!.version_num : null;
+    }
+    const check = db.prepare('PRAGMA integrity_check').all() as { integrity_check: string }[];
+    facts.integrity = check.map((r) => r.integrity_check).join('; ');
+    if (tables.has('experiments') && tables.has('runs') && tables.has('trace_info')) {
+      const count = (sql: string) => (db!.prepare(sql).get() as { n: number }).n;
+      facts.counts = {
+        experiments: count(
+          "SELECT COUNT(*) AS n FROM experiments WHERE lifecycle_stage = 'active'",
+        ),
+        runs: count("SELECT COUNT(*) AS n FROM runs WHERE lifecycle_stage = 'active'"),
+        traces: count('SELECT COUNT(*) AS n FROM trace_info'),
+      };
+    }
+  } catch (err) {
+    facts.error = (err as Error).message;
+  } finally {
+    db?.close();
+  }
+  return facts;
+}
+
+async function schemaHead(): Promise<{ head: string; version: string; known: readonly string[] }> {
+  const m = await import('@graphtrace/store-sqlite');
+  return {
+    head: m.MLFLOW_SCHEMA_HEAD,
+    version: m.MLFLOW_SCHEMA_VERSION,
+    known: m.MLFLOW_KNOWN_REVISIONS,
+  };
+}
+
+function writableDir(path: string): boolean {
+  try {
+    accessSync(dirname(path), constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function sqliteCheck(
+  id: string,
+  label: string,
+  uri: string,
+  ctx: CliContext,
+): Promise<Check> {
+  const path = resolveSqlitePath(uri, ctx.cwd);
+  const shown = relative(ctx.cwd, path) || path;
+  const facts = await inspectSqlite(path);
+  const schema = await schemaHead();
+  const details: Record<string, unknown> = {
+    uri,
+    ...facts,
+    expected_revision: schema.head,
+    mlflow_version: schema.version,
+  };
+  if (!facts.exists) {
+    const ok = writableDir(path);
+    return {
+      id,
+      status: ok ? 'info' : 'fail',
+      summary: ok
+        ? `${label} ${shown} does not exist yet; it is created on first use`
+        : `${label} ${shown} cannot be created: ${dirname(path)} is missing or not writable`,
+      details,
+    };
+  }
+  if (facts.error !== null)
+    return {
+      id,
+      status: 'fail',
+      summary: `${label} ${shown} cannot be read: ${facts.error}`,
+      details,
+    };
+  if (facts.integrity !== 'ok')
+    return {
+      id,
+      status: 'fail',
+      summary: `${label} ${shown} fails PRAGMA integrity_check (${facts.integrity}); restore it from a backup`,
+      details,
+    };
+  if (facts.revision === null)
+    return {
+      id,
+      status: 'fail',
+      summary: `${label} ${shown} is not an MLflow tracking database (no alembic_version revision)`,
+      details,
+    };
+  if (facts.revision !== schema.head) {
+    const older = schema.known.includes(facts.revision);
+    return {
+      id,
+      status: 'fail',
+      summary: older
+        ? `${label} ${shown} has MLflow schema ${facts.revision}, older than ${schema.head} (MLflow ${schema.version}): back it up, then run \`mlflow db upgrade sqlite:///${path}\` with mlflow==${schema.version}`
+        : `${label} ${shown} has schema ${facts.revision}, unknown to MLflow ${schema.version} (written by a newer MLflow?)`,
+      details,
+    };
+  }
+  const c = facts.counts;
+  return {
+    id,
+    status: 'ok',
+    summary: `${label} ${shown}: schema ${facts.revision} (MLflow ${schema.version}), integrity ok${c ? `, ${plural(c.experiments, 'experiment')}, ${plural(c.runs, 'run')}, ${plural(c.traces, 'trace')}` : ''}`,
+    details,
+  };
+}
+
+async function runChecks(
+  ctx: CliContext,
+): Promise<{ checks: Check[]; versions: Record<string, string | null> }> {
+  const checks: Check[] = [];
+  let loaded: LoadedConfig | undefined;
+  try {
+    loaded = ctx.config({ quiet: true });
+    const { result, file } = loaded;
+    const where = result.file ? relative(ctx.cwd, result.file) || result.file : undefined;
+    checks.push({
+      id: 'config',
+      status: result.warnings.length > 0 ? 'warn' : 'ok',
+      summary: `${where ? `config ${where}` : 'no config file (defaults and environment)'}${result.warnings.length > 0 ? `: ${plural(result.warnings.length, 'warning')}: ${result.warnings[0]!.message}` : ''}`,
+      details: {
+        file: result.file ?? null,
+        via: file.via,
+        warnings: result.warnings.map((w) => w.message),
+      },
+    });
+  } catch (err) {
+    checks.push({
+      id: 'config',
+      status: 'fail',
+      summary: `configuration: ${(err as Error).message}`,
+      details: {},
+    });
+  }
+
+  if (loaded) {
+    const { uri, source } = ctx.trackingUri();
+    const mlflow = loaded.mlflow;
+    const parsed = parseTrackingUri(uri);
+    checks.push({
+      id: 'tracking_uri',
+      status: 'info',
+      summary: `tracking URI ${uri} (from ${source})`,
+      details: { uri, source, scheme: parsed.scheme },
+    });
+    if (parsed.scheme === 'sqlite') {
+      checks.push(await sqliteCheck('sqlite', 'database', uri, ctx));
+    } else if (parsed.scheme === 'http' || parsed.scheme === 'https') {
+      const timeoutMs = mlflow.fallback.precheck_timeout * 1000;
+      const r = await checkReachable(parsed.url, { timeoutMs });
+      const fb = mlflow.fallback;
+      const details = {
+        url: `${parsed.url}/health`,
+        reachable: r.ok,
+        reason: r.reason,
+        elapsed_ms: r.elapsedMs,
+        timeout_ms: timeoutMs,
+        fallback_enabled: fb.enabled,
+        fallback_uri: fb.uri,
+      };
+      if (r.ok) {
+        checks.push({
+          id: 'server',
+          status: 'ok',
+          summary: `${parsed.url}/health answered in ${r.elapsedMs} ms: graphtrace records to the server`,
+          details,
+        });
+      } else {
+        checks.push({
+          id: 'server',
+          status: fb.enabled ? 'warn' : 'fail',
+          summary: fb.enabled
+            ? `${parsed.url} is unreachable (${r.reason}, after ${r.elapsedMs} ms): programs fall back to ${fb.uri} with one warning; copy those traces later with \`graphtrace sync --from ${fb.uri} --to ${parsed.url}\``
+            : `${parsed.url} is unreachable (${r.reason}, after ${r.elapsedMs} ms) and fallback.enabled is false: programs cannot record`,
+          details,
+        });
+      }
+      if (fb.enabled && parseTrackingUri(fb.uri).scheme === 'sqlite')
+        checks.push(await sqliteCheck('fallback_sqlite', 'fallback database', fb.uri, ctx));
+    }
+  } else {
+    checks.push({
+      id: 'tracking_uri',
+      status: 'skip',
+      summary: 'tracking URI not checked: fix the configuration first',
+      details: {},
+    });
+  }
+
+  const spoolPath = resolve(ctx.cwd, SPOOL_PATH);
+  if (!existsSync(spoolPath)) {
+    checks.push({
+      id: 'spool',
+      status: 'ok',
+      summary: `no spool (${SPOOL_PATH}): nothing waiting to be replayed`,
+      details: { path: spoolPath, traces: 0 },
+    });
+  } else {
+    const facts = await inspectSqlite(spoolPath);
+    const n = facts.counts?.traces ?? null;
+    checks.push({
+      id: 'spool',
+      status: facts.error !== null ? 'fail' : n ? 'warn' : 'ok',
+      summary:
+        facts.error !== null
+          ? `spool ${SPOOL_PATH} cannot be read: ${facts.error}`
+          : n
+            ? `spool ${SPOOL_PATH} holds ${plural(n, 'trace')} from a server outage: replay them with \`graphtrace sync\``
+            : `spool ${SPOOL_PATH} is empty`,
+      details: { path: spoolPath, traces: n, error: facts.error },
+    });
+  }
+
+  const schema = await schemaHead();
+  const versions: Record<string, string | null> = {
+    node: process.versions.node,
+    '@graphtrace/cli': cliVersion(),
+  };
+  for (const name of [
+    '@graphtrace/core',
+    '@graphtrace/config',
+    '@graphtrace/store-sqlite',
+    '@graphtrace/store-mlflow',
+    '@graphtrace/dashboard',
+  ])
+    versions[name] = packageVersion(name) ?? null;
+  versions['better-sqlite3'] = packageVersion('better-sqlite3') ?? null;
+  versions['mlflow schema'] = `${schema.head} (MLflow ${schema.version})`;
+  return { checks, versions };
+}
+
+const MARK: Record<CheckStatus, string> = { ok: '✓', warn: '!', fail: '✗', info: '·', skip: '-' };
+
+export function registerDoctorCommand(program: Command, app: App): void {
+  program
+    .command('doctor')
+    .description(
+      'check the tracking set-up: config, server reachability, database schema, spool, versions',
+    )
+    .option('--json', JSON_HELP)
+    .addHelpText(
+      'after',
+      `
+Exits 1 when a check fails. Nothing is created or changed.
+
+Examples:
+  $ graphtrace doctor
+  $ graphtrace doctor --tracking-uri http://localhost:5000
+  $ graphtrace doctor --json | jq '.checks[] | select(.status != "ok")'`,
+    )
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const ctx = app.context(command);
+      const { checks, versions } = await runChecks(ctx);
+      const ok = !checks.some((c) => c.status === 'fail');
+      if (options.json) ctx.out.json({ ok, checks, versions });
+      else {
+        const c = ctx.out.color;
+        const paint = { ok: c.green, warn: c.yellow, fail: c.red, info: c.cyan, skip: c.dim };
+        for (const check of checks)
+          ctx.out.line(`${paint[check.status](MARK[check.status])} ${check.summary}`);
+        ctx.out.line();
+        ctx.out.line(
+          renderTable(
+            Object.entries(versions),
+            [
+              { header: 'COMPONENT', value: ([k]) => k },
+              {
+                header: 'VERSION',
+                value: ([, v]) => v ?? 'not installed',
+                style: (t, [, v]) => (v ? t : c.dim(t)),
+              },
+            ],
+            c,
+          ),
+        );
+      }
+      if (!ok) {
+        const failed = checks.filter((x) => x.status === 'fail');
+        // A broken configuration is a configuration error, whatever command found it.
+        const config = failed.some((x) => x.id === 'config');
+        throw new CliError('CHECKS_FAILED', `${plural(failed.length, 'check')} failed`, {
+          silent: options.json === true,
+          exitCode: config ? ExitCode.USAGE : ExitCode.FAILURE,
+        });
+      }
+    });
+}
