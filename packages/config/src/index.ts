@@ -1,3 +1,4 @@
+export { renderConfigReference } from './config-reference.js';
 export { CONFIG_PATH_ENV, ENV_BINDINGS, type EnvBinding, type EnvValueKind } from './env.js';
 export {
   CONFIG_ERROR_CODES,
