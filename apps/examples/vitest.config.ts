@@ -5,6 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     reporters: ['default', 'json'],
     outputFile: { json: '.reports/vitest.json' },
-    testTimeout: 30_000,
+    // Builds the MLflow 3.9.0 venv for the interop test once per run (cached across runs).
+    globalSetup: ['@graphtrace/mlflow-testkit/global-setup'],
+    testTimeout: 60_000,
   },
 });

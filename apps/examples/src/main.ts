@@ -1,34 +1,46 @@
 import { resolve } from 'node:path';
-import { createTracker, formatTraceTree } from '@graphtrace/core';
+import { autolog } from '@graphtrace/autolog-langgraph';
+import { createTracker } from '@graphtrace/core';
 import { sqliteStore } from '@graphtrace/store-sqlite';
-import { buildPipeline } from './quickstart-pipeline.js';
+import { HumanMessage } from '@langchain/core/messages';
+import { createReactAgent } from '@langchain/langgraph/prebuilt';
+import { chatModel, reactAgentScript } from './lib/model.js';
+import { printAgentMetrics, printHowToOpen, printRunTraces } from './lib/report.js';
+import { calculatorTool, searchDocsTool } from './lib/tools.js';
 
 /**
- * The README's main job: a traced pipeline writing into ./mlflow.db (MLflow 3.9's own schema),
- * then its trace tree printed. It moves to the LangGraph agent as autolog lands.
+ * Example 2, the README's main job: a LangGraph ReAct agent with two tools (a calculator and a
+ * search over the documents shipped in data/), traced by autolog into ./mlflow.db.
  */
 const dbPath = resolve(process.env.GRAPHTRACE_DB ?? 'mlflow.db');
 const store = sqliteStore({ path: dbPath });
 const tracker = createTracker({ store, experimentName: 'graphtrace-examples' });
-const ask = buildPipeline(tracker);
+const tracing = autolog({ tracker }); // the one line: every graph invocation becomes a trace
 
-await tracker.withRun(
-  async () => {
-    const result = await ask('Where does graphtrace write traces?');
-    console.log(`answer: ${result.text} (grounded: ${result.grounded})\n`);
-    await tracker.logMetrics({ answers: 1 });
-  },
-  { runName: 'quickstart', params: { model: 'scripted', top_k: 3 } },
-);
-
-const { traces } = await store.searchTraces({
-  experimentIds: [await tracker.experimentId()],
-  maxResults: 1,
+const { model, kind } = await chatModel(reactAgentScript);
+const agent = createReactAgent({
+  llm: model,
+  tools: [searchDocsTool, calculatorTool],
+  name: 'docs_agent',
 });
-const trace = traces[0] ? await store.getTrace(traces[0].traceId) : null;
-if (trace) console.log(formatTraceTree(trace));
-console.log(
-  `\nwritten to ${dbPath}; open it with: mlflow ui --backend-store-uri sqlite:///${dbPath}`,
+const question = 'Where does graphtrace write its traces, and what is 6 × (3 + 4)?';
+
+const run = await tracker.withRun(
+  async (run) => {
+    const result = await agent.invoke(
+      { messages: [new HumanMessage(question)] },
+      { configurable: { thread_id: 'main-example' } },
+    );
+    const answer = result.messages[result.messages.length - 1]?.content;
+    console.log(`question: ${question}\nanswer (${kind}): ${String(answer)}\n`);
+    return run;
+  },
+  { runName: 'react-agent', params: { model: kind, tools: 'search_docs,calculator' } },
 );
+
+await printRunTraces(tracker, run.runId);
+printAgentMetrics(await tracker.getRunAgentMetrics(run.runId));
+printHowToOpen(dbPath);
+tracing.disable();
 await tracker.shutdown();
 await store.close();

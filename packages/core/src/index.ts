@@ -136,6 +136,7 @@ export {
   type SpanOptions,
   type StartSpanOptions,
   type TraceUpdate,
+  updateTrace,
 } from './tracing/tracer.js';
 export type { SpanFn, TraceOptions } from './tracing/wrap.js';
 export {

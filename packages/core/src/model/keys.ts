@@ -37,6 +37,8 @@ export const AgentMetadataKey = {
   TOOL_CALLS: 'graphtrace.agent.toolCalls',
   TOOL_ERRORS: 'graphtrace.agent.toolErrors',
   RETRIEVER_CALLS: 'graphtrace.agent.retrieverCalls',
+  /** Graph node executions (written by autolog). */
+  STEPS: 'graphtrace.agent.steps',
   SPANS: 'graphtrace.agent.spans',
 } as const;
 

@@ -13,6 +13,8 @@ export interface AgentMetrics {
   toolCalls: number;
   toolErrors: number;
   retrieverCalls: number;
+  /** Graph node executions (LangGraph steps). */
+  steps: number;
   tokens: { input: number; output: number; total: number };
 }
 
@@ -33,6 +35,7 @@ export function summariseTraces(traces: Iterable<TraceInfo>): AgentMetrics {
     toolCalls: 0,
     toolErrors: 0,
     retrieverCalls: 0,
+    steps: 0,
     tokens: { input: 0, output: 0, total: 0 },
   };
   const count = (t: TraceInfo, key: string) => {
@@ -48,6 +51,7 @@ export function summariseTraces(traces: Iterable<TraceInfo>): AgentMetrics {
     m.toolCalls += count(t, AgentMetadataKey.TOOL_CALLS);
     m.toolErrors += count(t, AgentMetadataKey.TOOL_ERRORS);
     m.retrieverCalls += count(t, AgentMetadataKey.RETRIEVER_CALLS);
+    m.steps += count(t, AgentMetadataKey.STEPS);
     const raw = t.traceMetadata[TraceMetadataKey.TOKEN_USAGE];
     if (raw) {
       try {
@@ -106,6 +110,7 @@ export function agentMetricsAsRunMetrics(m: AgentMetrics): Record<string, number
     'agent.llm_calls': m.llmCalls,
     'agent.tool_calls': m.toolCalls,
     'agent.tool_errors': m.toolErrors,
+    'agent.steps': m.steps,
     'agent.input_tokens': m.tokens.input,
     'agent.output_tokens': m.tokens.output,
     'agent.total_tokens': m.tokens.total,

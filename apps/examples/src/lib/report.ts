@@ -1,0 +1,38 @@
+import {
+  type AgentMetrics,
+  formatTraceTree,
+  TraceMetadataKey,
+  type Tracker,
+} from '@graphtrace/core';
+
+/** Prints the trace trees of a run, newest last, as the examples show them. */
+export async function printRunTraces(tracker: Tracker, runId: string): Promise<string[]> {
+  await tracker.flushTraces();
+  const { traces } = await tracker.store.searchTraces({
+    experimentIds: [await tracker.experimentId()],
+    filter: `metadata.\`${TraceMetadataKey.SOURCE_RUN}\` = '${runId}'`,
+    orderBy: ['timestamp_ms ASC'],
+    maxResults: 100,
+  });
+  for (const info of traces) {
+    const trace = await tracker.store.getTrace(info.traceId);
+    if (trace) console.log(`${formatTraceTree(trace)}\n`);
+  }
+  return traces.map((t) => t.traceId);
+}
+
+export function printAgentMetrics(m: AgentMetrics): void {
+  console.log('agent metrics of the run:');
+  console.log(`  traces ${m.traces} (errors ${m.errorTraces}), spans ${m.spans}`);
+  console.log(
+    `  LLM calls ${m.llmCalls}, tool calls ${m.toolCalls} (errors ${m.toolErrors}), retriever calls ${m.retrieverCalls}`,
+  );
+  console.log(`  tokens in ${m.tokens.input} / out ${m.tokens.output} / total ${m.tokens.total}`);
+  console.log(`  latency p50 ${m.latencyMs.p50} ms, p95 ${m.latencyMs.p95} ms`);
+}
+
+export function printHowToOpen(dbPath: string): void {
+  console.log(`\nwritten to ${dbPath}; look at it with either:`);
+  console.log(`  graphtrace ui --tracking-uri sqlite:///${dbPath}`);
+  console.log(`  mlflow ui --backend-store-uri sqlite:///${dbPath}`);
+}

@@ -1,0 +1,201 @@
+import {
+  GraphtraceError,
+  getDefaultTracker,
+  registerActiveSpanResolver,
+  type Tracker,
+} from '@graphtrace/core';
+import {
+  getContextVariable,
+  registerConfigureHook,
+  setContextVariable,
+} from '@langchain/core/context';
+import {
+  GraphtraceCallbackHandler,
+  type GraphtraceCallbackHandlerOptions,
+} from './callback-handler.js';
+import { currentRunSpan } from './parent-span.js';
+import {
+  type ReachabilityProbe,
+  type ReachabilityVerdict,
+  startReachabilityProbe,
+} from './reachability.js';
+
+/** The LangChain context variable that holds the active handler (read by the configure hook). */
+export const AUTOLOG_CONTEXT_VAR = 'graphtrace_autolog_handler';
+// Set beside the hook in the same context, so "is the hook visible here?" is one lookup.
+const HOOK_MARKER_VAR = 'graphtrace_autolog_hook_registered';
+
+export interface AutologOptions extends GraphtraceCallbackHandlerOptions {
+  /** Where traces go; default: the tracker set by core's `init()`. */
+  tracker?: Tracker;
+  /** false: turn autolog off (same as `disable: true`). */
+  enabled?: boolean;
+  disable?: boolean;
+  /**
+   * Watch the first LangGraph run and warn once if it ran without autolog's handler (a second
+   * copy of @langchain/core, or autolog() called outside the invocation's async context).
+   * Default true.
+   */
+  checkReachability?: boolean;
+}
+
+export interface AutologHandle {
+  readonly enabled: boolean;
+  readonly tracker: Tracker | null;
+  /** The registered handler (null when off). */
+  readonly handler: GraphtraceCallbackHandler | null;
+  /** The reachability check's verdict: null until a LangGraph node has run (or when off). */
+  readonly reachability: ReachabilityVerdict | null;
+  /** Turns autolog off; spans still open are ended. Later `autolog()` calls turn it on again. */
+  disable(): void;
+}
+
+/** The subset of graphtrace's configuration autolog reads (`observability.mlflow`). */
+export interface AutologConfigSection {
+  autolog_enabled?: boolean;
+  user?: string | undefined;
+}
+
+export type AutologConfigInput =
+  | { observability?: { mlflow?: AutologConfigSection | undefined } | undefined }
+  | AutologConfigSection;
+
+interface State {
+  handler: GraphtraceCallbackHandler;
+  tracker: Tracker;
+  optionsKey: string;
+  probe: ReachabilityProbe | null;
+  verdict: ReachabilityVerdict | null;
+}
+
+let state: State | null = null;
+
+let resolverRegistered = false;
+
+/**
+ * Lets core see the LangGraph node (or tool, or chain) running in the current async context as
+ * the active span, so a user's `withSpan()`/`trace()` inside a node nests under the node.
+ */
+function ensureActiveSpanResolver(): void {
+  if (resolverRegistered) return;
+  resolverRegistered = true;
+  registerActiveSpanResolver(currentRunSpan);
+}
+
+function isTracker(v: unknown): v is Tracker {
+  return (
+    v !== null &&
+    typeof v === 'object' &&
+    typeof (v as Tracker).startRun === 'function' &&
+    typeof (v as Tracker).tracer === 'object'
+  );
+}
+
+function handle(s: State | null): AutologHandle {
+  return {
+    get enabled() {
+      return s !== null && state === s && s.handler.enabled;
+    },
+    tracker: s?.tracker ?? null,
+    handler: s?.handler ?? null,
+    get reachability() {
+      return s?.verdict ?? null;
+    },
+    disable() {
+      if (s && state === s) disableAutolog();
+    },
+  };
+}
+
+function disableAutolog(): void {
+  const s = state;
+  state = null;
+  if (!s) return;
+  s.probe?.stop();
+  s.handler.setEnabled(false);
+  try {
+    setContextVariable(AUTOLOG_CONTEXT_VAR, undefined);
+  } catch {
+    // No AsyncLocalStorage: the handler is inert anyway.
+  }
+}
+
+/**
+ * Publishes `handler` through LangChain's configure hook, so every run started from this async
+ * context on (the rest of the program, when called at startup) gets it without `callbacks`.
+ */
+function publish(handler: GraphtraceCallbackHandler): void {
+  setContextVariable(AUTOLOG_CONTEXT_VAR, handler);
+  if (getContextVariable(HOOK_MARKER_VAR) !== true) {
+    registerConfigureHook({ contextVar: AUTOLOG_CONTEXT_VAR, inheritable: true });
+    setContextVariable(HOOK_MARKER_VAR, true);
+  }
+}
+
+/**
+ * Turns on tracing of every LangChain/LangGraph invocation: each graph invocation becomes one
+ * MLflow trace with its nodes, model calls, tools and retrievers as nested spans.
+ * `autolog({ disable: true })` or the handle's `disable()` turns it off. Calling it again is
+ * safe: LangChain never gets a second handler.
+ */
+export function autolog(tracker: Tracker, options?: Omit<AutologOptions, 'tracker'>): AutologHandle;
+export function autolog(options?: AutologOptions): AutologHandle;
+export function autolog(
+  a?: Tracker | AutologOptions,
+  b?: Omit<AutologOptions, 'tracker'>,
+): AutologHandle {
+  const options: AutologOptions = isTracker(a) ? { ...b, tracker: a } : (a ?? {});
+  if (options.disable === true || options.enabled === false) {
+    disableAutolog();
+    return handle(null);
+  }
+  const tracker = options.tracker ?? getDefaultTracker();
+  if (!tracker) {
+    throw new GraphtraceError(
+      'AUTOLOG_NO_TRACKER',
+      'autolog needs a tracker: call autolog(tracker), or init({ store }) from @graphtrace/core first',
+    );
+  }
+  const handlerOptions: GraphtraceCallbackHandlerOptions = {
+    ...(options.user !== undefined ? { user: options.user } : {}),
+    ...(options.maxTokenEvents !== undefined ? { maxTokenEvents: options.maxTokenEvents } : {}),
+  };
+  const optionsKey = JSON.stringify(handlerOptions);
+  let s = state;
+  if (!s || s.tracker !== tracker || s.optionsKey !== optionsKey || !s.handler.enabled) {
+    disableAutolog();
+    s = {
+      handler: new GraphtraceCallbackHandler(tracker, handlerOptions),
+      tracker,
+      optionsKey,
+      probe: null,
+      verdict: null,
+    };
+    state = s;
+    if (options.checkReachability !== false) {
+      const owner = s;
+      owner.probe = startReachabilityProbe({
+        handler: owner.handler,
+        contextVar: AUTOLOG_CONTEXT_VAR,
+        logger: tracker.logger,
+        onVerdict: (verdict) => {
+          owner.verdict = verdict;
+        },
+      });
+    }
+  }
+  publish(s.handler);
+  ensureActiveSpanResolver();
+  return handle(s);
+}
+
+/**
+ * Applies `observability.mlflow.autolog_enabled` (a loaded @graphtrace/config, or just its
+ * `mlflow` section): on when true; when false it leaves autolog as it is.
+ */
+export function autologFromConfig(config: AutologConfigInput, tracker: Tracker): AutologHandle {
+  const section: AutologConfigSection | undefined =
+    'observability' in config ? config.observability?.mlflow : (config as AutologConfigSection);
+  if (section?.autolog_enabled !== true) return handle(null);
+  return autolog(tracker, section.user !== undefined ? { user: section.user } : {});
+}

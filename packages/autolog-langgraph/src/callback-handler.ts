@@ -1,0 +1,708 @@
+import {
+  AgentMetadataKey,
+  errorMessage,
+  getCurrentActiveSpan,
+  type LiveSpan,
+  type Logger,
+  SpanAttributeKey,
+  SpanType,
+  TraceMetadataKey,
+  type Tracker,
+} from '@graphtrace/core';
+import { BaseCallbackHandler } from '@langchain/core/callbacks/base';
+import {
+  chatCompletionOf,
+  generationsOf,
+  modelNameOf,
+  parseToolInput,
+  serializedName,
+  textCompletionOf,
+  tokenUsageOf,
+  toMlflowDocument,
+  toolDefinitions,
+  toRecordable,
+} from './convert.js';
+import {
+  addRunSpanSource,
+  chooseParent,
+  type RunSpanSource,
+  removeRunSpanSource,
+} from './parent-span.js';
+import { recordPayload } from './payload.js';
+import { chainStartArgs } from './run-args.js';
+
+/** LangChain dedupes handlers by name, so a second registration never doubles the spans. */
+export const HANDLER_NAME = 'graphtrace_autolog';
+
+/** Per-trace count of LangGraph node executions; core rolls it up into `agent.steps`. */
+export const STEPS_METADATA_KEY = AgentMetadataKey.STEPS;
+
+/** LangChain's tag for runs that tracing UIs hide (LangGraph's `__start__`, for one). */
+const HIDDEN_TAG = 'langsmith:hidden';
+
+const DEFAULT_MAX_TOKEN_EVENTS = 200;
+const MAX_OPEN_RUNS = 100_000;
+
+export interface GraphtraceCallbackHandlerOptions {
+  /** `mlflow.trace.user` of traces this handler starts, unless a run's metadata has `user_id`. */
+  user?: string;
+  /** Streamed tokens recorded as `new_token` span events per model call, at most. Default 200. */
+  maxTokenEvents?: number;
+}
+
+type Obj = Record<string, unknown>;
+type RunKind = 'chain' | 'llm' | 'tool' | 'retriever';
+
+interface RunRecord {
+  readonly runId: string;
+  readonly span: LiveSpan | null;
+  /** Where children attach: the run's own span, or for hidden runs the nearest visible one. */
+  readonly anchor: LiveSpan | null;
+  readonly kind: RunKind;
+  readonly isGraph: boolean;
+  /** The nearest enclosing LangGraph graph run (this run, when it is one). */
+  readonly graph: RunRecord | null;
+  /** This handler's outermost run of the trace: it owns steps, session and the final sweep. */
+  top: RunRecord;
+  /** On `top`: runs of the trace still open. */
+  open: Set<RunRecord> | null;
+  steps: number;
+  sawModel: boolean;
+  agentic: boolean;
+  model: string | undefined;
+  tokens: number;
+  /** On `top`: the last chain inputs recorded in the trace, raw and sanitized. */
+  recentInputs: { raw: unknown; value: unknown; chars: number }[];
+}
+
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object';
+
+/** Sanitized values of raw objects many spans carry (see `setShared`). */
+const sharedValues = new WeakMap<
+  object,
+  { settings: object; key: string; value: unknown; chars: number }
+>();
+
+/** Chain inputs remembered per trace for sharing (see `recordChainInputs`). */
+const RECENT_INPUTS = 4;
+
+/** Same object, or plain objects/arrays holding the very same values. */
+function shallowEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (!isObj(a) || !isObj(b)) return false;
+  if (Array.isArray(a)) {
+    return Array.isArray(b) && a.length === b.length && a.every((v, i) => v === b[i]);
+  }
+  const proto = Object.getPrototypeOf(a);
+  if ((proto !== Object.prototype && proto !== null) || Object.getPrototypeOf(b) !== proto)
+    return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+function isGraphRun(serialized: unknown): boolean {
+  const id = isObj(serialized) ? serialized.id : undefined;
+  if (!Array.isArray(id)) return false;
+  const last = id[id.length - 1];
+  return (
+    (id.includes('pregel') && id[0] === 'langgraph') ||
+    (typeof last === 'string' && /^Compiled\w*Graph$|^Pregel$/.test(last))
+  );
+}
+
+/** LangGraph's control-flow "errors" (interrupts, commands to a parent graph). */
+function bubbleUpKind(err: unknown): 'interrupt' | 'command' | null {
+  if (!isObj(err)) return null;
+  const name = (err as { name?: unknown }).name;
+  if (name === 'GraphInterrupt' || name === 'NodeInterrupt') return 'interrupt';
+  if (name === 'ParentCommand') return 'command';
+  return (err as { is_bubble_up?: unknown }).is_bubble_up === true ? 'command' : null;
+}
+
+/**
+ * A LangChain callback handler that records every run (graph, node, chain, chat model, LLM,
+ * tool, retriever) as an MLflow span through a graphtrace `Tracker`. Spans nest by LangChain's
+ * `parentRunId`, never by ambient context, so concurrent invocations never mix. Every callback
+ * catches its own errors and reports them through the tracker's logger.
+ */
+export class GraphtraceCallbackHandler extends BaseCallbackHandler implements RunSpanSource {
+  name = HANDLER_NAME;
+  /** Callbacks run inline, so a trace is complete when `invoke` returns (no env var needed). */
+  override awaitHandlers = true;
+  override raiseError = false;
+
+  readonly tracker: Tracker;
+  private readonly logger: Logger;
+  private readonly user: string | undefined;
+  private readonly maxTokenEvents: number;
+  private readonly runs = new Map<string, RunRecord>();
+  /** This handler's open spans by span id, for walking a span's ancestry. */
+  private readonly openSpans = new Map<string, LiveSpan>();
+  private readonly reported = new Set<string>();
+  private failures = 0;
+  private active = true;
+
+  constructor(tracker: Tracker, options: GraphtraceCallbackHandlerOptions = {}) {
+    super();
+    this.tracker = tracker;
+    this.logger = tracker.logger;
+    this.user = options.user;
+    this.maxTokenEvents = options.maxTokenEvents ?? DEFAULT_MAX_TOKEN_EVENTS;
+  }
+
+  /** LangChain copies handlers into child managers; one instance keeps all runs together. */
+  override copy(): this {
+    return this;
+  }
+
+  /** Whether callbacks are recorded; turning it off ends the spans still open. */
+  get enabled(): boolean {
+    return this.active;
+  }
+
+  setEnabled(enabled: boolean): void {
+    this.active = enabled;
+    this.ignoreLLM = !enabled;
+    this.ignoreChain = !enabled;
+    this.ignoreAgent = !enabled;
+    this.ignoreRetriever = !enabled;
+    this.ignoreCustomEvent = !enabled;
+    if (!enabled) this.endAllOpen('autolog was disabled while this run was open');
+  }
+
+  /** Runs being recorded right now (for tests and diagnostics). */
+  get openRuns(): number {
+    return this.runs.size;
+  }
+
+  spanOfRun(runId: string): LiveSpan | null {
+    return this.runs.get(runId)?.anchor ?? null;
+  }
+
+  // ---- chains, graphs and nodes -----------------------------------------------------------
+
+  override handleChainStart(
+    chain: unknown,
+    inputs: unknown,
+    runId: string,
+    ...rest: unknown[]
+  ): void {
+    try {
+      if (!this.active) return;
+      const a = chainStartArgs(rest);
+      const parent = a.parentRunId ? this.runs.get(a.parentRunId) : undefined;
+      const isGraph = isGraphRun(chain);
+      // A hidden run is dropped only inside a traced run: a hidden root would scatter its
+      // children over separate traces.
+      if (parent && a.tags?.includes(HIDDEN_TAG)) {
+        this.track(runId, parent, null, 'chain', isGraph);
+        return;
+      }
+      const name = a.runName ?? serializedName(chain, 'chain');
+      const span = this.startSpan(parent, name, SpanType.CHAIN);
+      const record = this.track(runId, parent, span, 'chain', isGraph);
+      if (parent?.isGraph && a.metadata?.langgraph_node === name) record.top.steps++;
+      if (record.top === record) this.labelTrace(span, a.metadata);
+      if (span.isRecording()) {
+        if (this.logPrompts) this.recordChainInputs(span, record.top, inputs);
+        // Runs inherit their node's metadata unchanged (plus LangSmith's model params, which
+        // `mlflow.llm.model` and `invocation_params` already show): record it on graphs and
+        // nodes only, not again on every chain, model and tool call inside them.
+        if (a.metadata && (!parent || parent.isGraph || isGraph))
+          recordPayload(span, 'metadata', a.metadata);
+      }
+    } catch (err) {
+      this.fail('handleChainStart', err);
+    }
+  }
+
+  override handleChainEnd(outputs: unknown, runId: string, ...rest: unknown[]): void {
+    try {
+      const record = this.runs.get(runId);
+      if (!record) return;
+      const kwargs = rest[2] as { inputs?: unknown } | undefined;
+      const span = record.span;
+      if (span?.isRecording() && this.logPrompts) {
+        if (kwargs?.inputs !== undefined && span.inputs === undefined)
+          recordPayload(span, SpanAttributeKey.INPUTS, kwargs.inputs);
+        if (outputs !== undefined) recordPayload(span, SpanAttributeKey.OUTPUTS, outputs);
+      }
+      this.finish(runId, record);
+    } catch (err) {
+      this.fail('handleChainEnd', err);
+    }
+  }
+
+  override handleChainError(err: unknown, runId: string): void {
+    try {
+      const record = this.runs.get(runId);
+      if (!record) return;
+      const span = record.span;
+      if (span?.isRecording()) {
+        const bubble = bubbleUpKind(err);
+        if (bubble === 'interrupt') {
+          // An interrupt pauses the graph for human input: a normal outcome, not a failure.
+          const interrupts = (err as { interrupts?: unknown }).interrupts;
+          span.addEvent(
+            'interrupt',
+            this.logPrompts && interrupts !== undefined
+              ? { interrupts: toRecordable(interrupts) }
+              : {},
+          );
+          span.setAttribute('langgraph.interrupted', true);
+        } else if (bubble === 'command') {
+          span.addEvent('parent_command', {});
+        } else {
+          span.recordException(err);
+        }
+      }
+      this.finish(runId, record);
+    } catch (e) {
+      this.fail('handleChainError', e);
+    }
+  }
+
+  // ---- models ------------------------------------------------------------------------------
+
+  override handleChatModelStart(
+    llm: unknown,
+    messages: unknown[][],
+    runId: string,
+    parentRunId?: string,
+    extraParams?: Obj,
+    _tags?: string[],
+    metadata?: Obj,
+    runName?: string,
+  ): void {
+    try {
+      if (!this.active) return;
+      this.startModel('chat', llm, runId, parentRunId, extraParams, metadata, runName, () => ({
+        messages: messages[0] ?? [],
+      }));
+    } catch (err) {
+      this.fail('handleChatModelStart', err);
+    }
+  }
+
+  override handleLLMStart(
+    llm: unknown,
+    prompts: string[],
+    runId: string,
+    parentRunId?: string,
+    extraParams?: Obj,
+    _tags?: string[],
+    metadata?: Obj,
+    runName?: string,
+  ): void {
+    try {
+      if (!this.active) return;
+      this.startModel('llm', llm, runId, parentRunId, extraParams, metadata, runName, () => ({
+        prompts,
+      }));
+    } catch (err) {
+      this.fail('handleLLMStart', err);
+    }
+  }
+
+  private startModel(
+    kind: 'chat' | 'llm',
+    llm: unknown,
+    runId: string,
+    parentRunId: string | undefined,
+    extraParams: Obj | undefined,
+    metadata: Obj | undefined,
+    runName: string | undefined,
+    inputs: () => unknown,
+  ): void {
+    const parent = parentRunId ? this.runs.get(parentRunId) : undefined;
+    const name = runName ?? serializedName(llm, kind === 'chat' ? 'chat model' : 'llm');
+    const span = this.startSpan(parent, name, kind === 'chat' ? SpanType.CHAT_MODEL : SpanType.LLM);
+    const record = this.track(runId, parent, span, 'llm', false);
+    if (record.graph) record.graph.sawModel = true;
+    const invocation = isObj(extraParams?.invocation_params)
+      ? (extraParams.invocation_params as Obj)
+      : undefined;
+    record.model = modelNameOf(metadata, invocation);
+    if (!span.isRecording()) return;
+    if (this.logPrompts) recordPayload(span, SpanAttributeKey.INPUTS, inputs());
+    if (kind === 'chat') span.setAttribute(SpanAttributeKey.MESSAGE_FORMAT, 'openai');
+    if (record.model) span.setAttribute(SpanAttributeKey.MODEL, record.model);
+    if (invocation) {
+      const { tools, ...params } = invocation;
+      recordPayload(span, 'invocation_params', params);
+      const options = isObj(extraParams?.options) ? extraParams.options : undefined;
+      const defs = toolDefinitions(tools ?? options?.tools);
+      if (defs.length > 0) this.setShared(span, SpanAttributeKey.CHAT_TOOLS, defs);
+    }
+  }
+
+  override handleLLMNewToken(token: string, _idx: unknown, runId: string): void {
+    try {
+      this.token(runId, token);
+    } catch (err) {
+      this.fail('handleLLMNewToken', err);
+    }
+  }
+
+  /** The content-block stream protocol of newer chat models: text deltas count as tokens. */
+  override handleChatModelStreamEvent(event: unknown, runId: string): void {
+    try {
+      if (!isObj(event) || event.event !== 'content-block-delta') return;
+      const delta = event.delta;
+      if (isObj(delta) && delta.type === 'text-delta' && typeof delta.text === 'string')
+        this.token(runId, delta.text);
+    } catch (err) {
+      this.fail('handleChatModelStreamEvent', err);
+    }
+  }
+
+  private token(runId: string, token: string): void {
+    const record = this.runs.get(runId);
+    const span = record?.span;
+    if (!record || !span?.isRecording()) return;
+    record.tokens++;
+    // Keyed `text`, not `token`: core masks attribute keys ending in "token" as secrets.
+    if (record.tokens <= this.maxTokenEvents)
+      span.addEvent('new_token', this.logPrompts ? { text: token } : {});
+  }
+
+  override handleLLMEnd(output: unknown, runId: string): void {
+    try {
+      const record = this.runs.get(runId);
+      if (!record) return;
+      const span = record.span;
+      if (span?.isRecording()) {
+        const generations = generationsOf(output);
+        const usage = tokenUsageOf(output, generations);
+        if (usage) span.setAttribute(SpanAttributeKey.CHAT_USAGE, usage);
+        if (this.logPrompts) {
+          const isChat = span.spanType === SpanType.CHAT_MODEL;
+          recordPayload(
+            span,
+            SpanAttributeKey.OUTPUTS,
+            isChat ? chatCompletionOf(generations, record.model) : textCompletionOf(generations),
+          );
+        }
+        if (record.tokens > this.maxTokenEvents)
+          span.setAttribute('graphtrace.droppedTokenEvents', record.tokens - this.maxTokenEvents);
+      }
+      this.finish(runId, record);
+    } catch (err) {
+      this.fail('handleLLMEnd', err);
+    }
+  }
+
+  override handleLLMError(err: unknown, runId: string): void {
+    this.failRun('handleLLMError', err, runId);
+  }
+
+  // ---- tools and retrievers ------------------------------------------------------------------
+
+  override handleToolStart(
+    tool: unknown,
+    input: string,
+    runId: string,
+    parentRunId?: string,
+    _tags?: string[],
+    _metadata?: Obj,
+    runName?: string,
+    toolCallId?: string,
+  ): void {
+    try {
+      if (!this.active) return;
+      const parent = parentRunId ? this.runs.get(parentRunId) : undefined;
+      const name = runName ?? serializedName(tool, 'tool');
+      const span = this.startSpan(parent, name, SpanType.TOOL);
+      const record = this.track(runId, parent, span, 'tool', false);
+      if (record.graph?.sawModel) record.graph.agentic = true;
+      if (!span.isRecording()) return;
+      if (this.logPrompts) recordPayload(span, SpanAttributeKey.INPUTS, parseToolInput(input));
+      if (toolCallId) span.setAttribute('tool_call_id', toolCallId);
+    } catch (err) {
+      this.fail('handleToolStart', err);
+    }
+  }
+
+  override handleToolEnd(output: unknown, runId: string): void {
+    try {
+      const record = this.runs.get(runId);
+      if (!record) return;
+      if (record.span?.isRecording() && this.logPrompts)
+        recordPayload(record.span, SpanAttributeKey.OUTPUTS, output);
+      this.finish(runId, record);
+    } catch (err) {
+      this.fail('handleToolEnd', err);
+    }
+  }
+
+  override handleToolError(err: unknown, runId: string): void {
+    this.failRun('handleToolError', err, runId);
+  }
+
+  override handleRetrieverStart(
+    retriever: unknown,
+    query: string,
+    runId: string,
+    parentRunId?: string,
+    _tags?: string[],
+    _metadata?: Obj,
+    name?: string,
+  ): void {
+    try {
+      if (!this.active) return;
+      const parent = parentRunId ? this.runs.get(parentRunId) : undefined;
+      const span = this.startSpan(
+        parent,
+        name ?? serializedName(retriever, 'retriever'),
+        SpanType.RETRIEVER,
+      );
+      this.track(runId, parent, span, 'retriever', false);
+      if (!span.isRecording()) return;
+      if (this.logPrompts) span.setInputs(query);
+    } catch (err) {
+      this.fail('handleRetrieverStart', err);
+    }
+  }
+
+  override handleRetrieverEnd(documents: unknown, runId: string): void {
+    try {
+      const record = this.runs.get(runId);
+      if (!record) return;
+      if (record.span?.isRecording() && this.logPrompts) {
+        record.span.setOutputs(
+          Array.isArray(documents) ? documents.map(toMlflowDocument) : documents,
+        );
+      }
+      this.finish(runId, record);
+    } catch (err) {
+      this.fail('handleRetrieverEnd', err);
+    }
+  }
+
+  override handleRetrieverError(err: unknown, runId: string): void {
+    this.failRun('handleRetrieverError', err, runId);
+  }
+
+  /** `dispatchCustomEvent(name, data)` inside a run: an event on that run's span. */
+  override handleCustomEvent(eventName: string, data: unknown, runId: string): void {
+    try {
+      const span = this.runs.get(runId)?.anchor;
+      if (span?.isRecording())
+        span.addEvent(
+          eventName,
+          this.logPrompts && data !== undefined ? { data: toRecordable(data) } : {},
+        );
+    } catch (err) {
+      this.fail('handleCustomEvent', err);
+    }
+  }
+
+  // ---- book-keeping ---------------------------------------------------------------------------
+
+  private get logPrompts(): boolean {
+    return this.tracker.tracer.settings.logPrompts;
+  }
+
+  private startSpan(parent: RunRecord | undefined, name: string, spanType: string): LiveSpan {
+    const chosen = chooseParent(parent?.anchor ?? null, getCurrentActiveSpan(), this.openSpans);
+    const span = this.tracker.tracer.startSpan({ name, spanType, parent: chosen });
+    this.openSpans.set(span.spanId, span);
+    return span;
+  }
+
+  private track(
+    runId: string,
+    parent: RunRecord | undefined,
+    span: LiveSpan | null,
+    kind: RunKind,
+    isGraph: boolean,
+  ): RunRecord {
+    const anchor = span ?? parent?.anchor ?? null;
+    // A run whose span landed in another trace than its LangChain parent's (never expected) starts
+    // its own book-keeping rather than mixing counters across traces.
+    const sameTrace = parent && (!span || !parent.anchor || parent.anchor.trace === span.trace);
+    const record: RunRecord = {
+      runId,
+      span,
+      anchor,
+      kind,
+      isGraph,
+      graph: isGraph ? null : (parent?.graph ?? null),
+      top: undefined as unknown as RunRecord,
+      open: null,
+      steps: 0,
+      sawModel: false,
+      agentic: false,
+      model: undefined,
+      tokens: 0,
+      recentInputs: [],
+    };
+    if (isGraph) (record as { graph: RunRecord }).graph = record;
+    if (parent && sameTrace) {
+      record.top = parent.top;
+    } else {
+      record.top = record;
+      record.open = new Set();
+    }
+    if (this.runs.size >= MAX_OPEN_RUNS) {
+      // Bounded memory: runs LangChain never closes must not pile up without limit.
+      this.report('runs', `more than ${MAX_OPEN_RUNS} runs open at once; new runs end at once`);
+      span?.setAttribute('graphtrace.unfinished', true);
+      span?.end();
+      return record;
+    }
+    record.top.open?.add(record);
+    // Known to currentRunSpan() only while it has runs open, so handlers made per call and
+    // dropped are never kept alive by the registry.
+    if (this.runs.size === 0) addRunSpanSource(this);
+    this.runs.set(runId, record);
+    return record;
+  }
+
+  /**
+   * Chains inside a node usually receive the node's state again (a sequence and its first step,
+   * say), as the same object or a shallow copy of it. That state holds the whole conversation,
+   * so copying it for each of them was the largest share of autolog's cost: a chain whose inputs
+   * are shallow-equal to inputs recorded just before in the same trace shares that
+   * already-sanitized value (recorded values are immutable; core's spans share them too).
+   */
+  private recordChainInputs(span: LiveSpan, top: RunRecord, inputs: unknown): void {
+    const recent = top.recentInputs;
+    for (const r of recent) {
+      if (shallowEqual(r.raw, inputs)) {
+        span.attributes[SpanAttributeKey.INPUTS] = r.value;
+        span.sizeChars += r.chars;
+        return;
+      }
+    }
+    const before = span.sizeChars;
+    recordPayload(span, SpanAttributeKey.INPUTS, inputs);
+    const value = span.attributes[SpanAttributeKey.INPUTS];
+    if (value === undefined || inputs === null || typeof inputs !== 'object') return;
+    recent.unshift({ raw: inputs, value, chars: span.sizeChars - before });
+    if (recent.length > RECENT_INPUTS) recent.pop();
+  }
+
+  /**
+   * Sets an attribute whose raw value is one object reused by many spans (a model's bound tool
+   * definitions, JSON schemas included): sanitized once per tracker, then shared.
+   */
+  private setShared(span: LiveSpan, key: string, raw: object): void {
+    const settings = span.trace.settings;
+    const hit = sharedValues.get(raw);
+    if (hit && hit.settings === settings && hit.key === key) {
+      span.attributes[key] = hit.value;
+      span.sizeChars += hit.chars;
+      return;
+    }
+    const before = span.sizeChars;
+    span.setAttribute(key, raw);
+    sharedValues.set(raw, {
+      settings,
+      key,
+      value: span.attributes[key],
+      chars: span.sizeChars - before,
+    });
+  }
+
+  private labelTrace(span: LiveSpan, metadata: Obj | undefined): void {
+    if (!span.isRecording()) return;
+    const traceMetadata = span.trace.metadata;
+    const threadId = metadata?.thread_id;
+    if (typeof threadId === 'string' || typeof threadId === 'number')
+      traceMetadata[TraceMetadataKey.SESSION] = String(threadId);
+    const user = metadata?.user_id ?? this.user;
+    if (typeof user === 'string' || typeof user === 'number')
+      traceMetadata[TraceMetadataKey.USER] = String(user);
+  }
+
+  private failRun(method: string, err: unknown, runId: string): void {
+    try {
+      const record = this.runs.get(runId);
+      if (!record) return;
+      record.span?.recordException(err);
+      this.finish(runId, record);
+    } catch (e) {
+      this.fail(method, e);
+    }
+  }
+
+  private forget(runId: string): void {
+    const record = this.runs.get(runId);
+    if (record?.span) this.openSpans.delete(record.span.spanId);
+    if (this.runs.delete(runId) && this.runs.size === 0) removeRunSpanSource(this);
+  }
+
+  private finish(runId: string, record: RunRecord): void {
+    this.forget(runId);
+    const top = record.top;
+    top.open?.delete(record);
+    const span = record.span;
+    if (!span) return;
+    if (record.isGraph && record.agentic) span.setSpanType(SpanType.AGENT);
+    if (record === top) {
+      if (top.open && top.open.size > 0) this.sweep(top, 'not finished when its trace ended');
+      if (top.steps > 0 && span.isRecording()) {
+        const metadata = span.trace.metadata;
+        metadata[STEPS_METADATA_KEY] = String(
+          Number(metadata[STEPS_METADATA_KEY] ?? 0) + top.steps,
+        );
+      }
+    }
+    span.end();
+  }
+
+  /** Ends runs LangChain never closed (cancelled branches, abandoned streams), innermost first. */
+  private sweep(top: RunRecord, reason: string): void {
+    const open = [...(top.open ?? [])].filter((r) => r !== top).reverse();
+    top.open?.clear();
+    for (const r of open) {
+      this.forget(r.runId);
+      if (r.span?.isRecording()) {
+        r.span.setAttribute('graphtrace.unfinished', true);
+        r.span.setStatus({ code: 'ERROR', message: reason });
+        r.span.end();
+      }
+    }
+  }
+
+  private endAllOpen(reason: string): void {
+    const tops = new Set<RunRecord>();
+    for (const r of this.runs.values()) tops.add(r.top);
+    for (const top of tops) {
+      this.sweep(top, reason);
+      if (top.span?.isRecording()) {
+        top.span.setAttribute('graphtrace.unfinished', true);
+        top.span.end();
+      }
+    }
+    this.runs.clear();
+    this.openSpans.clear();
+    removeRunSpanSource(this);
+  }
+
+  private fail(method: string, err: unknown): void {
+    this.report(method, `autolog: ${method} failed: ${errorMessage(err)}`);
+  }
+
+  /** Reports the first failure of each kind as a warning, later ones at debug level. */
+  private report(kind: string, message: string): void {
+    this.failures++;
+    try {
+      if (this.reported.has(kind)) this.logger.debug(message);
+      else {
+        this.reported.add(kind);
+        this.logger.warn(message);
+      }
+    } catch {
+      // A logger that throws must not break the traced program either.
+    }
+  }
+
+  /** Callback failures so far (for tests and diagnostics). */
+  get failureCount(): number {
+    return this.failures;
+  }
+}

@@ -1,0 +1,17 @@
+export {
+  AUTOLOG_CONTEXT_VAR,
+  type AutologConfigInput,
+  type AutologConfigSection,
+  type AutologHandle,
+  type AutologOptions,
+  autolog,
+  autologFromConfig,
+} from './autolog.js';
+export {
+  GraphtraceCallbackHandler,
+  type GraphtraceCallbackHandlerOptions,
+  HANDLER_NAME,
+  STEPS_METADATA_KEY,
+} from './callback-handler.js';
+export { currentRunSpan } from './parent-span.js';
+export type { ReachabilityVerdict } from './reachability.js';
