@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '@graphtrace/mlflow-testkit';
 import { sqliteStore } from '@graphtrace/store-sqlite';
@@ -141,21 +141,4 @@ describe('doctor', () => {
   });
 });
 
-describe('ui', () => {
-  it('says the dashboard package is not installed (exit 1) and creates nothing', async () => {
-    const dir = caseDir('ui');
-    const r = await graphtrace(['ui', '--port', '5055'], { cwd: dir });
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(
-      /^graphtrace: error: the dashboard package is not installed: install @graphtrace\/dashboard/,
-    );
-    expect(existsSync(join(dir, 'mlflow.db'))).toBe(false);
-  });
-
-  it('checks its options first (exit 2)', async () => {
-    const dir = caseDir('ui-usage');
-    const r = await graphtrace(['ui', '--port', 'http'], { cwd: dir });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/option '--port <port>' argument 'http' is invalid/);
-  });
-});
+// `graphtrace ui` is tested in ui.test.ts.

@@ -1,3 +1,27 @@
+export {
+  SqliteAnalytics,
+  type SqliteAnalyticsOptions,
+  type SqliteAnalyticsSource,
+  sqliteAnalytics,
+} from './analytics/sqlite-analytics.js';
+export type {
+  AssessmentNameSummary,
+  AssessmentSummaryResult,
+  CountScope,
+  Coverage,
+  ExperimentTraceStats,
+  QueryScope,
+  RecentAssessmentsResult,
+  SessionSummary,
+  SessionsResult,
+  TimeseriesPoint,
+  TimeseriesResult,
+  TimeseriesTotals,
+  ToolCallRef,
+  ToolStats,
+  ToolsResult,
+  TraceCount,
+} from './analytics/types.js';
 export type {
   AssessmentsTable,
   Bool,

@@ -1,17 +1,18 @@
 import { isIP } from 'node:net';
-import type { TrackingStore } from '@graphtrace/core';
+import type { Logger, TrackingStore } from '@graphtrace/core';
+import type {
+  DashboardQueries,
+  DashboardServer,
+  StartDashboardOptions,
+} from '@graphtrace/dashboard';
 import type { Command } from 'commander';
 import { CliError } from '../errors.js';
 import type { App } from '../program.js';
 import { parsePort } from './shared.js';
 
-/** What `graphtrace ui` needs of the dashboard package. */
+/** What `graphtrace ui` needs of the dashboard package (loaded on use: see loadDashboard). */
 export interface DashboardModule {
-  startDashboard(options: { store: TrackingStore; host: string; port: number }): Promise<{
-    /** Where it listens, e.g. http://127.0.0.1:5000. */
-    url: string;
-    close(): Promise<void>;
-  }>;
+  startDashboard(options: StartDashboardOptions): Promise<DashboardServer>;
 }
 
 const DASHBOARD_PACKAGE = '@graphtrace/dashboard';
@@ -48,6 +49,18 @@ export async function loadDashboard(specifier = DASHBOARD_PACKAGE): Promise<Dash
   return mod as DashboardModule;
 }
 
+/**
+ * Indexed SQL aggregates for a SQLite store (the CLI is where concrete stores are wired
+ * together); any other store leaves the dashboard to page through it.
+ */
+async function analyticsFor(store: TrackingStore): Promise<DashboardQueries | undefined> {
+  if (!store.uri.startsWith('sqlite:')) return undefined;
+  const { SqliteStore, sqliteAnalytics } = await import('@graphtrace/store-sqlite');
+  if (!(store instanceof SqliteStore) || /^sqlite:\/\/\/(:memory:)?$/.test(store.uri))
+    return undefined;
+  return sqliteAnalytics(store);
+}
+
 export function registerUiCommand(program: Command, app: App): void {
   program
     .command('ui')
@@ -57,30 +70,44 @@ export function registerUiCommand(program: Command, app: App): void {
     .addHelpText(
       'after',
       `
-Needs the @graphtrace/dashboard package. The global --tracking-uri picks the store.
+The global --tracking-uri picks the store (default: the configuration's, else
+sqlite:///mlflow.db). SQLite stores get SQL aggregates; other stores are paged through.
+--host other than a loopback address exposes your traces to the network: a warning is shown.
 
 Examples:
   $ graphtrace ui
-  $ graphtrace ui --port 8080 --tracking-uri sqlite:///runs/mlflow.db`,
+  $ graphtrace ui --port 8080 --tracking-uri sqlite:///runs/mlflow.db
+  $ graphtrace ui --host 0.0.0.0          # reachable from other machines`,
     )
     .action(async (options: { port: number; host: string }, command: Command) => {
       const ctx = app.context(command);
       // Before opening anything: without the package there is nothing to serve.
       const dashboard = await loadDashboard();
-      if (!isLoopback(options.host)) {
-        ctx.out.warn(
-          `--host ${options.host} is not a loopback address: anyone who can reach this machine can read your traces (inputs and outputs included)`,
-        );
-      }
-      const store = await ctx.openStore();
-      let server: Awaited<ReturnType<DashboardModule['startDashboard']>>;
+      const store = await ctx.openStore({ precheck: true });
+      let queries: DashboardQueries | undefined;
+      let server: DashboardServer;
+      const logger: Logger = {
+        debug: () => {},
+        info: () => {}, // the CLI prints the address and the analytics itself, below
+        warn: (m) => ctx.out.warn(m),
+        error: (m) => ctx.out.error(m),
+      };
       try {
-        server = await dashboard.startDashboard({ store, host: options.host, port: options.port });
+        queries = await analyticsFor(store);
+        server = await dashboard.startDashboard({
+          store,
+          host: options.host,
+          port: options.port,
+          logger,
+          ...(queries ? { queries } : {}),
+        });
       } catch (err) {
+        await queries?.close?.();
         await store.close();
         throw err;
       }
       ctx.out.line(`graphtrace dashboard at ${server.url} (store ${store.uri}); Ctrl+C to stop`);
+      ctx.out.info(`aggregates: ${server.analytics.description}`);
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop);
@@ -91,6 +118,7 @@ Examples:
         process.on('SIGTERM', stop);
       });
       await server.close();
+      await queries?.close?.();
       await store.close();
     });
 }

@@ -6,7 +6,7 @@ import {
 } from '@graphtrace/core';
 import type { StoreContext } from './context.js';
 
-interface AssessmentRow {
+export interface AssessmentRow {
   assessment_id: string;
   trace_id: string;
   name: string;
@@ -34,7 +34,7 @@ function parseJson(text: string | null): unknown {
   }
 }
 
-function toAssessment(row: AssessmentRow): Assessment {
+export function toAssessment(row: AssessmentRow): Assessment {
   const metadata = parseJson(row.assessment_metadata);
   const base = {
     assessmentId: row.assessment_id,

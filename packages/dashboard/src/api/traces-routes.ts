@@ -1,0 +1,178 @@
+import { parseFilter, parseOrderBy, TraceMetadataKey } from '@graphtrace/core';
+import type { Hono } from 'hono';
+import { DashboardError } from '../errors.js';
+import type { ApiContext } from './context.js';
+import {
+  countQuery,
+  createAssessmentBody,
+  emptyQuery,
+  newTracesQuery,
+  parseBody,
+  parseQuery,
+  sessionTracesQuery,
+  tracesQuery,
+} from './query.js';
+import type {
+  CreateAssessmentResponse,
+  NewTracesResponse,
+  SessionTracesResponse,
+  TraceCountResponse,
+  TraceDetailResponse,
+  TracesResponse,
+} from './types.js';
+import { assessmentView, spanViews, traceDetail, traceRow } from './views.js';
+
+/** Newer traces counted for the live-refresh badge, at most. */
+const NEW_TRACES_CAP = 100;
+/** Traces of one session shown, at most. */
+const SESSION_TRACES = 500;
+
+/** A value quoted for an MLflow filter string: the parser reads `\` as an escape. */
+export function quoteFilterValue(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+function andFilter(...parts: (string | undefined)[]): string | undefined {
+  const kept = parts.filter((p): p is string => p !== undefined && p.trim() !== '');
+  return kept.length === 0 ? undefined : kept.map((p) => p.trim()).join(' AND ');
+}
+
+async function readJson(request: Request): Promise<unknown> {
+  // Requiring JSON also keeps other sites' plain HTML forms from posting here (they cannot
+  // send this content type without a CORS preflight, which the dashboard never grants).
+  const type = request.headers.get('content-type') ?? '';
+  if (!/^application\/json\b/i.test(type)) {
+    throw new DashboardError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      'send the body as JSON with Content-Type: application/json',
+      { status: 415 },
+    );
+  }
+  try {
+    return await request.json();
+  } catch {
+    throw new DashboardError('INVALID_BODY', 'the body is not valid JSON');
+  }
+}
+
+/** The trace list, counts, live refresh, one trace, feedback, and a session's traces. */
+export function registerTraceRoutes(app: Hono, ctx: ApiContext): void {
+  app.get('/api/traces', async (c) => {
+    const q = parseQuery(new URL(c.req.url), tracesQuery);
+    // Checked here so a mistake is a 400 with its column even on stores that check late.
+    parseFilter(q.filter, 'traces');
+    const orderBy = q.orderBy === undefined ? undefined : [q.orderBy];
+    parseOrderBy(orderBy, 'traces');
+    const page = await ctx.store.searchTraces({
+      experimentIds: await ctx.experimentIds(q.experiment),
+      ...(q.filter === undefined ? {} : { filter: q.filter }),
+      ...(orderBy === undefined ? {} : { orderBy }),
+      maxResults: q.pageSize ?? 50,
+      pageToken: q.pageToken ?? null,
+    });
+    const body: TracesResponse = {
+      traces: page.traces.map((t) => traceRow(t)),
+      nextPageToken: page.nextPageToken,
+    };
+    return c.json(body);
+  });
+
+  app.get('/api/traces/count', async (c) => {
+    const q = parseQuery(new URL(c.req.url), countQuery);
+    const experimentIds = await ctx.experimentIds(q.experiment);
+    const scope = { experimentIds, ...(q.filter === undefined ? {} : { filter: q.filter }) };
+    const body: TraceCountResponse = (await ctx.aggregates.get(
+      `count:${JSON.stringify(scope)}`,
+      () => ctx.queries.countTraces(scope),
+    )) as TraceCountResponse;
+    return c.json(body);
+  });
+
+  app.get('/api/traces/new', async (c) => {
+    const q = parseQuery(new URL(c.req.url), newTracesQuery);
+    parseFilter(q.filter, 'traces');
+    const page = await ctx.store.searchTraces({
+      experimentIds: await ctx.experimentIds(q.experiment),
+      filter: andFilter(q.filter, `attributes.timestamp_ms > ${q.since}`)!,
+      maxResults: NEW_TRACES_CAP,
+    });
+    const body: NewTracesResponse = {
+      count: page.traces.length,
+      capped: page.nextPageToken !== null,
+      newest: page.traces[0]?.requestTime ?? null,
+    };
+    return c.json(body);
+  });
+
+  app.get('/api/traces/:traceId', async (c) => {
+    parseQuery(new URL(c.req.url), emptyQuery);
+    const traceId = c.req.param('traceId');
+    const trace = await ctx.store.getTrace(traceId);
+    if (!trace)
+      throw new DashboardError('NOT_FOUND', `no trace ${traceId} in ${ctx.store.uri}`, {
+        status: 404,
+      });
+    const canAssess = ctx.store.capabilities.assessments;
+    const assessments = canAssess ? await ctx.store.getAssessments(traceId) : [];
+    const body: TraceDetailResponse = {
+      trace: traceDetail(trace.info),
+      spans: spanViews(trace.spans),
+      assessments: assessments.map((a) => assessmentView(a)),
+      canAssess,
+    };
+    return c.json(body);
+  });
+
+  app.post('/api/traces/:traceId/assessments', async (c) => {
+    parseQuery(new URL(c.req.url), emptyQuery);
+    const traceId = c.req.param('traceId');
+    const input = parseBody(await readJson(c.req.raw), createAssessmentBody);
+    if (!ctx.store.capabilities.assessments) {
+      throw new DashboardError(
+        'UNSUPPORTED',
+        `${ctx.store.uri} does not store assessments, so feedback cannot be recorded there`,
+        { status: 501 },
+      );
+    }
+    if (input.spanId !== undefined) {
+      const trace = await ctx.store.getTrace(traceId);
+      if (trace && !trace.spans.some((s) => s.spanId === input.spanId)) {
+        throw new DashboardError('NOT_FOUND', `trace ${traceId} has no span ${input.spanId}`, {
+          status: 404,
+          param: 'spanId',
+        });
+      }
+    }
+    const assessment = await ctx.store.createAssessment({
+      kind: input.kind,
+      traceId,
+      spanId: input.spanId ?? null,
+      name: input.name,
+      value: input.value,
+      rationale: input.rationale ?? null,
+      source: input.source ?? { sourceType: 'HUMAN', sourceId: ctx.user },
+      metadata: { 'graphtrace.source': 'dashboard' },
+    });
+    // Quality figures include it from now on.
+    ctx.aggregates.clear();
+    const body: CreateAssessmentResponse = { assessment: assessmentView(assessment) };
+    return c.json(body, 201);
+  });
+
+  app.get('/api/sessions/:session/traces', async (c) => {
+    const q = parseQuery(new URL(c.req.url), sessionTracesQuery);
+    const session = c.req.param('session');
+    const page = await ctx.store.searchTraces({
+      experimentIds: await ctx.experimentIds(q.experiment),
+      filter: `metadata.\`${TraceMetadataKey.SESSION}\` = ${quoteFilterValue(session)}`,
+      orderBy: ['timestamp_ms ASC'],
+      maxResults: SESSION_TRACES,
+    });
+    const body: SessionTracesResponse = {
+      session,
+      traces: page.traces.map((t) => traceRow(t)),
+      truncated: page.nextPageToken !== null,
+    };
+    return c.json(body);
+  });
+}

@@ -1,0 +1,245 @@
+/*
+ * The JSON the dashboard's HTTP API answers with. The web app imports these types (types
+ * only), so a change here that the app does not follow fails its typecheck.
+ */
+import type { AssessmentSource, StoreCapabilities, TraceState } from '@graphtrace/core';
+import type {
+  AssessmentNameSummary,
+  Coverage,
+  SessionSummary,
+  TimeseriesPoint,
+  TimeseriesTotals,
+  ToolStats,
+} from '../queries/types.js';
+
+export type { ApiErrorBody } from '../errors.js';
+export type {
+  AssessmentNameSummary,
+  Coverage,
+  SessionSummary,
+  TimeseriesPoint,
+  TimeseriesTotals,
+  ToolCallRef,
+  ToolStats,
+} from '../queries/types.js';
+
+export interface HealthResponse {
+  ok: true;
+  /** @graphtrace/dashboard version. */
+  version: string;
+  store: { uri: string; capabilities: StoreCapabilities };
+  analytics: { kind: 'sql' | 'scan'; description: string };
+  /** Server time, ms since epoch (the app's time ranges are relative to it). */
+  now: number;
+  /** Who new feedback is attributed to by default (the OS user running the dashboard). */
+  user: string;
+}
+
+export interface ExperimentSummary {
+  experimentId: string;
+  name: string;
+  creationTime: number | null;
+  lastUpdateTime: number | null;
+  tags: Record<string, string>;
+  traces: number;
+  /** false: at least `traces` (counted by a bounded scan). */
+  tracesExact: boolean;
+  firstTraceTime: number | null;
+  lastTraceTime: number | null;
+}
+
+export interface ExperimentsResponse {
+  experiments: ExperimentSummary[];
+  /** The experiment with the most recent trace (else the first one). */
+  defaultExperimentId: string | null;
+}
+
+export interface TokenCounts {
+  input: number;
+  output: number;
+  total: number;
+}
+
+/** One trace in a list. */
+export interface TraceRow {
+  traceId: string;
+  experimentId: string;
+  name: string | null;
+  /** ms since epoch */
+  time: number;
+  durationMs: number | null;
+  state: TraceState;
+  tokens: TokenCounts | null;
+  session: string | null;
+  user: string | null;
+  runId: string | null;
+  /** The trace's own tags (not MLflow's `mlflow.*` bookkeeping). */
+  tags: Record<string, string>;
+  /** At most 300 characters. */
+  requestPreview: string | null;
+  responsePreview: string | null;
+  llmCalls: number | null;
+  toolCalls: number | null;
+}
+
+export interface TracesResponse {
+  traces: TraceRow[];
+  nextPageToken: string | null;
+}
+
+export interface TraceCountResponse {
+  count: number;
+  /** false: at least `count` (the store was scanned up to a bound). */
+  exact: boolean;
+}
+
+export interface NewTracesResponse {
+  /** Traces that started after `since` (at most 100 are counted). */
+  count: number;
+  capped: boolean;
+  /** ms since epoch of the newest one. */
+  newest: number | null;
+}
+
+export interface SpanEventView {
+  name: string;
+  /** ms from the trace's start */
+  offsetMs: number;
+  attributes: Record<string, unknown>;
+}
+
+export interface SpanView {
+  spanId: string;
+  parentSpanId: string | null;
+  name: string;
+  spanType: string;
+  /** ns since epoch, as decimal strings (they exceed 2^53). */
+  startNs: string;
+  endNs: string | null;
+  /** ms from the trace's start */
+  offsetMs: number;
+  durationMs: number | null;
+  status: { code: 'UNSET' | 'OK' | 'ERROR'; message?: string };
+  /** `mlflow.spanInputs` / `mlflow.spanOutputs`; absent when not recorded. */
+  inputs?: unknown;
+  outputs?: unknown;
+  /** Every other attribute. */
+  attributes: Record<string, unknown>;
+  events: SpanEventView[];
+  tokens: TokenCounts | null;
+  model: string | null;
+}
+
+export interface AssessmentView {
+  assessmentId: string;
+  traceId: string;
+  spanId: string | null;
+  name: string;
+  kind: 'feedback' | 'expectation';
+  value: unknown;
+  error: { errorCode: string; errorMessage?: string } | null;
+  rationale: string | null;
+  source: AssessmentSource;
+  metadata: Record<string, string>;
+  runId: string | null;
+  createTime: number;
+  lastUpdateTime: number;
+  valid: boolean;
+  traceName?: string | null;
+}
+
+export interface TraceDetailResponse {
+  trace: TraceRow & {
+    /** Full previews. */
+    requestPreview: string | null;
+    responsePreview: string | null;
+    clientRequestId: string | null;
+    metadata: Record<string, string>;
+    /** Every tag, MLflow's included. */
+    allTags: Record<string, string>;
+  };
+  /** In start order. */
+  spans: SpanView[];
+  assessments: AssessmentView[];
+  /** Whether the store accepts new assessments. */
+  canAssess: boolean;
+}
+
+export interface CreateAssessmentResponse {
+  assessment: AssessmentView;
+}
+
+export interface RangeInfo {
+  from: number;
+  to: number;
+  analytics: 'sql' | 'scan';
+  coverage: Coverage;
+}
+
+export interface MetricsResponse extends RangeInfo {
+  bucketMs: number;
+  /** Every bucket of the range, empty ones included (zeros, null latencies). */
+  points: TimeseriesPoint[];
+  totals: TimeseriesTotals;
+}
+
+export interface ToolsResponse extends RangeInfo {
+  tools: ToolStats[];
+}
+
+export interface SessionsResponse extends RangeInfo {
+  sessions: SessionSummary[];
+  total: number;
+  offset: number;
+}
+
+export interface SessionTracesResponse {
+  session: string;
+  /** Oldest first. */
+  traces: TraceRow[];
+  /** More than the 500 shown. */
+  truncated: boolean;
+}
+
+export interface QualityResponse extends RangeInfo {
+  names: AssessmentNameSummary[];
+  recent: AssessmentView[];
+  assessmentsSupported: boolean;
+}
+
+export interface MetricView {
+  key: string;
+  /** null for NaN and ±Infinity, which JSON cannot carry: see `text`. */
+  value: number | null;
+  text: string;
+  step: number;
+  timestamp: number;
+}
+
+export interface RunView {
+  runId: string;
+  runName: string;
+  experimentId: string;
+  status: string;
+  userId: string;
+  startTime: number;
+  endTime: number | null;
+  params: Record<string, string>;
+  metrics: MetricView[];
+  tags: Record<string, string>;
+}
+
+export interface RunsResponse {
+  runs: RunView[];
+  nextPageToken: string | null;
+}
+
+export interface RunResponse {
+  run: RunView;
+}
+
+export interface MetricHistoryResponse {
+  runId: string;
+  key: string;
+  history: MetricView[];
+}

@@ -1,0 +1,60 @@
+export type {
+  ApiErrorBody,
+  AssessmentView,
+  CreateAssessmentResponse,
+  ExperimentSummary,
+  ExperimentsResponse,
+  HealthResponse,
+  MetricHistoryResponse,
+  MetricsResponse,
+  MetricView,
+  NewTracesResponse,
+  QualityResponse,
+  RangeInfo,
+  RunResponse,
+  RunsResponse,
+  RunView,
+  SessionsResponse,
+  SessionTracesResponse,
+  SpanEventView,
+  SpanView,
+  TokenCounts,
+  ToolsResponse,
+  TraceCountResponse,
+  TraceDetailResponse,
+  TraceRow,
+  TracesResponse,
+} from './api/types.js';
+export { DashboardError, type DashboardErrorCode, errorResponse } from './errors.js';
+export { nearestRank } from './queries/percentile.js';
+export { type ScanQueriesOptions, scanQueries } from './queries/scan-queries.js';
+export type {
+  AssessmentNameSummary,
+  AssessmentSummaryResult,
+  CountScope,
+  Coverage,
+  DashboardQueries,
+  ExperimentTraceStats,
+  QueryScope,
+  RecentAssessmentsResult,
+  SessionSummary,
+  SessionsResult,
+  TimeseriesPoint,
+  TimeseriesResult,
+  TimeseriesTotals,
+  ToolCallRef,
+  ToolStats,
+  ToolsResult,
+  TraceCount,
+} from './queries/types.js';
+export {
+  createDashboardApp,
+  type DashboardApp,
+  type DashboardAppOptions,
+} from './server/create-app.js';
+export { isLoopbackHost } from './server/host-guard.js';
+export {
+  type DashboardServer,
+  type StartDashboardOptions,
+  startDashboard,
+} from './server/start-dashboard.js';

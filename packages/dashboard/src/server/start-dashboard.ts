@@ -1,0 +1,121 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { consoleLogger, type Logger, type TrackingStore } from '@graphtrace/core';
+import { createAdaptorServer } from '@hono/node-server';
+import { DashboardError } from '../errors.js';
+import { scanQueries } from '../queries/scan-queries.js';
+import type { DashboardQueries } from '../queries/types.js';
+import { createDashboardApp } from './create-app.js';
+import { isLoopbackHost } from './host-guard.js';
+
+export interface StartDashboardOptions {
+  store: TrackingStore;
+  /** Interface to listen on. Default 127.0.0.1 (this machine only); anything else warns. */
+  host?: string;
+  /** Default 5005; 0 picks a free port. */
+  port?: number;
+  logger?: Logger;
+  /**
+   * Aggregates: `sqliteAnalytics(store)` (@graphtrace/store-sqlite) for SQL over a SQLite
+   * store. Default: `scanQueries(store)`, which pages through the store in bounded windows.
+   * The caller closes what it passes.
+   */
+  queries?: DashboardQueries;
+  /** The built web app; default this package's `dist/web`. */
+  assetsDir?: string;
+  /** How long aggregates are reused, ms (default 10 000). */
+  cacheTtlMs?: number;
+}
+
+export interface DashboardServer {
+  /** e.g. `http://127.0.0.1:5005` */
+  url: string;
+  host: string;
+  port: number;
+  /** Which analytics compute the aggregates. */
+  analytics: { kind: 'sql' | 'scan'; description: string };
+  /** Stops listening and ends open connections (the store stays open). */
+  close(): Promise<void>;
+}
+
+/** URL host part: IPv6 addresses in brackets, the wildcard shown as what to open. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * Serves the dashboard (API and web app) over the store on `host:port` until `close()`.
+ * Binds 127.0.0.1 by default; another host is exposed on purpose, with a warning, since
+ * traces hold prompts and outputs.
+ */
+export async function startDashboard(options: StartDashboardOptions): Promise<DashboardServer> {
+  const logger = options.logger ?? consoleLogger;
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 5005;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new DashboardError(
+      'LISTEN_FAILED',
+      `port must be an integer from 0 to 65535, got ${port}`,
+    );
+  const loopback = isLoopbackHost(host);
+  if (!loopback) {
+    logger.warn(
+      `the dashboard listens on ${host}, not a loopback address: anyone who can reach this machine on port ${port} can read your traces (inputs and outputs included) and add feedback`,
+    );
+  }
+  const queries = options.queries ?? scanQueries(options.store);
+  const app = createDashboardApp(options.store, {
+    queries,
+    logger,
+    allowedHosts: loopback ? 'loopback' : 'any',
+    ...(options.assetsDir === undefined ? {} : { assetsDir: options.assetsDir }),
+    ...(options.cacheTtlMs === undefined ? {} : { cacheTtlMs: options.cacheTtlMs }),
+  });
+  // overrideGlobalObjects: false leaves the host program's global Request/Response alone.
+  const server = createAdaptorServer({ fetch: app.fetch, overrideGlobalObjects: false }) as Server;
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new DashboardError(
+              'PORT_IN_USE',
+              `port ${port} on ${host} is already in use: choose another one (--port)`,
+              { cause: err },
+            )
+          : new DashboardError(
+              'LISTEN_FAILED',
+              `cannot listen on ${host}:${port}: ${err.message}`,
+              { cause: err },
+            ),
+      );
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+  const bound = (server.address() as AddressInfo).port;
+  const url = `http://${urlHost(host)}:${bound}`;
+  logger.info(`dashboard analytics: ${queries.description}`);
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    host,
+    port: bound,
+    analytics: { kind: queries.kind, description: queries.description },
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Browsers keep connections alive; without this close() would wait for them.
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

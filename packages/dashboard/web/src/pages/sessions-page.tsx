@@ -1,0 +1,184 @@
+import type { SessionsResponse, SessionTracesResponse } from '../../../src/api/types.js';
+import { getJson } from '../api.js';
+import { rangeBounds, rangeKey, useApp } from '../app-context.js';
+import { StatusBadge } from '../components/badges.js';
+import { RangePicker } from '../components/range-picker.js';
+import { CoverageNote, Empty, ErrorBox, Loading } from '../components/states.js';
+import {
+  formatAgo,
+  formatCompact,
+  formatDateTime,
+  formatDuration,
+  formatNumber,
+  formatShortDateTime,
+  formatWhen,
+} from '../format.js';
+import { useAsync } from '../hooks.js';
+import { href, navigate, type Route } from '../router.js';
+
+const PAGE = 50;
+
+export function SessionsPage({ route }: { route: Route }) {
+  const { experiment } = useApp();
+  const range = rangeKey(route.params.get('range'));
+  const offset = Math.max(0, Number(route.params.get('offset') ?? 0) || 0);
+  const bounds = rangeBounds(range, experiment);
+  const sessions = useAsync(
+    (signal) =>
+      getJson<SessionsResponse>(
+        'sessions',
+        { experiment: experiment?.experimentId, ...bounds, limit: PAGE, offset },
+        signal,
+      ),
+    [experiment?.experimentId, bounds.from, bounds.to, offset],
+  );
+  const data = sessions.data;
+  const go = (changes: Record<string, string | number | null>) =>
+    navigate(href(['sessions'], { range, offset: offset || null, ...changes }));
+  return (
+    <section class="page">
+      <div class="page-head">
+        <h1>Sessions</h1>
+        <div class="page-actions">
+          {data ? <CoverageNote analytics={data.analytics} coverage={data.coverage} /> : null}
+          <RangePicker value={range} onChange={(r) => go({ range: r, offset: null })} />
+        </div>
+      </div>
+      {sessions.error ? (
+        <ErrorBox error={sessions.error} onRetry={sessions.reload} />
+      ) : !data ? (
+        <Loading label="Grouping traces by session…" />
+      ) : data.sessions.length === 0 ? (
+        <Empty title="No sessions in this range">
+          Traces join a session through their <code>mlflow.trace.session</code> metadata, e.g.{' '}
+          <code>{"tracker.updateCurrentTrace({ session: 'chat-42' })"}</code>.
+        </Empty>
+      ) : (
+        <>
+          <div class={`table-wrap${sessions.loading ? ' is-loading' : ''}`}>
+            <table class="table">
+              <thead>
+                <tr>
+                  <th>Session</th>
+                  <th class="num">Traces</th>
+                  <th class="num">Errors</th>
+                  <th>Started</th>
+                  <th>Last activity</th>
+                  <th class="num">Span</th>
+                  <th class="num">Tokens</th>
+                  <th>User</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.sessions.map((s) => {
+                  const link = href(['sessions', s.session]);
+                  return (
+                    <tr key={s.session} class="clickable" onClick={() => navigate(link)}>
+                      <td>
+                        <a href={link} class="mono">
+                          {s.session}
+                        </a>
+                      </td>
+                      <td class="num">{formatNumber(s.traces)}</td>
+                      <td class={`num${s.errors ? ' bad' : ''}`}>{formatNumber(s.errors)}</td>
+                      <td class="nowrap" title={formatDateTime(s.firstTime)}>
+                        {formatWhen(s.firstTime)}
+                      </td>
+                      <td class="nowrap" title={formatDateTime(s.lastTime)}>
+                        {formatAgo(s.lastTime)}
+                      </td>
+                      <td class="num">{formatDuration(s.lastTime - s.firstTime)}</td>
+                      <td class="num">{formatCompact(s.inputTokens + s.outputTokens)}</td>
+                      <td>{s.user ?? <span class="muted">—</span>}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+          <div class="pager">
+            <span class="muted">
+              {offset + 1}–{offset + data.sessions.length} of {formatNumber(data.total)} sessions
+            </span>
+            <button
+              type="button"
+              class="button"
+              disabled={offset === 0}
+              onClick={() => go({ offset: Math.max(0, offset - PAGE) || null })}
+            >
+              ← Previous
+            </button>
+            <button
+              type="button"
+              class="button"
+              disabled={offset + PAGE >= data.total}
+              onClick={() => go({ offset: offset + PAGE })}
+            >
+              Next →
+            </button>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
+
+/** One session's traces in order, read like the conversation they were. */
+export function SessionPage({ session }: { session: string }) {
+  const { experiment } = useApp();
+  const data = useAsync(
+    (signal) =>
+      getJson<SessionTracesResponse>(
+        `sessions/${encodeURIComponent(session)}/traces`,
+        { experiment: experiment?.experimentId },
+        signal,
+      ),
+    [session, experiment?.experimentId],
+  );
+  const traces = data.data?.traces ?? [];
+  return (
+    <section class="page">
+      <div class="crumbs">
+        <a href={href(['sessions'])}>← Sessions</a>
+      </div>
+      <div class="page-head">
+        <h1>
+          Session <code>{session}</code>
+        </h1>
+        {traces.length > 0 ? (
+          <span class="muted">
+            {traces.length} trace{traces.length === 1 ? '' : 's'} ·{' '}
+            {formatShortDateTime(traces[0]!.time)} –{' '}
+            {formatShortDateTime(traces[traces.length - 1]!.time)}
+          </span>
+        ) : null}
+      </div>
+      {data.error ? (
+        <ErrorBox error={data.error} onRetry={data.reload} />
+      ) : !data.data ? (
+        <Loading />
+      ) : traces.length === 0 ? (
+        <Empty title="No traces in this session" />
+      ) : (
+        <ol class="session-timeline">
+          {traces.map((t, i) => (
+            <li key={t.traceId} class={t.state === 'ERROR' ? 'failed' : ''}>
+              <div class="turn-head">
+                <span class="turn-index">#{i + 1}</span>
+                <a href={href(['traces', t.traceId])}>{t.name ?? t.traceId}</a>
+                <StatusBadge state={t.state} />
+                <span class="muted">
+                  {formatDateTime(t.time)} · {formatDuration(t.durationMs)}
+                  {t.tokens ? ` · ${formatCompact(t.tokens.total)} tokens` : ''}
+                </span>
+              </div>
+              {t.requestPreview ? <div class="bubble user">{t.requestPreview}</div> : null}
+              {t.responsePreview ? <div class="bubble assistant">{t.responsePreview}</div> : null}
+            </li>
+          ))}
+          {data.data.truncated ? <li class="muted">Only the first 500 traces are shown.</li> : null}
+        </ol>
+      )}
+    </section>
+  );
+}

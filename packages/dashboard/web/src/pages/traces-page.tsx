@@ -1,0 +1,343 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type {
+  NewTracesResponse,
+  TraceCountResponse,
+  TraceRow,
+  TracesResponse,
+} from '../../../src/api/types.js';
+import { getJson } from '../api.js';
+import { useApp } from '../app-context.js';
+import { StatusBadge, Tags } from '../components/badges.js';
+import { FilterBox } from '../components/filter-box.js';
+import { Empty, ErrorBox, SkeletonRows } from '../components/states.js';
+import { formatAgo, formatCompact, formatDateTime, formatDuration, formatWhen } from '../format.js';
+import { useAsync, useFirstContentMark, useInterval } from '../hooks.js';
+import { href, navigate, type Route } from '../router.js';
+
+const PAGE_SIZE = 50;
+const LIVE_MS = 5000;
+
+const SORTS = {
+  time: 'timestamp_ms',
+  name: 'name',
+  status: 'status',
+  latency: 'execution_time_ms',
+} as const;
+type SortColumn = keyof typeof SORTS;
+
+function parseSort(value: string | null): { column: SortColumn; desc: boolean } {
+  const [column, dir] = (value ?? '').split(':');
+  return column && column in SORTS
+    ? { column: column as SortColumn, desc: dir !== 'asc' }
+    : { column: 'time', desc: true };
+}
+
+export function TracesPage({ route }: { route: Route }) {
+  const { experiment } = useApp();
+  const experimentId = experiment?.experimentId ?? '';
+  const filter = route.params.get('filter') ?? '';
+  const sort = parseSort(route.params.get('sort'));
+  const orderBy = `${SORTS[sort.column]} ${sort.desc ? 'DESC' : 'ASC'}`;
+  const newestFirst = sort.column === 'time' && sort.desc;
+  const [tokens, setTokens] = useState<(string | null)[]>([null]);
+  const [refresh, setRefresh] = useState(0);
+  const [live, setLive] = useState(() => localStorage.getItem('graphtrace.live') !== 'off');
+  const [pending, setPending] = useState<NewTracesResponse | null>(null);
+  const [fresh, setFresh] = useState<Set<string>>(new Set());
+  const shownIds = useRef<Set<string>>(new Set());
+  const pageToken = tokens[tokens.length - 1] ?? null;
+  const firstPage = tokens.length === 1;
+
+  // A new filter, order or experiment starts again at the first page.
+  useEffect(() => {
+    setTokens([null]);
+    setPending(null);
+    setFresh(new Set());
+  }, [experimentId, filter, orderBy]);
+
+  const page = useAsync(
+    (signal) =>
+      getJson<TracesResponse>(
+        'traces',
+        { experiment: experimentId, filter, orderBy, pageSize: PAGE_SIZE, pageToken },
+        signal,
+      ),
+    [experimentId, filter, orderBy, pageToken, refresh],
+  );
+  const count = useAsync(
+    (signal) =>
+      getJson<TraceCountResponse>('traces/count', { experiment: experimentId, filter }, signal),
+    [experimentId, filter, refresh],
+  );
+
+  const rows = page.data?.traces ?? [];
+  useEffect(() => {
+    if (!page.data) return;
+    const previous = shownIds.current;
+    const next = new Set(page.data.traces.map((t) => t.traceId));
+    if (previous.size > 0 && firstPage && newestFirst)
+      setFresh(new Set([...next].filter((id) => !previous.has(id))));
+    shownIds.current = next;
+  }, [page.data, firstPage, newestFirst]);
+  useFirstContentMark(
+    'graphtrace:traces:first-content',
+    page.data !== undefined || page.error !== undefined,
+  );
+
+  const newest = rows.reduce((m, t) => Math.max(m, t.time), 0);
+  useInterval(
+    async () => {
+      if (page.loading || !experimentId) return;
+      try {
+        const since = newest || Date.now() - 60_000;
+        const r = await getJson<NewTracesResponse>('traces/new', {
+          experiment: experimentId,
+          filter,
+          since,
+        });
+        if (r.count === 0) return;
+        if (firstPage && newestFirst) {
+          setRefresh((n) => n + 1);
+          setPending(null);
+        } else setPending(r);
+      } catch {
+        // a missed poll is retried at the next tick
+      }
+    },
+    LIVE_MS,
+    live && page.error === undefined,
+  );
+
+  const setParams = (changes: Record<string, string | null>) => {
+    const params: Record<string, string | null> = {
+      filter,
+      sort: route.params.get('sort'),
+      ...changes,
+    };
+    navigate(href(['traces'], params));
+  };
+  const sortBy = (column: SortColumn) => {
+    const desc = sort.column === column ? !sort.desc : column === 'time' || column === 'latency';
+    setParams({ sort: column === 'time' && desc ? null : `${column}:${desc ? 'desc' : 'asc'}` });
+  };
+  const header = (column: SortColumn, label: string, cls = '') => (
+    <th
+      class={`sortable ${cls}`}
+      aria-sort={sort.column === column ? (sort.desc ? 'descending' : 'ascending') : 'none'}
+    >
+      <button type="button" onClick={() => sortBy(column)}>
+        {label}
+        <span class="sort-mark" aria-hidden="true">
+          {sort.column === column ? (sort.desc ? '↓' : '↑') : ''}
+        </span>
+      </button>
+    </th>
+  );
+
+  const start = (tokens.length - 1) * PAGE_SIZE;
+  const filterError = page.error;
+  const otherError =
+    page.error && !(page.error as { param?: string }).param ? page.error : undefined;
+
+  return (
+    <section class="page">
+      <div class="page-head">
+        <h1>Traces</h1>
+        <div class="page-actions">
+          <span class="count" aria-live="polite">
+            {count.data
+              ? `${count.data.count.toLocaleString('en-US')}${count.data.exact ? '' : '+'} ${filter ? 'matching' : 'traces'}`
+              : ''}
+          </span>
+          <label class="toggle" title="Show new traces as they arrive">
+            <input
+              type="checkbox"
+              checked={live}
+              onChange={(e) => {
+                const on = (e.target as HTMLInputElement).checked;
+                setLive(on);
+                localStorage.setItem('graphtrace.live', on ? 'on' : 'off');
+              }}
+            />
+            <span class={`live-dot${live ? ' on' : ''}`} aria-hidden="true" />
+            Live
+          </label>
+        </div>
+      </div>
+      <FilterBox
+        value={filter}
+        error={filterError}
+        onApply={(f) => setParams({ filter: f || null })}
+      />
+      <div class="quick-filters">
+        <button
+          type="button"
+          class={`chip${filter === "attributes.status = 'ERROR'" ? ' active' : ''}`}
+          onClick={() =>
+            setParams({
+              filter:
+                filter === "attributes.status = 'ERROR'" ? null : "attributes.status = 'ERROR'",
+            })
+          }
+        >
+          Errors only
+        </button>
+        <button
+          type="button"
+          class="chip"
+          onClick={() => setParams({ filter: null, sort: 'latency:desc' })}
+        >
+          Slowest first
+        </button>
+      </div>
+      {pending && pending.count > 0 ? (
+        <button
+          type="button"
+          class="new-traces"
+          onClick={() => {
+            setPending(null);
+            setParams({ sort: null });
+            setTokens([null]);
+            setRefresh((n) => n + 1);
+          }}
+        >
+          {pending.capped ? '100+' : pending.count} new trace{pending.count === 1 ? '' : 's'} — show
+          newest
+        </button>
+      ) : null}
+      {otherError ? (
+        <ErrorBox error={otherError} onRetry={page.reload} />
+      ) : (
+        <div class={`table-wrap${(page.loading && page.data) || filterError ? ' is-loading' : ''}`}>
+          <table class="table traces-table">
+            <thead>
+              <tr>
+                {header('time', 'Time')}
+                {header('name', 'Trace')}
+                {header('status', 'Status')}
+                {header('latency', 'Latency', 'num')}
+                <th class="num">Tokens</th>
+                <th>Session</th>
+                <th>User</th>
+                <th>Tags</th>
+              </tr>
+            </thead>
+            <tbody>
+              {page.data === undefined && page.error === undefined ? (
+                <SkeletonRows rows={8} columns={8} />
+              ) : (
+                rows.map((t) => (
+                  <TraceTableRow key={t.traceId} trace={t} fresh={fresh.has(t.traceId)} />
+                ))
+              )}
+            </tbody>
+          </table>
+          {page.data && rows.length === 0 ? (
+            filter ? (
+              <Empty title="No traces match this filter">
+                <button type="button" class="button" onClick={() => setParams({ filter: null })}>
+                  Clear the filter
+                </button>
+              </Empty>
+            ) : (
+              <Empty title="No traces recorded yet">
+                Run your agent with graphtrace tracing on; new traces appear here as they arrive.
+                <pre class="snippet">{`import { createTracker } from '@graphtrace/core';
+import { sqliteStore } from '@graphtrace/store-sqlite';
+
+const tracker = createTracker({ store: sqliteStore({ path: 'mlflow.db' }) });
+await tracker.withSpan({ name: 'agent', spanType: 'AGENT' }, () => run());`}</pre>
+              </Empty>
+            )
+          ) : null}
+        </div>
+      )}
+      {rows.length > 0 || tokens.length > 1 ? (
+        <div class="pager">
+          <span class="muted">
+            {rows.length === 0
+              ? ''
+              : `${(start + 1).toLocaleString('en-US')}–${(start + rows.length).toLocaleString('en-US')}`}
+            {count.data
+              ? ` of ${count.data.count.toLocaleString('en-US')}${count.data.exact ? '' : '+'}`
+              : ''}
+          </span>
+          <button
+            type="button"
+            class="button"
+            disabled={tokens.length === 1}
+            onClick={() => setTokens(tokens.slice(0, -1))}
+          >
+            ← Newer
+          </button>
+          <button
+            type="button"
+            class="button"
+            disabled={!page.data?.nextPageToken}
+            onClick={() =>
+              page.data?.nextPageToken && setTokens([...tokens, page.data.nextPageToken])
+            }
+          >
+            Older →
+          </button>
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+function TraceTableRow({ trace: t, fresh }: { trace: TraceRow; fresh: boolean }) {
+  const link = href(['traces', t.traceId]);
+  return (
+    <tr
+      class={`clickable${t.state === 'ERROR' ? ' row-error' : ''}${fresh ? ' row-fresh' : ''}`}
+      onClick={(e) => {
+        if ((e.target as HTMLElement).closest('a')) return;
+        navigate(link);
+      }}
+    >
+      <td class="nowrap" title={formatDateTime(t.time)}>
+        {formatWhen(t.time)}
+        <div class="sub">{formatAgo(t.time)}</div>
+      </td>
+      <td class="trace-cell">
+        <a href={link} class="trace-name">
+          {t.name ?? t.traceId}
+        </a>
+        {t.requestPreview ? <div class="sub preview">{t.requestPreview}</div> : null}
+      </td>
+      <td>
+        <StatusBadge state={t.state} />
+      </td>
+      <td class="num nowrap">{formatDuration(t.durationMs)}</td>
+      <td
+        class="num nowrap"
+        title={t.tokens ? `${t.tokens.input} in / ${t.tokens.output} out` : ''}
+      >
+        {t.tokens ? (
+          <>
+            {formatCompact(t.tokens.total)}
+            <div class="sub">
+              {formatCompact(t.tokens.input)} / {formatCompact(t.tokens.output)}
+            </div>
+          </>
+        ) : (
+          '—'
+        )}
+      </td>
+      <td class="nowrap">
+        {t.session ? (
+          <a href={href(['sessions', t.session])} class="mono small">
+            {t.session}
+          </a>
+        ) : (
+          <span class="muted">—</span>
+        )}
+      </td>
+      <td class="nowrap">{t.user ?? <span class="muted">—</span>}</td>
+      <td>
+        <Tags tags={t.tags} />
+      </td>
+    </tr>
+  );
+}

@@ -1,0 +1,45 @@
+import { parseFilter } from '@graphtrace/core';
+import { type RawBuilder, type SqlBool, sql } from 'kysely';
+import { compileTraceFilter } from '../store/compile-filter.js';
+import { experimentIdNumber } from '../store/values.js';
+import type { CountScope, QueryScope } from './types.js';
+
+/**
+ * The WHERE clause of `trace_info` rows in a scope, for queries that name the table
+ * `trace_info` (the compiled filter refers to it). Experiment and time bounds come first so
+ * SQLite ranges over the (experiment_id, timestamp_ms) index; every value is a bound parameter.
+ * Throws `FilterSyntaxError` for a bad filter, before any SQL runs.
+ */
+export function traceScopeWhere(
+  scope: CountScope & Partial<Pick<QueryScope, 'from' | 'to'>>,
+  options: { time?: boolean } = {},
+): RawBuilder<SqlBool> | null {
+  const filter = parseFilter(scope.filter, 'traces');
+  const ids = experimentNumbers(scope.experimentIds);
+  if (ids.length === 0) return null;
+  const parts: RawBuilder<SqlBool>[] = [
+    ids.length === 1
+      ? sql<SqlBool>`trace_info.experiment_id = ${ids[0]!}`
+      : sql<SqlBool>`trace_info.experiment_id IN (${sql.join(ids)})`,
+  ];
+  if (options.time !== false && scope.from !== undefined && scope.to !== undefined) {
+    parts.push(sql<SqlBool>`trace_info.timestamp_ms >= ${int(scope.from)}`);
+    parts.push(sql<SqlBool>`trace_info.timestamp_ms < ${int(scope.to)}`);
+  }
+  parts.push(...compileTraceFilter(filter));
+  return sql<SqlBool>`${sql.join(parts, sql` AND `)}`;
+}
+
+/** A bound integer: better-sqlite3 binds JS numbers as REAL, which would make `/` a float division. */
+export function int(n: number): RawBuilder<number> {
+  return sql<number>`CAST(${Math.trunc(n)} AS INTEGER)`;
+}
+
+export function experimentNumbers(ids: readonly string[]): number[] {
+  return [...new Set(ids.map(experimentIdNumber).filter((n): n is number => n !== null))];
+}
+
+/** Nearest-rank percentile rank `ceil(q·n)` in integer SQL, for q given in hundredths. */
+export function rankAt(percent: number, n: RawBuilder<unknown>): RawBuilder<number> {
+  return sql<number>`((${sql.lit(percent)} * ${n} + 99) / 100)`;
+}
