@@ -65,7 +65,7 @@ export function registerUiCommand(program: Command, app: App): void {
   program
     .command('ui')
     .description('start the GenAI dashboard over the tracking store')
-    .option('--port <port>', 'port to listen on', parsePort, 5000)
+    .option('--port <port>', "port to listen on (MLflow's own UI takes 5000)", parsePort, 5005)
     .option('--host <host>', 'interface to listen on (loopback by default)', '127.0.0.1')
     .addHelpText(
       'after',
