@@ -1,3 +1,22 @@
+export type {
+  AnalyticsQueries,
+  AssessmentNameSummary,
+  AssessmentSummaryResult,
+  CountScope,
+  Coverage,
+  ExperimentTraceStats,
+  QueryScope,
+  RecentAssessmentsResult,
+  SessionSummary,
+  SessionsResult,
+  TimeseriesPoint,
+  TimeseriesResult,
+  TimeseriesTotals,
+  ToolCallRef,
+  ToolStats,
+  ToolsResult,
+  TraceCount,
+} from './analytics/analytics-queries.js';
 export { type Clock, manualClock, systemClock } from './clock.js';
 export {
   flushTraces,
