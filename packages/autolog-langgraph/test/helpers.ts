@@ -31,7 +31,10 @@ export function setup(options: Partial<TrackerOptions> = {}) {
     });
     const out: Trace[] = [];
     for (const info of infos) out.push((await store.getTrace(info.traceId))!);
-    return out;
+    // Traces can start within one millisecond: order by the root span's ns start time instead.
+    const start = (t: Trace) =>
+      t.spans.find((s) => s.parentSpanId === null)?.startTimeUnixNano ?? 0n;
+    return out.sort((a, b) => (start(a) < start(b) ? -1 : start(a) > start(b) ? 1 : 0));
   };
   const only = async (): Promise<Trace> => {
     const all = await traces();
