@@ -34,5 +34,7 @@ export function printAgentMetrics(m: AgentMetrics): void {
 export function printHowToOpen(dbPath: string): void {
   console.log(`\nwritten to ${dbPath}; look at it with either:`);
   console.log(`  graphtrace ui --tracking-uri sqlite:///${dbPath}`);
+  console.log('    (in this repository: npm run graphtrace -- ui --tracking-uri …)');
   console.log(`  mlflow ui --backend-store-uri sqlite:///${dbPath}`);
+  console.log("    (MLflow's own UI: pip install 'mlflow==3.9.0')");
 }
