@@ -28,25 +28,7 @@ export type {
 export { DashboardError, type DashboardErrorCode, errorResponse } from './errors.js';
 export { nearestRank } from './queries/percentile.js';
 export { type ScanQueriesOptions, scanQueries } from './queries/scan-queries.js';
-export type {
-  AssessmentNameSummary,
-  AssessmentSummaryResult,
-  CountScope,
-  Coverage,
-  DashboardQueries,
-  ExperimentTraceStats,
-  QueryScope,
-  RecentAssessmentsResult,
-  SessionSummary,
-  SessionsResult,
-  TimeseriesPoint,
-  TimeseriesResult,
-  TimeseriesTotals,
-  ToolCallRef,
-  ToolStats,
-  ToolsResult,
-  TraceCount,
-} from './queries/types.js';
+export type { DashboardQueries } from './queries/types.js';
 export {
   createDashboardApp,
   type DashboardApp,

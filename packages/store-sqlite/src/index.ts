@@ -5,24 +5,6 @@ export {
   sqliteAnalytics,
 } from './analytics/sqlite-analytics.js';
 export type {
-  AssessmentNameSummary,
-  AssessmentSummaryResult,
-  CountScope,
-  Coverage,
-  ExperimentTraceStats,
-  QueryScope,
-  RecentAssessmentsResult,
-  SessionSummary,
-  SessionsResult,
-  TimeseriesPoint,
-  TimeseriesResult,
-  TimeseriesTotals,
-  ToolCallRef,
-  ToolStats,
-  ToolsResult,
-  TraceCount,
-} from './analytics/types.js';
-export type {
   AssessmentsTable,
   Bool,
   EntityAssociationsTable,

@@ -1,6 +1,6 @@
+import type { QueryScope, TimeseriesPoint, TimeseriesResult } from '@graphtrace/core';
 import type { Hono } from 'hono';
 import { DashboardError } from '../errors.js';
-import type { QueryScope, TimeseriesPoint, TimeseriesResult } from '../queries/types.js';
 import type { ApiContext } from './context.js';
 import { metricsQuery, parseQuery, qualityQuery, sessionsQuery, toolsQuery } from './query.js';
 import type { MetricsResponse, QualityResponse, SessionsResponse, ToolsResponse } from './types.js';

@@ -2,17 +2,18 @@
  * The JSON the dashboard's HTTP API answers with. The web app imports these types (types
  * only), so a change here that the app does not follow fails its typecheck.
  */
-import type { AssessmentSource, StoreCapabilities, TraceState } from '@graphtrace/core';
 import type {
   AssessmentNameSummary,
+  AssessmentSource,
   Coverage,
   SessionSummary,
+  StoreCapabilities,
   TimeseriesPoint,
   TimeseriesTotals,
   ToolStats,
-} from '../queries/types.js';
+  TraceState,
+} from '@graphtrace/core';
 
-export type { ApiErrorBody } from '../errors.js';
 export type {
   AssessmentNameSummary,
   Coverage,
@@ -21,7 +22,8 @@ export type {
   TimeseriesTotals,
   ToolCallRef,
   ToolStats,
-} from '../queries/types.js';
+} from '@graphtrace/core';
+export type { ApiErrorBody } from '../errors.js';
 
 export interface HealthResponse {
   ok: true;

@@ -1,3 +1,19 @@
+import type {
+  AssessmentNameSummary,
+  AssessmentSummaryResult,
+  CountScope,
+  ExperimentTraceStats,
+  QueryScope,
+  RecentAssessmentsResult,
+  SessionSummary,
+  SessionsResult,
+  TimeseriesPoint,
+  TimeseriesResult,
+  ToolCallRef,
+  ToolStats,
+  ToolsResult,
+  TraceCount,
+} from '@graphtrace/core';
 import {
   AgentMetadataKey,
   type Assessment,
@@ -10,23 +26,7 @@ import {
   type TrackingStore,
 } from '@graphtrace/core';
 import { nearestRank } from './percentile.js';
-import type {
-  AssessmentNameSummary,
-  AssessmentSummaryResult,
-  CountScope,
-  DashboardQueries,
-  ExperimentTraceStats,
-  QueryScope,
-  RecentAssessmentsResult,
-  SessionSummary,
-  SessionsResult,
-  TimeseriesPoint,
-  TimeseriesResult,
-  ToolCallRef,
-  ToolStats,
-  ToolsResult,
-  TraceCount,
-} from './types.js';
+import type { DashboardQueries } from './types.js';
 
 export interface ScanQueriesOptions {
   /** Most trace infos one aggregate reads, newest first (default 20,000). */

@@ -1,25 +1,4 @@
-// The port and its result shapes live in core, so stores implement them without depending on
-// the dashboard.
 import type { AnalyticsQueries } from '@graphtrace/core';
 
-export type {
-  AssessmentNameSummary,
-  AssessmentSummaryResult,
-  CountScope,
-  Coverage,
-  ExperimentTraceStats,
-  QueryScope,
-  RecentAssessmentsResult,
-  SessionSummary,
-  SessionsResult,
-  TimeseriesPoint,
-  TimeseriesResult,
-  TimeseriesTotals,
-  ToolCallRef,
-  ToolStats,
-  ToolsResult,
-  TraceCount,
-} from '@graphtrace/core';
-
-/** The dashboard's name for core's analytics port. */
+/** The dashboard's name for core's analytics port (its result types are core's too). */
 export type DashboardQueries = AnalyticsQueries;

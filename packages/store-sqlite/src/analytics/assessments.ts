@@ -1,14 +1,14 @@
-import { TraceTagKey } from '@graphtrace/core';
-import { type RawBuilder, type SqlBool, sql } from 'kysely';
-import { type AssessmentRow, toAssessment } from '../store/assessments.js';
-import type { AnalyticsContext } from './context.js';
-import { int, traceScopeWhere } from './scope.js';
 import type {
   AssessmentNameSummary,
   AssessmentSummaryResult,
   QueryScope,
   RecentAssessmentsResult,
-} from './types.js';
+} from '@graphtrace/core';
+import { TraceTagKey } from '@graphtrace/core';
+import { type RawBuilder, type SqlBool, sql } from 'kysely';
+import { type AssessmentRow, toAssessment } from '../store/assessments.js';
+import type { AnalyticsContext } from './context.js';
+import { int, traceScopeWhere } from './scope.js';
 
 /** Labels kept per assessment name. */
 const LABELS = 5;

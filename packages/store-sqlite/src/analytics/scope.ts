@@ -1,8 +1,8 @@
+import type { CountScope, QueryScope } from '@graphtrace/core';
 import { parseFilter } from '@graphtrace/core';
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import { compileTraceFilter } from '../store/compile-filter.js';
 import { experimentIdNumber } from '../store/values.js';
-import type { CountScope, QueryScope } from './types.js';
 
 /**
  * The WHERE clause of `trace_info` rows in a scope, for queries that name the table

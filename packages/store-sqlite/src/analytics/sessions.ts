@@ -1,8 +1,8 @@
+import type { QueryScope, SessionsResult } from '@graphtrace/core';
 import { TraceMetadataKey } from '@graphtrace/core';
 import { sql } from 'kysely';
 import type { AnalyticsContext } from './context.js';
 import { int, traceScopeWhere } from './scope.js';
-import type { QueryScope, SessionsResult } from './types.js';
 
 interface SessionRow {
   session: string;

@@ -1,3 +1,14 @@
+import type {
+  AssessmentSummaryResult,
+  CountScope,
+  ExperimentTraceStats,
+  QueryScope,
+  RecentAssessmentsResult,
+  SessionsResult,
+  TimeseriesResult,
+  ToolsResult,
+  TraceCount,
+} from '@graphtrace/core';
 import { GraphtraceError } from '@graphtrace/core';
 import type BetterSqlite3 from 'better-sqlite3';
 import Database from 'better-sqlite3';
@@ -10,17 +21,6 @@ import { experimentNumbers, traceScopeWhere } from './scope.js';
 import { sessions } from './sessions.js';
 import { timeseries } from './timeseries.js';
 import { tools } from './tools.js';
-import type {
-  AssessmentSummaryResult,
-  CountScope,
-  ExperimentTraceStats,
-  QueryScope,
-  RecentAssessmentsResult,
-  SessionsResult,
-  TimeseriesResult,
-  ToolsResult,
-  TraceCount,
-} from './types.js';
 
 export interface SqliteAnalyticsOptions {
   /**

@@ -1,8 +1,8 @@
+import type { QueryScope, TimeseriesPoint, TimeseriesResult } from '@graphtrace/core';
 import { AgentMetadataKey, GraphtraceError, SpanType } from '@graphtrace/core';
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { AnalyticsContext } from './context.js';
 import { int, rankAt, traceScopeWhere } from './scope.js';
-import type { QueryScope, TimeseriesPoint, TimeseriesResult } from './types.js';
 
 const LLM_TYPES = [SpanType.LLM, SpanType.CHAT_MODEL];
 

@@ -1,8 +1,8 @@
+import type { QueryScope, ToolStats, ToolsResult } from '@graphtrace/core';
 import { SpanType } from '@graphtrace/core';
 import { sql } from 'kysely';
 import type { AnalyticsContext } from './context.js';
 import { experimentNumbers, int, rankAt, traceScopeWhere } from './scope.js';
-import type { QueryScope, ToolStats, ToolsResult } from './types.js';
 
 /** Below this share of an experiment's traces, a range is read trace by trace. */
 const NARROW_RANGE = 0.3;
