@@ -6,6 +6,7 @@ import {
   type Run,
 } from '@graphtrace/core';
 import type { Command } from 'commander';
+import { collectPages } from '../collect-pages.js';
 import { CliError } from '../errors.js';
 import { formatDuration, formatTime } from '../output/format.js';
 import { metricJson, runJson } from '../output/json-shapes.js';
@@ -76,23 +77,19 @@ Examples:
       const { found, experiments, more } = await ctx.withStore(
         async (store) => {
           const experiments = await selectExperiments(store, options.experiment);
-          const found: Run[] = [];
-          let pageToken: string | null = null;
-          let more = false;
-          if (experiments.length > 0) {
-            do {
-              const page = await store.searchRuns({
-                experimentIds: experiments.map((e) => e.experimentId),
-                ...(options.filter === undefined ? {} : { filter: options.filter }),
-                ...(options.orderBy === undefined ? {} : { orderBy: options.orderBy }),
-                maxResults: Math.min(1000, options.limit - found.length),
-                pageToken,
-              });
-              found.push(...page.runs);
-              pageToken = page.nextPageToken;
-            } while (pageToken && found.length < options.limit);
-            more = pageToken !== null;
-          }
+          const { found, more } =
+            experiments.length === 0
+              ? { found: [] as Run[], more: false }
+              : await collectPages(options.limit, 1000, async (wanted, pageToken) => {
+                  const page = await store.searchRuns({
+                    experimentIds: experiments.map((e) => e.experimentId),
+                    ...(options.filter === undefined ? {} : { filter: options.filter }),
+                    ...(options.orderBy === undefined ? {} : { orderBy: options.orderBy }),
+                    maxResults: wanted,
+                    pageToken,
+                  });
+                  return { items: page.runs, nextPageToken: page.nextPageToken };
+                });
           return { found, experiments, more };
         },
         { mustExist: true },

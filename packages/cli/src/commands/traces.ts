@@ -10,6 +10,7 @@ import {
   TraceMetadataKey,
 } from '@graphtrace/core';
 import type { Command } from 'commander';
+import { collectPages } from '../collect-pages.js';
 import type { CliContext } from '../context.js';
 import { CliError, usageError } from '../errors.js';
 import type { Colors } from '../output/colors.js';
@@ -123,22 +124,20 @@ Examples:
       const { found, experiments, more } = await ctx.withStore(
         async (store) => {
           const experiments = await selectExperiments(store, options.experiment);
-          const found: TraceInfo[] = [];
-          let pageToken: string | null = null;
-          if (experiments.length > 0) {
-            do {
-              const page = await store.searchTraces({
-                experimentIds: experiments.map((e) => e.experimentId),
-                ...(options.filter === undefined ? {} : { filter: options.filter }),
-                ...(options.orderBy === undefined ? {} : { orderBy: options.orderBy }),
-                maxResults: Math.min(500, options.limit - found.length),
-                pageToken,
-              });
-              found.push(...page.traces);
-              pageToken = page.nextPageToken;
-            } while (pageToken && found.length < options.limit);
-          }
-          return { found, experiments, more: pageToken !== null };
+          const { found, more } =
+            experiments.length === 0
+              ? { found: [] as TraceInfo[], more: false }
+              : await collectPages(options.limit, 500, async (wanted, pageToken) => {
+                  const page = await store.searchTraces({
+                    experimentIds: experiments.map((e) => e.experimentId),
+                    ...(options.filter === undefined ? {} : { filter: options.filter }),
+                    ...(options.orderBy === undefined ? {} : { orderBy: options.orderBy }),
+                    maxResults: wanted,
+                    pageToken,
+                  });
+                  return { items: page.traces, nextPageToken: page.nextPageToken };
+                });
+          return { found, experiments, more };
         },
         { mustExist: true },
       );

@@ -4,26 +4,11 @@ import {
   GraphtraceError,
   type NewAssessment,
 } from '@graphtrace/core';
+import type { AssessmentsTable } from '../schema/database.js';
 import type { StoreContext } from './context.js';
 
-export interface AssessmentRow {
-  assessment_id: string;
-  trace_id: string;
-  name: string;
-  assessment_type: string;
-  value: string;
-  error: string | null;
-  created_timestamp: number;
-  last_updated_timestamp: number;
-  source_type: string;
-  source_id: string | null;
-  run_id: string | null;
-  span_id: string | null;
-  rationale: string | null;
-  overrides: string | null;
-  valid: number;
-  assessment_metadata: string | null;
-}
+/** A row of MLflow's `assessments` table (no generated columns, so the table type is the row). */
+export type AssessmentRow = AssessmentsTable;
 
 function parseJson(text: string | null): unknown {
   if (text === null) return null;
