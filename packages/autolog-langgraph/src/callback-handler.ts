@@ -506,7 +506,9 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
   }
 
   private startSpan(parent: RunRecord | undefined, name: string, spanType: string): LiveSpan {
-    const chosen = chooseParent(parent?.anchor ?? null, getCurrentActiveSpan(), this.openSpans);
+    // Resolvers would only name LangChain runs' spans, which `parent` already places.
+    const ambient = getCurrentActiveSpan({ resolvers: false });
+    const chosen = chooseParent(parent?.anchor ?? null, ambient, this.openSpans);
     const span = this.tracker.tracer.startSpan({ name, spanType, parent: chosen });
     this.openSpans.set(span.spanId, span);
     return span;

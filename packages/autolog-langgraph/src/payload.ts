@@ -1,5 +1,5 @@
-import { type LiveSpan, maskSecretsInText, REDACTED, toJsonSafe } from '@graphtrace/core';
-import { ChatMessageRecord, convertSpecial, toRecordable } from './convert.js';
+import { type LiveSpan, maskSecretsInText, REDACTED, sanitizeValue } from '@graphtrace/core';
+import { ChatMessageRecord, convertSpecial, isLangChainMessage, toRecordable } from './convert.js';
 
 /**
  * Records a span's inputs or outputs, sanitizing each chat message once.
@@ -19,6 +19,35 @@ type Settings = LiveSpan['trace']['settings'];
 
 const MAX_DEPTH = 16;
 
+/** A sanitized list of chat messages, remembered under its last message. */
+interface ListMemo {
+  readonly settings: Settings;
+  readonly items: readonly unknown[];
+  readonly value: unknown[];
+  readonly chars: number;
+}
+
+// The conversation in a graph's state grows by appending: the node, the prompt, the model and
+// the routing edge of a step each receive the same messages, and the next step the same plus
+// one. Lists are remembered by their last message, so a list seen before is shared and a list
+// one longer than one seen before copies that one and sanitizes only the new message.
+const lists = new WeakMap<object, ListMemo[]>();
+const LISTS_PER_MESSAGE = 4;
+
+const isMessage = (v: unknown): v is object =>
+  v instanceof ChatMessageRecord || isLangChainMessage(v);
+
+function findList(items: readonly unknown[], length: number, settings: Settings) {
+  const memos = length > 0 ? lists.get(items[length - 1] as object) : undefined;
+  if (!memos) return undefined;
+  outer: for (const m of memos) {
+    if (m.settings !== settings || m.items.length !== length) continue;
+    for (let i = length - 2; i >= 0; i--) if (m.items[i] !== items[i]) continue outer;
+    return m;
+  }
+  return undefined;
+}
+
 class Build {
   chars = 0;
   ok = true;
@@ -26,12 +55,17 @@ class Build {
 
   constructor(private readonly settings: Settings) {}
 
-  private safe(v: unknown): unknown {
-    const value = toJsonSafe(v, {
+  /** Core's sanitizer for one value; its size estimate is the one spans count everywhere. */
+  private safe(v: unknown): { value: unknown; chars: number } {
+    return sanitizeValue(v, {
       maxChars: this.settings.maxPayloadChars,
       isSecretKey: this.settings.isSecretKey,
     });
-    this.chars += JSON.stringify(value)?.length ?? 4;
+  }
+
+  private counted(v: unknown): unknown {
+    const { value, chars } = this.safe(v);
+    this.chars += chars;
     return value;
   }
 
@@ -58,16 +92,12 @@ class Build {
         }
         break;
       default:
-        return this.safe(v);
+        return this.counted(v);
     }
     if (v instanceof ChatMessageRecord) {
       let m = v.sanitizedFor(this.settings);
       if (!m) {
-        const value = toJsonSafe(v, {
-          maxChars: this.settings.maxPayloadChars,
-          isSecretKey: this.settings.isSecretKey,
-        });
-        m = { settings: this.settings, value, chars: JSON.stringify(value).length };
+        m = { settings: this.settings, ...this.safe(v) };
         v.rememberSanitized(m);
       }
       this.chars += m.chars;
@@ -79,9 +109,9 @@ class Build {
       // Messages, documents and LangGraph commands in their MLflow shapes (converted here, in
       // the same pass, rather than copied once more beforehand).
       const special = depth < MAX_DEPTH ? convertSpecial(v as object) : undefined;
-      return special === undefined ? this.safe(v) : this.value(special, depth + 1);
+      return special === undefined ? this.counted(v) : this.value(special, depth + 1);
     }
-    if (depth >= MAX_DEPTH) return this.safe(v);
+    if (depth >= MAX_DEPTH) return this.counted(v);
     const o = v as object;
     if (this.stack.includes(o)) {
       this.ok = false;
@@ -89,10 +119,7 @@ class Build {
     }
     this.stack.push(o);
     try {
-      if (Array.isArray(v)) {
-        this.chars += 2 + v.length;
-        return v.map((item) => this.value(item, depth + 1));
-      }
+      if (Array.isArray(v)) return this.list(v, depth);
       const out: Obj = {};
       this.chars += 2;
       for (const key of Object.keys(o)) {
@@ -106,6 +133,37 @@ class Build {
     } finally {
       this.stack.pop();
     }
+  }
+
+  private list(items: unknown[], depth: number): unknown[] {
+    const n = items.length;
+    if (n < 2 || !items.every(isMessage)) {
+      this.chars += 2 + n;
+      return items.map((item) => this.value(item, depth + 1));
+    }
+    const settings = this.settings;
+    const seen = findList(items, n, settings);
+    if (seen) {
+      this.chars += seen.chars;
+      return seen.value;
+    }
+    const before = this.chars;
+    let value: unknown[];
+    const prefix = findList(items, n - 1, settings);
+    if (prefix) {
+      this.chars += prefix.chars + 1;
+      value = [...prefix.value, this.value(items[n - 1], depth + 1)];
+    } else {
+      this.chars += 2 + n;
+      value = items.map((item) => this.value(item, depth + 1));
+    }
+    if (!this.ok) return value;
+    const key = items[n - 1] as object;
+    const memos = lists.get(key) ?? [];
+    if (memos.length >= LISTS_PER_MESSAGE) memos.shift();
+    memos.push({ settings, items: items.slice(), value, chars: this.chars - before });
+    lists.set(key, memos);
+    return value;
   }
 }
 

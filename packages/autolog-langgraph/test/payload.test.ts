@@ -1,4 +1,4 @@
-import { AIMessage, HumanMessage } from '@langchain/core/messages';
+import { AIMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
 import { describe, expect, it } from 'vitest';
 import { toOpenAIMessage, toRecordable } from '../src/convert.js';
 import { recordPayload } from '../src/payload.js';
@@ -66,5 +66,45 @@ describe('recordPayload (messages sanitized once, shared)', () => {
       fn: '[Function fn]',
       inf: 'Infinity',
     });
+  });
+
+  it('shares a growing conversation: a list seen before, or one message longer, is not walked again', () => {
+    const { tracker } = setup();
+    const convo = [
+      new HumanMessage('go'),
+      new AIMessage('calling'),
+      new ToolMessage({ content: 'value', tool_call_id: 'c1' }),
+    ];
+    const record = (raw: unknown) => {
+      const s = tracker.startSpan({ name: 's', parent: null });
+      recordPayload(s, 'x', raw);
+      return s;
+    };
+    const first = record({ messages: convo.slice(0, 2) });
+    const again = record({ messages: convo.slice(0, 2) }); // a new array, the same messages
+    const longer = record({ messages: convo }); // one message appended
+    const firstList = (first.attributes.x as { messages: unknown[] }).messages;
+    expect((again.attributes.x as { messages: unknown[] }).messages).toBe(firstList);
+    const longerList = (longer.attributes.x as { messages: unknown[] }).messages;
+    expect(longerList.slice(0, 2)).toEqual(firstList);
+    expect(longerList[2]).toEqual({ role: 'tool', content: 'value', tool_call_id: 'c1' });
+    expect(longerList[0]).toBe(firstList[0]);
+    // Sizes add up as a fresh walk's would, whichever path made the value.
+    const fresh = setup().tracker.startSpan({ name: 's', parent: null });
+    recordPayload(fresh, 'x', { messages: convo });
+    expect(longer.attributes.x).toEqual(fresh.attributes.x);
+    expect(longer.sizeChars).toBe(fresh.sizeChars);
+    expect(again.sizeChars).toBe(first.sizeChars);
+    // A list that differs anywhere but its end is walked afresh, not mixed up.
+    const swapped = record({ messages: [convo[1], convo[0], convo[2]] });
+    expect(
+      (swapped.attributes.x as { messages: { role: string }[] }).messages.map((m) => m.role),
+    ).toEqual(['assistant', 'user', 'tool']);
+    // Another tracker's masking rules get their own lists.
+    const other = span({ redact: ['content'] });
+    recordPayload(other, 'x', { messages: convo });
+    expect(
+      (other.attributes.x as { messages: { content: unknown }[] }).messages.map((m) => m.content),
+    ).toEqual(['[REDACTED]', '[REDACTED]', '[REDACTED]']);
   });
 });

@@ -8,11 +8,10 @@ export interface Clock {
 
 // Anchor a monotonic high-resolution counter to the wall clock once, so span times are
 // precise to the ns and never go backwards within a process.
-const anchorNs = BigInt(Date.now()) * 1_000_000n;
-const anchorHr = process.hrtime.bigint();
+const offsetNs = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
 
 export const systemClock: Clock = {
-  nowNs: () => anchorNs + (process.hrtime.bigint() - anchorHr),
+  nowNs: () => process.hrtime.bigint() + offsetNs,
   nowMs: () => Date.now(),
 };
 

@@ -65,6 +65,7 @@ export { MemoryStore, type MemoryStoreOptions, memoryStore } from './memory/memo
 export {
   base64ToHex,
   hexToBase64,
+  mlflowSpanEncoder,
   spanFromMlflowJson,
   spanToMlflowJson,
 } from './mlflow/span-json.js';
@@ -146,7 +147,13 @@ export type {
 export { readTokenUsage, truncatePreview } from './tracing/active-trace.js';
 export { flushAll, setExitFlushTimeout } from './tracing/exit-hooks.js';
 export { type EndSpanOptions, LiveSpan } from './tracing/live-span.js';
-export { maskSecretsInText, REDACTED, secretKeyTest, toJsonSafe } from './tracing/sanitize.js';
+export {
+  maskSecretsInText,
+  REDACTED,
+  sanitizeValue,
+  secretKeyTest,
+  toJsonSafe,
+} from './tracing/sanitize.js';
 export type { PipelineOptions, PipelineStats } from './tracing/span-pipeline.js';
 export {
   type ActiveSpanResolver,

@@ -143,4 +143,78 @@ describe('span pipeline', () => {
     await tracker.flushTraces();
     expect(logger.lines.filter((l) => l.level === 'error')).toHaveLength(0);
   });
+
+  it('hands each finished trace to a pipelined store at once, without waiting for earlier writes', async () => {
+    const inner = memoryStore();
+    const calls: string[] = [];
+    let releaseFirst!: () => void;
+    const firstHeld = new Promise<void>((r) => {
+      releaseFirst = r;
+    });
+    // Writes are recorded when called; the first one answers only when released.
+    const store = Object.assign(Object.create(inner) as TrackingStore, {
+      capabilities: { ...inner.capabilities, pipelinedTraceWrites: true },
+      async logSpans(exp: string, spans: readonly Span[]) {
+        calls.push(`spans:${spans[0]!.name}`);
+        if (calls.length === 1) await firstHeld;
+        return inner.logSpans(exp, spans);
+      },
+      async startTrace(info: Parameters<TrackingStore['startTrace']>[0]) {
+        calls.push(`info:${info.tags['mlflow.traceName']}`);
+        return inner.startTrace(info);
+      },
+    });
+    const logger = memoryLogger();
+    // A timer far away: only the hand-over at the end of each trace can explain the writes.
+    const tracker = createTracker({
+      store,
+      logger,
+      handleExitSignals: false,
+      pipeline: { scheduleDelayMs: 60_000 },
+    });
+    await tracker.experimentId();
+    tracker.withSpan({ name: 'one' }, () => 1);
+    await new Promise((r) => setImmediate(r));
+    tracker.withSpan({ name: 'two' }, () => 2);
+    await new Promise((r) => setImmediate(r));
+    // The second trace went out while the first write was still unanswered.
+    expect(calls).toEqual(['spans:one', 'info:one', 'spans:two', 'info:two']);
+    let flushed = false;
+    const flushing = tracker.flushTraces().then(() => {
+      flushed = true;
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(flushed).toBe(false); // flush waits for the held write
+    releaseFirst();
+    await flushing;
+    expect(tracker.stats()).toMatchObject({
+      exportedSpans: 2,
+      exportedTraces: 2,
+      failedBatches: 0,
+    });
+    expect((await inner.searchTraces({ experimentIds: ['0'] })).traces).toHaveLength(2);
+    expect(logger.lines.filter((l) => l.level !== 'debug')).toEqual([]);
+  });
+
+  it('reports a failed pipelined write and goes on', async () => {
+    const state = { down: true };
+    const inner = memoryStore();
+    const flaky = flakyStore(inner, state);
+    const store = Object.assign(Object.create(flaky) as TrackingStore, {
+      capabilities: { ...inner.capabilities, pipelinedTraceWrites: true },
+    });
+    const logger = memoryLogger();
+    const tracker = createTracker({ store, logger, handleExitSignals: false });
+    expect(tracker.withSpan({ name: 'lost' }, () => 'ok')).toBe('ok');
+    await tracker.flushTraces();
+    state.down = false;
+    tracker.withSpan({ name: 'kept' }, () => 1);
+    await tracker.flushTraces();
+    expect(tracker.stats()).toMatchObject({ droppedSpans: 1, droppedTraces: 1, exportedTraces: 1 });
+    expect(logger.lines.filter((l) => l.level === 'warn')).toHaveLength(1);
+    const names = (await inner.searchTraces({ experimentIds: ['0'] })).traces.map(
+      (t) => t.tags['mlflow.traceName'],
+    );
+    expect(names).toEqual(['kept']);
+  });
 });

@@ -78,6 +78,23 @@ describe('privacy and volume controls', () => {
     expect(() => JSON.stringify(out)).not.toThrow();
   });
 
+  it('keeps a __proto__ key as data and class instances as their own fields', () => {
+    const parsed = JSON.parse('{"__proto__": {"polluted": true}, "ok": 1}');
+    const out = toJsonSafe(parsed, opts()) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(JSON.stringify(out)).toBe('{"__proto__":{"polluted":true},"ok":1}');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    class Point {
+      constructor(
+        public x: number,
+        public token: string,
+      ) {}
+    }
+    expect(toJsonSafe({ p: new Point(1, 't') }, opts())).toEqual({
+      p: { x: 1, token: '[REDACTED]' },
+    });
+  });
+
   it('truncates oversized values with a visible marker and keeps valid JSON', () => {
     const long = toJsonSafe('x'.repeat(5000), opts(1000)) as string;
     expect(long.length).toBeLessThan(1100);

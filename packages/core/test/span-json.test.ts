@@ -1,5 +1,11 @@
-import { expect, it } from 'vitest';
-import { spanFromMlflowJson, spanToMlflowJson } from '../src/index.js';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  mlflowSpanEncoder,
+  type Span,
+  spanFromMlflowJson,
+  spanToMlflowJson,
+} from '../src/index.js';
 import { makeTraceTree } from '../src/testing/index.js';
 
 it('round-trips spans through MLflow span JSON with exact ns times', () => {
@@ -38,4 +44,80 @@ it('reads a span written by MLflow', () => {
     events: [],
   });
   expect(() => spanFromMlflowJson('{nope')).toThrow(/not JSON/);
+});
+
+describe('mlflowSpanEncoder (values shared between spans encoded once)', () => {
+  // Any JSON-ish value, odd ones included: unicode, lone surrogates, control characters,
+  // NaN and -0, undefined and functions (dropped or null as JSON.stringify does), Dates.
+  const { value } = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small' },
+      fc.string({ unit: 'binary' }),
+      fc.double(),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.constant(() => 1),
+      fc.date({ noInvalidDate: true }),
+      fc.array(tie('value'), { maxLength: 4 }),
+      fc.dictionary(
+        fc.string({ unit: 'binary' }).filter((k) => k !== '__proto__'),
+        tie('value'),
+        { maxKeys: 4 },
+      ),
+    ),
+  }));
+
+  function spanWith(attributes: Record<string, unknown>, i: number): Span {
+    const [base] = makeTraceTree('tr-0123456789abcdef0123456789abcdef');
+    return { ...base!, spanId: `${i}`.padStart(16, 'a'), attributes };
+  }
+
+  it('writes exactly what spanToMlflowJson writes, for any values, shared or not', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.dictionary(
+            fc.string().filter((k) => k !== '__proto__'),
+            value,
+            { maxKeys: 5 },
+          ),
+          {
+            minLength: 1,
+            maxLength: 4,
+          },
+        ),
+        (attributeSets) => {
+          // The same objects appear in several spans, as a trace's conversation does.
+          const shared = { messages: attributeSets.map((a) => a) };
+          const spans = attributeSets.map((a, i) =>
+            spanWith({ ...a, 'mlflow.spanInputs': shared, [`own${i}`]: a }, i),
+          );
+          const encode = mlflowSpanEncoder();
+          for (const span of spans) expect(encode(span)).toBe(spanToMlflowJson(span));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('encodes a shared value once per encoder', () => {
+    let reads = 0;
+    const message = {
+      role: 'user',
+      get content() {
+        reads++;
+        return 'hello';
+      },
+    };
+    const encode = mlflowSpanEncoder();
+    for (let i = 0; i < 5; i++)
+      encode(spanWith({ 'mlflow.spanInputs': { messages: [message] } }, i));
+    expect(reads).toBe(1);
+    expect(JSON.parse(JSON.parse(encode(spanWith({ x: message }, 9))).attributes.x)).toEqual({
+      role: 'user',
+      content: 'hello',
+    });
+  });
 });

@@ -1,40 +1,15 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sqliteStore } from '../src/index.js';
 import { tempDir } from './helpers.js';
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
+// Runs the built package (test/build-dist.ts rebuilds it when stale).
 const writer = join(pkg, 'test', 'fixtures', 'writer.mjs');
 const dir = tempDir('sqlite-concurrency');
-
-function newest(path: string): number {
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  return Math.max(0, ...readdirSync(path).map((n) => newest(join(path, n))));
-}
-
-/** The children run the built package; rebuild it when the sources are newer than dist. */
-beforeAll(() => {
-  const built = (() => {
-    try {
-      return newest(join(pkg, 'dist'));
-    } catch {
-      return 0;
-    }
-  })();
-  if (built < newest(join(pkg, 'src'))) {
-    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-    execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
-      cwd: pkg,
-      stdio: 'inherit',
-    });
-  }
-}, 120_000);
 
 interface Child {
   proc: ChildProcess;

@@ -14,9 +14,18 @@ afterAll(async () => {
 });
 
 let n = 0;
-describeTrackingStore({
-  name: 'sqlite',
-  capabilities: { persistent: true, deleteTraces: true, assessments: true, searchRunsFilter: true },
-  // A fresh file per spec: the suite also checks that a new file gets MLflow's schema.
-  create: () => sqliteStore({ path: join(dir, `conformance-${++n}.db`) }),
-});
+// Both ways of writing traces must behave the same: on the writer thread and on this one.
+for (const traceWriter of ['worker', 'inline'] as const) {
+  describeTrackingStore({
+    name: `sqlite (${traceWriter} trace writer)`,
+    capabilities: {
+      persistent: true,
+      deleteTraces: true,
+      assessments: true,
+      searchRunsFilter: true,
+      ...(traceWriter === 'worker' ? { pipelinedTraceWrites: true } : {}),
+    },
+    // A fresh file per spec: the suite also checks that a new file gets MLflow's schema.
+    create: () => sqliteStore({ path: join(dir, `conformance-${++n}.db`), traceWriter }),
+  });
+}

@@ -151,4 +151,25 @@ describe('opening and reopening', () => {
     );
     await again.close();
   });
+
+  it('applies the synchronous option to a connection it opens (normal by default)', async () => {
+    const path = join(dir, 'synchronous.db');
+    for (const [synchronous, expected] of [
+      [undefined, 1],
+      ['full', 2],
+    ] as const) {
+      let made: Database.Database | undefined;
+      const store = sqliteStore({
+        path,
+        ...(synchronous ? { synchronous } : {}),
+        database: () => {
+          made = new Database(path);
+          return made;
+        },
+      });
+      await store.getExperiment('0');
+      expect(made!.pragma('synchronous', { simple: true })).toBe(expected);
+      await store.close();
+    }
+  });
 });

@@ -14,6 +14,13 @@ export interface StoreCapabilities {
   readonly assessments: boolean;
   /** `searchRuns` / `searchExperiments` accept filters. */
   readonly searchRunsFilter: boolean;
+  /**
+   * `logSpans` and `startTrace` return without blocking the caller's thread (a writer thread
+   * does the work) and are applied in call order even when called before earlier calls settle.
+   * The span pipeline then hands each finished trace over at once instead of batching it on a
+   * timer. Absent means false.
+   */
+  readonly pipelinedTraceWrites?: boolean;
 }
 
 export interface Page<T> {

@@ -8,7 +8,8 @@ import { tracesSpec } from './traces.spec.js';
 
 /**
  * The TrackingStore conformance suite: every store runs it from a vitest file with its own
- * initializer. One spec per capability; specs a store declares it cannot do are skipped by name.
+ * initializer. One spec per capability; specs a store declares it cannot do are skipped by name,
+ * and the spec of an optional behaviour (pipelinedTraceWrites) runs for the stores that declare it.
  */
 export function describeTrackingStore(target: ConformanceTarget): void {
   describe(`${target.name} store: declared capabilities`, () => {

@@ -197,6 +197,41 @@ export function tracesSpec(target: ConformanceTarget): void {
       timeout,
     );
 
+    // An optional behaviour, not a missing feature: only stores that declare it run this.
+    if (target.capabilities.pipelinedTraceWrites)
+      describe('writes not awaited in between (capability pipelinedTraceWrites)', () => {
+        it(
+          'applies logSpans and startTrace in call order',
+          async () => {
+            const exp = await experiment();
+            const first = newTraceId();
+            const second = newTraceId();
+            const rewritten = makeTraceTree(newTraceId());
+            const root = rewritten[0]!;
+            // A trace info replaces the state; a root span only settles an unfinished trace:
+            // the final states tell which call came last.
+            const calls: Promise<unknown>[] = [
+              store().startTrace(makeTraceInfo(exp, first, { state: 'IN_PROGRESS' })),
+              store().logSpans(exp, makeTraceTree(first)),
+              store().logSpans(exp, makeTraceTree(second)),
+              store().startTrace(makeTraceInfo(exp, second, { state: 'IN_PROGRESS' })),
+            ];
+            for (let i = 0; i < 10; i++) {
+              const attributes = { ...root.attributes, 'mlflow.spanOutputs': i };
+              calls.push(store().logSpans(exp, [{ ...root, attributes }]));
+            }
+            await Promise.all(calls);
+            expect((await store().getTraceInfo(first))?.state).toBe('OK');
+            expect((await store().getTraceInfo(second))?.state).toBe('IN_PROGRESS');
+            const kept = (await store().getTrace(root.traceId))!.spans;
+            expect(
+              kept.find((s) => s.spanId === root.spanId)?.attributes['mlflow.spanOutputs'],
+            ).toBe(9);
+          },
+          timeout,
+        );
+      });
+
     describe.skipIf(!target.capabilities.deleteTraces)('deleting (capability deleteTraces)', () => {
       it(
         'deletes traces by id, or the oldest up to a timestamp',

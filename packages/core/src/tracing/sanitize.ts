@@ -128,6 +128,24 @@ class Walker {
   private object(o: object, depth: number): unknown {
     if (this.stack.includes(o)) return '[Circular]';
     if (depth >= MAX_DEPTH) return '[Max depth]';
+    // Plain objects and arrays (nearly everything recorded) skip the class checks below.
+    const proto = Object.getPrototypeOf(o);
+    if (proto === Object.prototype || proto === null || Array.isArray(o)) {
+      if (proto !== null && typeof (o as { toJSON?: unknown }).toJSON === 'function')
+        return this.special(o, depth);
+      this.stack.push(o);
+      try {
+        return Array.isArray(o)
+          ? this.list(o, depth)
+          : this.record(o as Record<string, unknown>, depth);
+      } finally {
+        this.stack.pop();
+      }
+    }
+    return this.special(o, depth);
+  }
+
+  private special(o: object, depth: number): unknown {
     if (o instanceof Date) return Number.isNaN(o.getTime()) ? null : this.text(o.toISOString());
     if (ArrayBuffer.isView(o) || o instanceof ArrayBuffer) {
       return this.text(`[${o.constructor.name} ${o.byteLength} bytes]`);
@@ -153,23 +171,22 @@ class Walker {
     this.stack.push(o);
     try {
       if (Array.isArray(o) || o instanceof Set) return this.list([...o], depth);
-      if (o instanceof Map)
-        return this.record(
-          [...o.entries()].map(([k, val]) => [String(k), val]),
-          depth,
-        );
+      if (o instanceof Map) {
+        const m: Record<string, unknown> = Object.create(null);
+        for (const [k, val] of o) m[String(k)] = val;
+        return this.record(m, depth);
+      }
       if (o instanceof Error) {
         const e = o as Error & { cause?: unknown };
-        const entries: [string, unknown][] = [
-          ['name', e.name],
-          ['message', e.message],
-          ...Object.entries(e),
-        ];
-        if (e.stack) entries.push(['stack', e.stack]);
-        if (e.cause !== undefined) entries.push(['cause', e.cause]);
-        return this.record(entries, depth);
+        const fields: Record<string, unknown> = Object.create(null);
+        fields.name = e.name;
+        fields.message = e.message;
+        Object.assign(fields, e);
+        if (e.stack) fields.stack = e.stack;
+        if (e.cause !== undefined) fields.cause = e.cause;
+        return this.record(fields, depth);
       }
-      return this.record(Object.entries(o), depth);
+      return this.record(o as Record<string, unknown>, depth);
     } finally {
       this.stack.pop();
     }
@@ -189,18 +206,29 @@ class Walker {
     return out;
   }
 
-  private record(entries: [string, unknown][], depth: number): Record<string, unknown> {
+  private record(o: Record<string, unknown>, depth: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     this.remaining -= 2;
-    for (let i = 0; i < entries.length; i++) {
-      const [k, val] = entries[i]!;
+    const keys = Object.keys(o);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      const val = o[k];
       if (val === undefined) continue;
       if (this.remaining <= 0) {
-        out['…'] = truncationMarker(entries.length - i, 'keys');
+        out['…'] = truncationMarker(keys.length - i, 'keys');
         break;
       }
       this.remaining -= k.length + 4;
-      out[k] = this.opts.isSecretKey(k) && val !== null ? REDACTED : this.walk(val, depth + 1);
+      const safe = this.opts.isSecretKey(k) && val !== null ? REDACTED : this.walk(val, depth + 1);
+      // A `__proto__` key (from parsed JSON, say) is data, not the copy's prototype.
+      if (k === '__proto__')
+        Object.defineProperty(out, k, {
+          value: safe,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      else out[k] = safe;
     }
     return out;
   }
@@ -216,6 +244,19 @@ export function sanitizeValue(
   value: unknown,
   opts: SanitizeOptions,
 ): { value: unknown; chars: number } {
+  // Primitives (most attributes) need no walker.
+  switch (typeof value) {
+    case 'string': {
+      const masked = maskSecretsInText(value);
+      if (masked.length + 2 <= opts.maxChars) return { value: masked, chars: masked.length + 2 };
+      break;
+    }
+    case 'number':
+      if (Number.isFinite(value)) return { value, chars: 8 };
+      break;
+    case 'boolean':
+      return { value, chars: 5 };
+  }
   const walker = new Walker(opts);
   try {
     return { value: walker.walk(value, 0), chars: Math.max(0, walker.used) };

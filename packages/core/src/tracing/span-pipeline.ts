@@ -2,6 +2,7 @@ import { errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { TraceMetadataKey } from '../model/keys.js';
 import type { Span } from '../model/span.js';
+import type { TraceInfo } from '../model/trace.js';
 import type { TrackingStore } from '../store/tracking-store.js';
 import type { FinishedTrace, PendingTraceInfo, TraceSink } from './settings.js';
 
@@ -55,6 +56,10 @@ export class SpanPipeline implements TraceSink {
   private queue: Item[] = [];
   private timer: NodeJS.Timeout | null = null;
   private exporting: Promise<void> | null = null;
+  /** Stores that order trace writes themselves take batches without waiting for earlier ones. */
+  private readonly pipelined: boolean;
+  private readonly inFlight = new Set<Promise<void>>();
+  private handOverQueued = false;
   private failing = false;
   private warnedOverflow = false;
   /** Spans of a trace that never reached the store, until its info is written. */
@@ -73,10 +78,12 @@ export class SpanPipeline implements TraceSink {
     private readonly experimentId: () => Promise<string>,
     private readonly logger: Logger,
     private readonly options: PipelineOptions = DEFAULT_PIPELINE_OPTIONS,
-  ) {}
+  ) {
+    this.pipelined = store.capabilities.pipelinedTraceWrites === true;
+  }
 
   get pending(): boolean {
-    return this.queue.length > 0 || this.exporting !== null;
+    return this.queue.length > 0 || this.exporting !== null || this.inFlight.size > 0;
   }
 
   enqueueSpan(span: Span): void {
@@ -96,6 +103,16 @@ export class SpanPipeline implements TraceSink {
     // spans were dropped still shows up with its summary.
     this.admit();
     this.queue.push({ trace });
+    // A store that writes on another thread gets each finished trace at once: waiting for a
+    // timer would leave the writing to the end whenever the traced program keeps this thread
+    // busy. A microtask lets traces ending together go as one batch.
+    if (this.pipelined && !this.handOverQueued) {
+      this.handOverQueued = true;
+      queueMicrotask(() => {
+        this.handOverQueued = false;
+        void this.drain();
+      });
+    }
   }
 
   reportInternalError(err: unknown): void {
@@ -130,8 +147,19 @@ export class SpanPipeline implements TraceSink {
     this.timer.unref();
   }
 
-  /** Writes until the queue is empty (one export at a time, in order). */
+  /**
+   * Writes until the queue is empty: one export at a time, in order; or, for a pipelined
+   * store, every batch at once (the store keeps them in order).
+   */
   private drain(): Promise<void> {
+    if (this.pipelined) {
+      while (this.queue.length > 0) {
+        const p = this.exportBatch(this.queue.splice(0, this.options.batchSize));
+        this.inFlight.add(p);
+        void p.then(() => this.inFlight.delete(p));
+      }
+      return Promise.all(this.inFlight).then(() => {});
+    }
     if (!this.exporting) {
       this.exporting = (async () => {
         try {
@@ -155,17 +183,21 @@ export class SpanPipeline implements TraceSink {
     try {
       const experimentId = await this.experimentId();
       // Spans first: a trace info is written after every span that ended before its root.
-      if (spans.length > 0) await this.store.logSpans(experimentId, spans);
-      this.stats.exportedSpans += spans.length;
-      for (const t of traces) {
-        const lost = this.lost.get(t.traceId);
-        this.lost.delete(t.traceId);
-        const info = t.buildInfo();
-        await this.store.startTrace({
-          ...(lost ? discountLostSpans(info, lost) : info),
-          experimentId,
-        });
-        this.stats.exportedTraces++;
+      if (this.pipelined) {
+        // Called in order, not awaited in between: the store applies them in call order.
+        await Promise.all([
+          spans.length > 0 ? this.store.logSpans(experimentId, spans) : undefined,
+          ...traces.map((t) => this.store.startTrace(this.finishedInfo(t, experimentId))),
+        ]);
+        this.stats.exportedSpans += spans.length;
+        this.stats.exportedTraces += traces.length;
+      } else {
+        if (spans.length > 0) await this.store.logSpans(experimentId, spans);
+        this.stats.exportedSpans += spans.length;
+        for (const t of traces) {
+          await this.store.startTrace(this.finishedInfo(t, experimentId));
+          this.stats.exportedTraces++;
+        }
       }
       if (this.failing) {
         this.failing = false;
@@ -185,6 +217,14 @@ export class SpanPipeline implements TraceSink {
         );
       }
     }
+  }
+
+  /** The trace's MLflow info, its span count discounted by the spans that never left here. */
+  private finishedInfo(t: FinishedTrace, experimentId: string): TraceInfo {
+    const lost = this.lost.get(t.traceId);
+    this.lost.delete(t.traceId);
+    const info = t.buildInfo();
+    return { ...(lost ? discountLostSpans(info, lost) : info), experimentId };
   }
 
   /** Resolves when everything enqueued before the call has been written (or has failed). */

@@ -57,9 +57,12 @@ export function registerActiveSpanResolver(resolver: ActiveSpanResolver): () => 
  * The innermost open span: graphtrace's own active span, or a resolver's when that one is
  * deeper. Both lie on the current call path, so the one that started later is the inner one.
  */
-export function getCurrentActiveSpan(): LiveSpan | null {
+export function getCurrentActiveSpan(options?: {
+  /** False: graphtrace's own context only (a resolver's caller that knows its run's span). */
+  resolvers?: boolean;
+}): LiveSpan | null {
   let best = contextValue<LiveSpan>('span') ?? null;
-  if (resolvers.size === 0) return best;
+  if (resolvers.size === 0 || options?.resolvers === false) return best;
   for (const resolve of resolvers) {
     try {
       const s = resolve();

@@ -36,6 +36,7 @@ import {
 } from './experiments.js';
 import { getMetricHistory, getRun, searchRuns } from './read-runs.js';
 import { getTrace, getTraceInfo, searchTraces } from './read-traces.js';
+import { WorkerTraceWriter } from './trace-writer.js';
 import { createRun, logBatch, updateRun } from './write-runs.js';
 import { deleteTraces, logSpans, setTraceTag, startTrace } from './write-traces.js';
 
@@ -65,6 +66,15 @@ export interface SqliteStoreOptions {
    * durability. A given `database` instance keeps its own setting unless this is set.
    */
   synchronous?: 'normal' | 'full';
+  /**
+   * Where trace writes (`logSpans`, `startTrace`: the span pipeline's hot path) run.
+   * 'worker': on a worker thread with its own connection to the file, so encoding spans and
+   * writing them never blocks the traced program (one thread, started on the first trace
+   * write). 'inline': on this thread, like every other call. Default 'worker' when the store
+   * opens a file itself; 'inline' for `:memory:` and a given `database`, which another thread
+   * cannot share (asking for 'worker' there throws), and for readOnly stores, which write nothing.
+   */
+  traceWriter?: 'worker' | 'inline';
   /** Clock in ms since epoch, for creation times (tests). */
   now?: () => number;
   /** Id factories for runs and assessments (tests). */
@@ -86,10 +96,15 @@ const CAPABILITIES: StoreCapabilities = {
  */
 export class SqliteStore implements TrackingStore {
   readonly uri: string;
-  readonly capabilities: StoreCapabilities = CAPABILITIES;
+  readonly capabilities: StoreCapabilities;
   private opening: Promise<StoreContext> | null = null;
   private context: StoreContext | null = null;
   private closed = false;
+  private readonly traceWriter: 'worker' | 'inline';
+  /** Set on open when trace writes go to a worker thread. */
+  private writer: WorkerTraceWriter | null = null;
+  /** Trace writes called and not yet settled: close() lets them finish. */
+  private readonly traceWrites = new Set<Promise<unknown>>();
 
   constructor(private readonly options: SqliteStoreOptions) {
     if (typeof options?.path !== 'string') {
@@ -99,13 +114,19 @@ export class SqliteStore implements TrackingStore {
       );
     }
     this.uri = `sqlite:///${options.path}`;
+    this.traceWriter = chooseTraceWriter(options);
+    // The writer thread keeps call order, so the span pipeline need not wait between writes.
+    this.capabilities =
+      this.traceWriter === 'worker'
+        ? { ...CAPABILITIES, pipelinedTraceWrites: true }
+        : CAPABILITIES;
   }
 
   /** The open store; the first call opens (and if needed creates) the database. */
   private ctx(): Promise<StoreContext> {
-    if (this.context) return Promise.resolve(this.context);
     if (this.closed)
       return Promise.reject(new GraphtraceError('STORE_UNAVAILABLE', `${this.uri} is closed`));
+    if (this.context) return Promise.resolve(this.context);
     this.opening ??= this.open().then(
       (ctx) => {
         this.context = ctx;
@@ -132,15 +153,55 @@ export class SqliteStore implements TrackingStore {
       ...(o.defaultArtifactRoot !== undefined
         ? { defaultArtifactRoot: o.defaultArtifactRoot }
         : {}),
+      ...(o.synchronous ? { synchronous: o.synchronous } : {}),
       now,
     });
-    return {
+    const ctx: StoreContext = {
       conn,
       uri: this.uri,
       now,
       ids: o.ids ?? randomIds,
       artifactRoot: o.defaultArtifactRoot ?? defaultArtifactRoot(conn, o.path),
     };
+    // A file whose schema is newer than ours opens read-only: its writes fail here at once.
+    if (this.traceWriter === 'worker' && !conn.readOnly) {
+      this.writer = new WorkerTraceWriter(
+        {
+          path: resolve(o.path),
+          uri: this.uri,
+          busyTimeoutMs: o.busyTimeoutMs ?? 5000,
+          maxBusyWaitMs: o.maxBusyWaitMs ?? 60_000,
+          ...(o.synchronous ? { synchronous: o.synchronous } : {}),
+          ...(o.defaultArtifactRoot !== undefined
+            ? { defaultArtifactRoot: o.defaultArtifactRoot }
+            : {}),
+          artifactRoot: ctx.artifactRoot,
+        },
+        ctx,
+      );
+    }
+    return ctx;
+  }
+
+  /**
+   * The open store once the trace writes called before have settled: they may run on the
+   * writer thread, and a caller reading or changing a trace expects its own writes to be there
+   * (as they are inline), awaited or not.
+   */
+  private async traceCtx(): Promise<StoreContext> {
+    if (this.traceWrites.size > 0) await Promise.allSettled([...this.traceWrites]);
+    return this.ctx();
+  }
+
+  /** Runs a trace write once the store is open, on the writer thread when there is one. */
+  private traceWrite<T>(
+    write: (ctx: StoreContext, writer: WorkerTraceWriter | null) => Promise<T>,
+  ): Promise<T> {
+    const p = this.ctx().then((ctx) => write(ctx, this.writer));
+    this.traceWrites.add(p);
+    const settle = () => this.traceWrites.delete(p);
+    p.then(settle, settle);
+    return p;
   }
 
   // ---- experiments
@@ -198,50 +259,59 @@ export class SqliteStore implements TrackingStore {
 
   // ---- traces
 
-  async startTrace(info: TraceInfo): Promise<TraceInfo> {
-    return startTrace(await this.ctx(), info);
+  startTrace(info: TraceInfo): Promise<TraceInfo> {
+    return this.traceWrite((ctx, writer) =>
+      writer ? writer.startTrace(info) : startTrace(ctx, info),
+    );
   }
 
-  async logSpans(experimentId: string, spans: readonly Span[]): Promise<void> {
-    return logSpans(await this.ctx(), experimentId, spans);
+  logSpans(experimentId: string, spans: readonly Span[]): Promise<void> {
+    return this.traceWrite((ctx, writer) =>
+      writer ? writer.logSpans(experimentId, spans) : logSpans(ctx, experimentId, spans),
+    );
   }
 
   async getTraceInfo(traceId: string): Promise<TraceInfo | null> {
-    return getTraceInfo(await this.ctx(), traceId);
+    return getTraceInfo(await this.traceCtx(), traceId);
   }
 
   async getTrace(traceId: string): Promise<Trace | null> {
-    return getTrace(await this.ctx(), traceId);
+    return getTrace(await this.traceCtx(), traceId);
   }
 
   async searchTraces(query: SearchTracesQuery): Promise<SearchTracesResult> {
-    return searchTraces(await this.ctx(), query);
+    return searchTraces(await this.traceCtx(), query);
   }
 
   async setTraceTag(traceId: string, key: string, value: string): Promise<void> {
-    return setTraceTag(await this.ctx(), traceId, key, value);
+    return setTraceTag(await this.traceCtx(), traceId, key, value);
   }
 
   async deleteTraces(input: DeleteTracesInput): Promise<number> {
-    return deleteTraces(await this.ctx(), input);
+    return deleteTraces(await this.traceCtx(), input);
   }
 
   // ---- assessments
 
   async createAssessment(assessment: NewAssessment): Promise<Assessment> {
-    return createAssessment(await this.ctx(), assessment);
+    return createAssessment(await this.traceCtx(), assessment);
   }
 
   async getAssessments(traceId: string): Promise<Assessment[]> {
-    return getAssessments(await this.ctx(), traceId);
+    return getAssessments(await this.traceCtx(), traceId);
   }
 
+  /** Lets trace writes already called finish, then ends the writer thread and the connection. */
   async close(): Promise<void> {
     this.closed = true;
+    while (this.traceWrites.size > 0) await Promise.allSettled([...this.traceWrites]);
     const opening = this.opening;
     this.opening = null;
     const ctx = this.context ?? (await opening?.catch(() => null)) ?? null;
     this.context = null;
+    const writer = this.writer;
+    this.writer = null;
+    await writer?.close();
     ctx?.conn.close();
   }
 }
@@ -256,8 +326,32 @@ function defaultArtifactRoot(conn: Connection, path: string): string {
     .get() as { artifact_location: string | null } | undefined;
   const location = row?.artifact_location;
   if (location && /\/0$/.test(location)) return location.slice(0, -2);
-  const inMemory = path === ':memory:' || path === '';
-  return resolve(inMemory ? '.' : dirname(resolve(path)), 'mlruns');
+  return resolve(isMemoryPath(path) ? '.' : dirname(resolve(path)), 'mlruns');
+}
+
+function isMemoryPath(path: string): boolean {
+  return path === ':memory:' || path === '';
+}
+
+/** 'worker' needs a file that a second connection, on another thread, can open. */
+function chooseTraceWriter(o: SqliteStoreOptions): 'worker' | 'inline' {
+  const shareable = !o.database && !isMemoryPath(o.path);
+  if (o.traceWriter === undefined) return shareable && !o.readOnly ? 'worker' : 'inline';
+  if (o.traceWriter !== 'worker' && o.traceWriter !== 'inline') {
+    throw new GraphtraceError(
+      'INVALID_ARGUMENT',
+      `sqliteStore option traceWriter must be 'worker' or 'inline', got ${JSON.stringify(o.traceWriter)}`,
+    );
+  }
+  if (o.traceWriter === 'worker' && !shareable) {
+    throw new GraphtraceError(
+      'INVALID_ARGUMENT',
+      `sqliteStore option traceWriter: 'worker' writes traces through a second connection on a worker thread, which ${
+        o.database ? 'a given `database` connection' : `the in-memory database "${o.path}"`
+      } cannot share: open a database file by path, or set traceWriter: 'inline'`,
+    );
+  }
+  return o.readOnly ? 'inline' : o.traceWriter;
 }
 
 export function sqliteStore(options: SqliteStoreOptions): SqliteStore {

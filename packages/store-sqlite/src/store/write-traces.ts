@@ -2,8 +2,8 @@ import {
   type DeleteTracesInput,
   GraphtraceError,
   MAX_PREVIEW_CHARS,
+  mlflowSpanEncoder,
   type Span,
-  spanToMlflowJson,
   type TraceInfo,
   TraceMetadataKey,
   type TraceState,
@@ -140,7 +140,7 @@ interface SpanRow {
   content: string;
 }
 
-function encodeSpan(span: Span, index: number): SpanRow {
+function encodeSpan(span: Span, index: number, toJson: (span: Span) => string): SpanRow {
   checkTraceId(span.traceId);
   if (typeof span.spanId !== 'string' || !/^[0-9a-f]{16}$/.test(span.spanId))
     throw invalid(
@@ -157,7 +157,7 @@ function encodeSpan(span: Span, index: number): SpanRow {
     status: span.status.code,
     start: span.startTimeUnixNano,
     end: span.endTimeUnixNano,
-    content: spanToMlflowJson(span),
+    content: toJson(span),
   };
 }
 
@@ -268,7 +268,9 @@ export async function logSpans(
   spans: readonly Span[],
 ): Promise<void> {
   if (spans.length === 0) return;
-  const rows = spans.map(encodeSpan);
+  // One encoder for the call: values the spans share are encoded once.
+  const toJson = mlflowSpanEncoder();
+  const rows = spans.map((span, i) => encodeSpan(span, i, toJson));
   for (let i = 0; i < rows.length; i += SPAN_CHUNK) {
     const chunk = rows.slice(i, i + SPAN_CHUNK);
     await ctx.conn.write(() => writeSpanChunk(ctx, experimentId, chunk));

@@ -1,0 +1,60 @@
+import { GraphtraceError, type Span, type TraceInfo } from '@graphtrace/core';
+
+/** What the trace writer thread needs to open the store's file as the main thread opened it. */
+export interface TraceWriterData {
+  /** Absolute, so the thread opens the very file the main thread opened. */
+  path: string;
+  uri: string;
+  busyTimeoutMs: number;
+  maxBusyWaitMs: number;
+  synchronous?: 'normal' | 'full';
+  defaultArtifactRoot?: string;
+  /** The main thread's artifact root, so both threads agree on artifact locations. */
+  artifactRoot: string;
+}
+
+/** One store call per message; the thread answers them one at a time, in order. */
+export type TraceWriteRequest =
+  | { op: 'logSpans'; experimentId: string; spans: Span[] }
+  | { op: 'startTrace'; info: TraceInfo }
+  /** Closes the thread's connection (answered after every earlier request). */
+  | { op: 'close' };
+
+export type TraceWriteMessage = TraceWriteRequest & { id: number };
+
+export interface TraceWriteReply {
+  id: number;
+  result?: unknown;
+  error?: WireError;
+}
+
+/** An error as it crosses threads: class identity is lost, so carry what callers test. */
+export interface WireError {
+  name: string;
+  message: string;
+  code?: string;
+}
+
+export function toWireError(err: unknown): WireError {
+  if (!(err instanceof Error)) return { name: 'Error', message: String(err) };
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string'
+    ? { name: err.name, message: err.message, code }
+    : { name: err.name, message: err.message };
+}
+
+const BUILTIN_ERRORS: Record<string, ErrorConstructor> = {
+  TypeError,
+  RangeError,
+  SyntaxError,
+};
+
+/** Coded errors come back as GraphtraceError with the same code and message. */
+export function fromWireError(e: WireError): Error {
+  if (e.code !== undefined) return new GraphtraceError(e.code, e.message);
+  const Builtin = BUILTIN_ERRORS[e.name];
+  if (Builtin) return new Builtin(e.message);
+  const err = new Error(e.message);
+  err.name = e.name;
+  return err;
+}
