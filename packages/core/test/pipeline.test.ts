@@ -217,4 +217,45 @@ describe('span pipeline', () => {
     );
     expect(names).toEqual(['kept']);
   });
+
+  it('bounds memory with a pipelined store that stops answering: unanswered writes count', async () => {
+    const inner = memoryStore();
+    let answer!: () => void;
+    const stuck = new Promise<void>((r) => {
+      answer = r;
+    });
+    const store = Object.assign(Object.create(inner) as TrackingStore, {
+      capabilities: { ...inner.capabilities, pipelinedTraceWrites: true },
+      async logSpans(exp: string, spans: readonly Span[]) {
+        await stuck;
+        return inner.logSpans(exp, spans);
+      },
+    });
+    const logger = memoryLogger();
+    const tracker = createTracker({
+      store,
+      logger,
+      handleExitSignals: false,
+      pipeline: { maxQueueSize: 100 },
+    });
+    await tracker.experimentId();
+    for (let i = 0; i < 50; i++) {
+      tracker.withSpan({ name: `t${i}` }, () => {
+        tracker.withSpan({ name: 'child' }, () => i);
+      });
+      await new Promise((r) => setImmediate(r));
+    }
+    // 100 items at most held (spans and trace infos, queued or unanswered): 33 traces of
+    // 2 spans and an info fill it, then spans are dropped (infos always pass).
+    expect(tracker.stats().droppedSpans).toBe(33);
+    expect(logger.lines.filter((l) => l.message.includes('span queue full'))).toHaveLength(1);
+    answer();
+    await tracker.flushTraces();
+    const { traces } = await inner.searchTraces({ experimentIds: ['0'], maxResults: 100 });
+    const stored = (await Promise.all(traces.map((t) => inner.getTrace(t.traceId)))).reduce(
+      (n, t) => n + t!.spans.length,
+      0,
+    );
+    expect(stored).toBe(67);
+  });
 });

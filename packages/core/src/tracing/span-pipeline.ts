@@ -59,6 +59,8 @@ export class SpanPipeline implements TraceSink {
   /** Stores that order trace writes themselves take batches without waiting for earlier ones. */
   private readonly pipelined: boolean;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Items handed to a pipelined store and not yet answered: they count against the bound. */
+  private inFlightItems = 0;
   private handOverQueued = false;
   private failing = false;
   private warnedOverflow = false;
@@ -122,7 +124,7 @@ export class SpanPipeline implements TraceSink {
   }
 
   private admit(): boolean {
-    if (this.queue.length < this.options.maxQueueSize) {
+    if (this.queue.length + this.inFlightItems < this.options.maxQueueSize) {
       this.schedule();
       return true;
     }
@@ -154,9 +156,14 @@ export class SpanPipeline implements TraceSink {
   private drain(): Promise<void> {
     if (this.pipelined) {
       while (this.queue.length > 0) {
-        const p = this.exportBatch(this.queue.splice(0, this.options.batchSize));
+        const batch = this.queue.splice(0, this.options.batchSize);
+        this.inFlightItems += batch.length;
+        const p = this.exportBatch(batch);
         this.inFlight.add(p);
-        void p.then(() => this.inFlight.delete(p));
+        void p.then(() => {
+          this.inFlight.delete(p);
+          this.inFlightItems -= batch.length;
+        });
       }
       return Promise.all(this.inFlight).then(() => {});
     }
