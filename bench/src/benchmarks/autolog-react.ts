@@ -23,7 +23,9 @@ import type { Benchmark, BenchResult } from '../harness.js';
 
 const TOOL_ROUNDS = 10;
 const INVOCATIONS_PER_ROUND = 20;
-const SLOW_INVOCATIONS_PER_ROUND = 2;
+// Each round ends with flushTraces(), which waits for the last trace's write: enough
+// invocations per round that this one write does not stand for the steady state.
+const SLOW_INVOCATIONS_PER_ROUND = 5;
 const SLOW_LATENCY_MS = 20;
 
 type Mode = 'untraced' | 'floor' | 'autolog-mem' | 'autolog-sql' | 'autolog-sql-inline';
