@@ -1,6 +1,6 @@
-import { beforeAll, describe, inject, it } from 'vitest';
+import { inject } from 'vitest';
+import { describeRequiring } from './describe-requiring.js';
 import { MlflowTestkitError, type TestkitErrorCode } from './errors.js';
-import { isCi } from './paths.js';
 import {
   type MlflowAvailability,
   type MlflowVenv,
@@ -62,8 +62,6 @@ export async function requireMlflow(): Promise<MlflowVenv> {
   return a;
 }
 
-const warned = new Set<string>();
-
 /**
  * `describe` for tests against the real MLflow 3.9.0. Outside CI a missing Python or mlflow
  * skips the suite and says why (in its name and on stderr); with CI=true the suite fails with
@@ -83,35 +81,17 @@ export function describeInterop(name: string, fn: (ctx: InteropContext) => void)
           },
         }) as MlflowVenv),
   };
-  if (availability.ok) {
-    describe(name, () => fn(ctx));
-    return;
-  }
-  const firstLine = availability.reason.split('\n')[0] ?? availability.reason;
-  if (isCi()) {
-    const error = () =>
-      new MlflowTestkitError(
-        availability.code as TestkitErrorCode,
-        `MLflow 3.9.0 is required when CI=true (interop tests are never skipped there): ${availability.reason}`,
-      );
-    describe(name, () => {
-      // Hook-free, so it runs and counts as a failed test in every report.
-      it('has the real MLflow 3.9.0 available', () => {
-        throw error();
-      });
-      describe('(not run: MLflow unavailable)', () => {
-        // Registered before the suite's own hooks, so they never start servers or builds.
-        beforeAll(() => {
-          throw error();
-        });
-        fn(ctx);
-      });
-    });
-    return;
-  }
-  if (!warned.has(firstLine)) {
-    warned.add(firstLine);
-    console.warn(`[mlflow-testkit] skipping MLflow interop tests: ${availability.reason}`);
-  }
-  describe.skip(`${name} [skipped: ${firstLine.slice(0, 160)}]`, () => fn(ctx));
+  describeRequiring(
+    name,
+    {
+      what: 'the real MLflow 3.9.0',
+      availability,
+      error: (reason) =>
+        new MlflowTestkitError(
+          availability.ok ? 'MLFLOW_UNAVAILABLE' : (availability.code as TestkitErrorCode),
+          `MLflow 3.9.0 is required when CI=true (interop tests are never skipped there): ${reason}`,
+        ),
+    },
+    () => fn(ctx),
+  );
 }

@@ -7,6 +7,7 @@ export {
   interopAvailability,
   requireMlflow,
 } from './describe-interop.js';
+export { type Availability, describeRequiring, type Requirement } from './describe-requiring.js';
 export { MlflowTestkitError, type TestkitErrorCode } from './errors.js';
 export {
   cacheDir,

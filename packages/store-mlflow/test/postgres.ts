@@ -10,8 +10,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@graphtrace/mlflow-testkit';
-import { describe, it } from 'vitest';
+import { describeRequiring, freePort } from '@graphtrace/mlflow-testkit';
 
 /**
  * A private PostgreSQL cluster on loopback for the scale-out tests: Debian's `postgresql`
@@ -52,25 +51,12 @@ export function postgresAvailability(): PgAvailability {
   return { ok: true, bin: join(root, versions[0]!, 'bin') };
 }
 
-const isCi = () => /^(1|true)$/i.test(process.env.CI ?? '');
-
 /** `describe` for tests that need PostgreSQL: skipped with the reason outside CI, failing under CI=true. */
 export function describePostgres(name: string, fn: (bin: () => string) => void): void {
   const a = postgresAvailability();
-  if (a.ok) {
-    describe(name, () => fn(() => a.bin));
-    return;
-  }
-  if (isCi()) {
-    describe(name, () => {
-      it('has PostgreSQL available', () => {
-        throw new Error(`PostgreSQL is required when CI=true: ${a.reason}`);
-      });
-    });
-    return;
-  }
-  console.warn(`[store-mlflow] skipping PostgreSQL tests: ${a.reason}`);
-  describe.skip(`${name} [skipped: ${a.reason}]`, () => fn(() => ''));
+  describeRequiring(name, { what: 'PostgreSQL', availability: a }, () =>
+    fn(() => (a.ok ? a.bin : '')),
+  );
 }
 
 export interface PgCluster {

@@ -42,6 +42,24 @@ function eventJson(e: SpanEvent): string {
   return `{"name":${JSON.stringify(e.name)},"time_unix_nano":${e.timeUnixNano},"attributes":${JSON.stringify(attrs)}}`;
 }
 
+/** The JSON string of the base64 of a hex id. */
+const base64Id = (hex: string): string => JSON.stringify(hexToBase64(hex));
+
+/** The span JSON around its attributes object (given as JSON text); `id` writes ids. */
+function spanJson(span: Span, attributes: string, id: (hex: string) => string): string {
+  return [
+    `{"trace_id":${id(span.traceId.replace(/^tr-/, ''))}`,
+    `"span_id":${id(span.spanId)}`,
+    `"parent_span_id":${span.parentSpanId ? id(span.parentSpanId) : 'null'}`,
+    `"name":${JSON.stringify(span.name)}`,
+    `"start_time_unix_nano":${span.startTimeUnixNano}`,
+    `"end_time_unix_nano":${span.endTimeUnixNano ?? 'null'}`,
+    `"events":[${span.events.map(eventJson).join(',')}]`,
+    `"status":{"code":"${TO_PROTO[span.status.code]}","message":${JSON.stringify(span.status.message ?? '')}}`,
+    `"attributes":${attributes}}`,
+  ].join(',');
+}
+
 /** Encodes a span as MLflow's span JSON text. Times are written as exact integers. */
 export function spanToMlflowJson(span: Span): string {
   const attributes: Record<string, string> = {};
@@ -51,33 +69,16 @@ export function spanToMlflowJson(span: Span): string {
     if (k !== SpanAttributeKey.TRACE_ID && k !== SpanAttributeKey.SPAN_TYPE && v !== undefined)
       attributes[k] = JSON.stringify(v);
   }
-  const otelTraceId = span.traceId.replace(/^tr-/, '');
-  return [
-    `{"trace_id":${JSON.stringify(hexToBase64(otelTraceId))}`,
-    `"span_id":${JSON.stringify(hexToBase64(span.spanId))}`,
-    `"parent_span_id":${span.parentSpanId ? JSON.stringify(hexToBase64(span.parentSpanId)) : 'null'}`,
-    `"name":${JSON.stringify(span.name)}`,
-    `"start_time_unix_nano":${span.startTimeUnixNano}`,
-    `"end_time_unix_nano":${span.endTimeUnixNano ?? 'null'}`,
-    `"events":[${span.events.map(eventJson).join(',')}]`,
-    `"status":{"code":"${TO_PROTO[span.status.code]}","message":${JSON.stringify(span.status.message ?? '')}}`,
-    `"attributes":${JSON.stringify(attributes)}}`,
-  ].join(',');
+  return spanJson(span, JSON.stringify(attributes), base64Id);
 }
 
-/** A value's JSON text, and the same text escaped as the inside of a JSON string. */
-interface Encoded {
-  json: string;
-  escaped: string;
-}
-
+/** JSON text escaped as the inside of a JSON string (how span JSON holds attribute values). */
 const escapedOf = (json: string): string => JSON.stringify(json).slice(1, -1);
 
-function leaf(json: string): Encoded {
-  return { json, escaped: escapedOf(json) };
-}
-
-const NULL = leaf('null');
+const leaf = (v: unknown): string | undefined => {
+  const json = JSON.stringify(v);
+  return json === undefined ? undefined : escapedOf(json);
+};
 
 /**
  * Encodes spans as `spanToMlflowJson` does, remembering the text of every object it encoded:
@@ -86,59 +87,42 @@ const NULL = leaf('null');
  * batch of spans whose values do not change while it is in use.
  */
 export function mlflowSpanEncoder(): (span: Span) => string {
-  const objects = new WeakMap<object, Encoded>();
+  const objects = new WeakMap<object, string>();
   const base64 = new Map<string, string>();
   const idOf = (hex: string): string => {
     let b = base64.get(hex);
     if (b === undefined) {
-      b = JSON.stringify(hexToBase64(hex));
+      b = base64Id(hex);
       base64.set(hex, b);
     }
     return b;
   };
 
-  // JSON.stringify's rules, piece by piece. Escaping is per character and pieces end on token
-  // boundaries, so the escaped text of a whole is the escaped texts of its pieces joined.
-  const encode = (v: unknown, key: string): Encoded | undefined => {
-    if (v === null || typeof v !== 'object') {
-      const json = JSON.stringify(v);
-      return json === undefined ? undefined : leaf(json);
-    }
+  // The escaped JSON text of a value, by JSON.stringify's rules, piece by piece. Escaping is per
+  // character and pieces end on token boundaries, so the escaped text of a whole is the escaped
+  // texts of its pieces joined.
+  const encode = (v: unknown, key: string): string | undefined => {
+    if (v === null || typeof v !== 'object') return leaf(v);
     const known = objects.get(v);
-    if (known) return known;
+    if (known !== undefined) return known;
     if (typeof (v as { toJSON?: unknown }).toJSON === 'function')
       return encode((v as { toJSON(key: string): unknown }).toJSON(key), key);
-    if (v instanceof Number || v instanceof String || v instanceof Boolean)
-      return leaf(JSON.stringify(v));
-    let json: string;
-    let escaped: string;
+    if (v instanceof Number || v instanceof String || v instanceof Boolean) return leaf(v);
+    let out: string;
     if (Array.isArray(v)) {
-      json = '[';
-      escaped = '[';
-      for (let i = 0; i < v.length; i++) {
-        const item = encode(v[i], String(i)) ?? NULL;
-        const comma = i > 0 ? ',' : '';
-        json += comma + item.json;
-        escaped += comma + item.escaped;
-      }
-      json += ']';
-      escaped += ']';
+      out = '[';
+      for (let i = 0; i < v.length; i++)
+        out += `${i > 0 ? ',' : ''}${encode(v[i], String(i)) ?? 'null'}`;
+      out += ']';
     } else {
-      json = '{';
-      escaped = '{';
-      let comma = '';
+      out = '{';
       for (const k of Object.keys(v)) {
         const item = encode((v as Record<string, unknown>)[k], k);
-        if (!item) continue;
-        const name = JSON.stringify(k);
-        json += `${comma}${name}:${item.json}`;
-        escaped += `${comma}${escapedOf(name)}:${item.escaped}`;
-        comma = ',';
+        if (item !== undefined)
+          out += `${out.length > 1 ? ',' : ''}${escapedOf(JSON.stringify(k))}:${item}`;
       }
-      json += '}';
-      escaped += '}';
+      out += '}';
     }
-    const out = { json, escaped };
     objects.set(v, out);
     return out;
   };
@@ -151,22 +135,12 @@ export function mlflowSpanEncoder(): (span: Span) => string {
     for (const k of Object.keys(span.attributes)) {
       if (k === SpanAttributeKey.TRACE_ID || k === SpanAttributeKey.SPAN_TYPE) continue;
       const item = encode(span.attributes[k], '');
-      if (item) escaped[k] = item.escaped;
+      if (item !== undefined) escaped[k] = item;
     }
     let attributes = '';
     for (const k of Object.keys(escaped))
       attributes += `${attributes ? ',' : '{'}${JSON.stringify(k)}:"${escaped[k]}"`;
-    return [
-      `{"trace_id":${idOf(span.traceId.replace(/^tr-/, ''))}`,
-      `"span_id":${idOf(span.spanId)}`,
-      `"parent_span_id":${span.parentSpanId ? idOf(span.parentSpanId) : 'null'}`,
-      `"name":${JSON.stringify(span.name)}`,
-      `"start_time_unix_nano":${span.startTimeUnixNano}`,
-      `"end_time_unix_nano":${span.endTimeUnixNano ?? 'null'}`,
-      `"events":[${span.events.map(eventJson).join(',')}]`,
-      `"status":{"code":"${TO_PROTO[span.status.code]}","message":${JSON.stringify(span.status.message ?? '')}}`,
-      `"attributes":${attributes}}}`,
-    ].join(',');
+    return spanJson(span, `${attributes}}`, idOf);
   };
 }
 

@@ -2,8 +2,8 @@ import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describeRequiring } from '@graphtrace/mlflow-testkit';
 import { type BrowserContext, chromium } from 'playwright-core';
-import { beforeAll, describe, it } from 'vitest';
 
 /**
  * Debian's `chromium` package (apt-get install chromium). playwright-core drives it; it never
@@ -35,34 +35,12 @@ export function chromiumAvailability(): { ok: true } | { ok: false; reason: stri
   }
 }
 
-const isCi = () => /^(1|true|yes)$/i.test(process.env.CI ?? '');
-
 /**
- * `describe` for tests in a real browser. Without Chromium the suite is skipped outside CI,
- * its name saying why; with CI=true it fails instead, so CI can never pass by skipping.
+ * `describe` for tests in a real browser: skipped outside CI without Chromium (its name saying
+ * why), failing with CI=true, so CI can never pass by skipping.
  */
 export function describeBrowser(name: string, fn: () => void): void {
-  const available = chromiumAvailability();
-  if (available.ok) {
-    describe(name, fn);
-    return;
-  }
-  if (isCi()) {
-    describe(name, () => {
-      it('has Chromium available (required when CI=true)', () => {
-        throw new Error(`Chromium is required when CI=true: ${available.reason}`);
-      });
-      describe('(not run: Chromium unavailable)', () => {
-        beforeAll(() => {
-          throw new Error(available.reason);
-        });
-        fn();
-      });
-    });
-    return;
-  }
-  console.warn(`[dashboard] skipping browser tests: ${available.reason}`);
-  describe.skip(`${name} [skipped: ${available.reason}]`, fn);
+  describeRequiring(name, { what: 'Chromium', availability: chromiumAvailability() }, fn);
 }
 
 export interface Browser {
