@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -84,6 +84,8 @@ ${body}
       .map((l) => JSON.parse(l));
   } catch {
     // nothing written
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
   return { ...r, lines, signal: r.signal ?? signal };
 }

@@ -177,8 +177,9 @@ describe('span pipeline', () => {
     await new Promise((r) => setImmediate(r));
     tracker.withSpan({ name: 'two' }, () => 2);
     await new Promise((r) => setImmediate(r));
-    // The second trace went out while the first write was still unanswered.
-    expect(calls).toEqual(['spans:one', 'info:one', 'spans:two', 'info:two']);
+    // The second trace went out while the first write was still unanswered; each info follows
+    // its own spans' write.
+    expect(calls).toEqual(['spans:one', 'spans:two', 'info:two']);
     let flushed = false;
     const flushing = tracker.flushTraces().then(() => {
       flushed = true;
@@ -187,6 +188,7 @@ describe('span pipeline', () => {
     expect(flushed).toBe(false); // flush waits for the held write
     releaseFirst();
     await flushing;
+    expect(calls).toEqual(['spans:one', 'spans:two', 'info:two', 'info:one']);
     expect(tracker.stats()).toMatchObject({
       exportedSpans: 2,
       exportedTraces: 2,
@@ -216,6 +218,54 @@ describe('span pipeline', () => {
       (t) => t.tags['mlflow.traceName'],
     );
     expect(names).toEqual(['kept']);
+  });
+
+  it('never stores a trace info counting spans whose write failed (pipelined or not)', async () => {
+    for (const pipelined of [true, false]) {
+      const inner = memoryStore();
+      let failSpans = true;
+      const store = Object.assign(Object.create(inner) as TrackingStore, {
+        capabilities: { ...inner.capabilities, pipelinedTraceWrites: pipelined },
+        async logSpans(exp: string, spans: readonly Span[]) {
+          if (failSpans) throw new Error('disk full');
+          return inner.logSpans(exp, spans);
+        },
+      });
+      const tracker = createTracker({ store, logger: memoryLogger(), handleExitSignals: false });
+      tracker.withSpan({ name: 'lost' }, () => tracker.withSpan({ name: 'child' }, () => 1));
+      await tracker.flushTraces();
+      failSpans = false;
+      tracker.withSpan({ name: 'kept' }, () => 1);
+      await tracker.flushTraces();
+      const { traces } = await inner.searchTraces({ experimentIds: ['0'] });
+      expect(
+        traces.map((t) => t.tags['mlflow.traceName']),
+        `pipelined: ${pipelined}`,
+      ).toEqual(['kept']);
+      expect(tracker.stats()).toMatchObject({
+        droppedSpans: 2,
+        droppedTraces: 1,
+        exportedTraces: 1,
+      });
+    }
+  });
+
+  it('counts spans written before a failed trace info as exported, not dropped', async () => {
+    const inner = memoryStore();
+    const store = Object.assign(Object.create(inner) as TrackingStore, {
+      async startTrace(): Promise<never> {
+        throw new Error('refused');
+      },
+    });
+    const tracker = createTracker({ store, logger: memoryLogger(), handleExitSignals: false });
+    tracker.withSpan({ name: 'root' }, () => tracker.withSpan({ name: 'child' }, () => 1));
+    await tracker.flushTraces();
+    expect(tracker.stats()).toMatchObject({
+      exportedSpans: 2,
+      droppedSpans: 0,
+      droppedTraces: 1,
+      failedBatches: 1,
+    });
   });
 
   it('bounds memory with a pipelined store that stops answering: unanswered writes count', async () => {

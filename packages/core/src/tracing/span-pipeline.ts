@@ -187,24 +187,19 @@ export class SpanPipeline implements TraceSink {
       if ('span' in item) spans.push(item.span);
       else traces.push(item.trace);
     }
+    let spansWritten = false;
+    let exportedTraces = 0;
     try {
       const experimentId = await this.experimentId();
-      // Spans first: a trace info is written after every span that ended before its root.
-      if (this.pipelined) {
-        // Called in order, not awaited in between: the store applies them in call order.
-        await Promise.all([
-          spans.length > 0 ? this.store.logSpans(experimentId, spans) : undefined,
-          ...traces.map((t) => this.store.startTrace(this.finishedInfo(t, experimentId))),
-        ]);
-        this.stats.exportedSpans += spans.length;
-        this.stats.exportedTraces += traces.length;
-      } else {
-        if (spans.length > 0) await this.store.logSpans(experimentId, spans);
-        this.stats.exportedSpans += spans.length;
-        for (const t of traces) {
-          await this.store.startTrace(this.finishedInfo(t, experimentId));
-          this.stats.exportedTraces++;
-        }
+      // Spans first, and the infos only once they are written: a trace info is never stored
+      // counting spans that failed to be. (For a pipelined store other batches go on meanwhile.)
+      if (spans.length > 0) await this.store.logSpans(experimentId, spans);
+      spansWritten = true;
+      this.stats.exportedSpans += spans.length;
+      for (const t of traces) {
+        await this.store.startTrace(this.finishedInfo(t, experimentId));
+        exportedTraces++;
+        this.stats.exportedTraces++;
       }
       if (this.failing) {
         this.failing = false;
@@ -214,9 +209,10 @@ export class SpanPipeline implements TraceSink {
       }
     } catch (err) {
       this.stats.failedBatches++;
-      this.loseSpans(spans);
-      this.stats.droppedTraces += traces.length;
-      for (const t of traces) this.lost.delete(t.traceId);
+      if (!spansWritten) this.loseSpans(spans);
+      const dropped = traces.slice(exportedTraces);
+      this.stats.droppedTraces += dropped.length;
+      for (const t of dropped) this.lost.delete(t.traceId);
       if (!this.failing) {
         this.failing = true;
         this.logger.warn(
