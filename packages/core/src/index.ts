@@ -111,6 +111,7 @@ export {
   type SpanStatus,
   type SpanStatusCode,
   SpanType,
+  spanFields,
   spanRecord,
 } from './model/span.js';
 export type { TokenUsage, Trace, TraceInfo, TraceState } from './model/trace.js';

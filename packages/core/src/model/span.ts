@@ -53,10 +53,10 @@ export interface Span {
 }
 
 /**
- * A plain copy of the `Span` fields alone (live spans carry more), safe to keep or send.
- * Attribute values are shared: they are already private copies made when they were set.
+ * The `Span` fields alone (live spans carry more, such as their trace), nothing copied: for
+ * handing spans to something that copies them anyway (a structured clone, say).
  */
-export function spanRecord(span: Span): Span {
+export function spanFields(span: Span): Span {
   return {
     traceId: span.traceId,
     spanId: span.spanId,
@@ -65,6 +65,19 @@ export function spanRecord(span: Span): Span {
     spanType: span.spanType,
     startTimeUnixNano: span.startTimeUnixNano,
     endTimeUnixNano: span.endTimeUnixNano,
+    status: span.status,
+    attributes: span.attributes,
+    events: span.events,
+  };
+}
+
+/**
+ * A plain copy of the `Span` fields alone, safe to keep or send. Attribute values are shared:
+ * they are already private copies made when they were set.
+ */
+export function spanRecord(span: Span): Span {
+  return {
+    ...spanFields(span),
     status: { ...span.status },
     attributes: { ...span.attributes },
     events: span.events.map((e) => ({ ...e, attributes: { ...e.attributes } })),

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { GraphtraceError, type Span, type TraceInfo } from '@graphtrace/core';
+import { GraphtraceError, type Span, spanFields, type TraceInfo } from '@graphtrace/core';
 import type { StoreContext } from './context.js';
 import {
   fromWireError,
@@ -16,25 +16,6 @@ import { logSpans, startTrace } from './write-traces.js';
 const WORKER_URL = new URL('../../dist/store/trace-writer-worker.js', import.meta.url);
 
 const noop = () => {};
-
-/**
- * A span's model fields only: a LiveSpan's back-reference to its trace must not be cloned. Its
- * attributes and events are not copied here, the clone copies them anyway.
- */
-function wireSpan(span: Span): Span {
-  return {
-    traceId: span.traceId,
-    spanId: span.spanId,
-    parentSpanId: span.parentSpanId,
-    name: span.name,
-    spanType: span.spanType,
-    startTimeUnixNano: span.startTimeUnixNano,
-    endTimeUnixNano: span.endTimeUnixNano,
-    status: span.status,
-    attributes: span.attributes,
-    events: span.events,
-  };
-}
 
 function isDataCloneError(err: unknown): boolean {
   return (err as { name?: unknown } | null)?.name === 'DataCloneError';
@@ -126,7 +107,8 @@ export class WorkerTraceWriter {
   logSpans(experimentId: string, spans: readonly Span[]): Promise<void> {
     if (spans.length === 0) return Promise.resolve();
     // One message for the whole call: the clone keeps values shared between spans shared.
-    return this.submit({ op: 'logSpans', experimentId, spans: spans.map(wireSpan) }, () =>
+    // The fields alone (a LiveSpan's trace must not be cloned), not copied: the clone copies.
+    return this.submit({ op: 'logSpans', experimentId, spans: spans.map(spanFields) }, () =>
       logSpans(this.inline, experimentId, spans),
     );
   }
