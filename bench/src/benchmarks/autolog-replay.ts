@@ -100,7 +100,10 @@ export const benchmark: Benchmark = {
     const { calls, spans } = await record((rounds + WARMUP) * variants * INVOCATIONS_PER_ROUND + 1);
     const dir = mkdtempSync(join(tmpdir(), 'bench-autolog-replay-'));
     let next = 0;
-    const take = () => calls.slice(next, (next += INVOCATIONS_PER_ROUND));
+    const take = () => {
+      next += INVOCATIONS_PER_ROUND;
+      return calls.slice(next - INVOCATIONS_PER_ROUND, next);
+    };
 
     const nothing = Object.fromEntries(METHODS.map((m) => [m, () => {}])) as Handler;
     const stores: TrackingStore[] = [];
@@ -109,7 +112,8 @@ export const benchmark: Benchmark = {
         return {
           name,
           round: () => {
-            for (const invocation of take()) for (const [m, args] of invocation) nothing[m](...args);
+            for (const invocation of take())
+              for (const [m, args] of invocation) nothing[m](...args);
             return INVOCATIONS_PER_ROUND;
           },
         };
