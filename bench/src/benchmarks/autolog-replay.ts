@@ -96,9 +96,23 @@ export const benchmark: Benchmark = {
   async run({ rounds }) {
     const { GraphtraceCallbackHandler } = await import('@graphtrace/autolog-langgraph');
     const { sqliteStore } = await import('@graphtrace/store-sqlite');
-    const variants = 4;
-    const { calls, spans } = await record((rounds + WARMUP) * variants * INVOCATIONS_PER_ROUND + 1);
     const dir = mkdtempSync(join(tmpdir(), 'bench-autolog-replay-'));
+    const targets: [string, TrackingStore | null][] = [
+      ['do-nothing handler', null],
+      ['autolog → memory store', memoryStore()],
+      [
+        'autolog → SQLite, in-thread writes',
+        sqliteStore({ path: join(dir, 'inline.db'), traceWriter: 'inline' }),
+      ],
+      [
+        'autolog → SQLite, writer thread (throughput-bound)',
+        sqliteStore({ path: join(dir, 'worker.db'), traceWriter: 'worker' }),
+      ],
+    ];
+    // Every round of every variant replays invocations never replayed before.
+    const { calls, spans } = await record(
+      (rounds + WARMUP) * targets.length * INVOCATIONS_PER_ROUND + 1,
+    );
     let next = 0;
     const take = () => {
       next += INVOCATIONS_PER_ROUND;
@@ -106,7 +120,6 @@ export const benchmark: Benchmark = {
     };
 
     const nothing = Object.fromEntries(METHODS.map((m) => [m, () => {}])) as Handler;
-    const stores: TrackingStore[] = [];
     const variant = (name: string, store: TrackingStore | null) => {
       if (!store) {
         return {
@@ -118,7 +131,6 @@ export const benchmark: Benchmark = {
           },
         };
       }
-      stores.push(store);
       const tracker = createTracker({ store, logger: silentLogger, handleExitSignals: false });
       const handler = new GraphtraceCallbackHandler(tracker) as unknown as Handler;
       return {
@@ -132,18 +144,7 @@ export const benchmark: Benchmark = {
     };
     try {
       const results = await sideBySide(
-        [
-          variant('do-nothing handler', null),
-          variant('autolog → memory store', memoryStore()),
-          variant(
-            'autolog → SQLite, in-thread writes',
-            sqliteStore({ path: join(dir, 'inline.db'), traceWriter: 'inline' }),
-          ),
-          variant(
-            'autolog → SQLite, writer thread (throughput-bound)',
-            sqliteStore({ path: join(dir, 'worker.db'), traceWriter: 'worker' }),
-          ),
-        ],
+        targets.map(([name, store]) => variant(name, store)),
         rounds,
         WARMUP,
       );
@@ -163,7 +164,7 @@ export const benchmark: Benchmark = {
         ],
       };
     } finally {
-      for (const s of stores) await s.close?.();
+      for (const [, store] of targets) await store?.close();
       rmSync(dir, { recursive: true, force: true });
     }
   },
