@@ -305,7 +305,12 @@ describeBrowser('dashboard in Chromium', () => {
       { timeout: 15_000 },
     );
     expect(await rows().first().getAttribute('class')).toContain('row-fresh');
-    expect(await page.locator('.count').innerText()).toBe('41 traces');
+    // The count is fetched beside the rows, so it may land a moment after them.
+    await page.waitForFunction(
+      () => document.querySelector('.count')?.textContent === '41 traces',
+      undefined,
+      { timeout: 5_000 },
+    );
   });
 
   it('has empty, not-found and narrow-screen layouts', async () => {
