@@ -17,6 +17,7 @@ export type {
   ToolsResult,
   TraceCount,
 } from './analytics/analytics-queries.js';
+export { emptyTimeseriesTotals } from './analytics/analytics-queries.js';
 export { type Clock, manualClock, systemClock } from './clock.js';
 export {
   flushTraces,

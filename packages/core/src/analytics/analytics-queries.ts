@@ -84,16 +84,22 @@ export interface TimeseriesPoint {
   tracesWithCalls: number;
 }
 
-export interface TimeseriesTotals {
-  traces: number;
-  errors: number;
-  latencyP50Ms: number | null;
-  latencyP95Ms: number | null;
-  inputTokens: number;
-  outputTokens: number;
-  llmCalls: number;
-  toolCalls: number;
-  tracesWithCalls: number;
+/** A point's figures over the whole range. */
+export type TimeseriesTotals = Omit<TimeseriesPoint, 'start'>;
+
+/** The figures of a bucket, or a range, without traces. */
+export function emptyTimeseriesTotals(): TimeseriesTotals {
+  return {
+    traces: 0,
+    errors: 0,
+    latencyP50Ms: null,
+    latencyP95Ms: null,
+    inputTokens: 0,
+    outputTokens: 0,
+    llmCalls: 0,
+    toolCalls: 0,
+    tracesWithCalls: 0,
+  };
 }
 
 export interface TimeseriesResult {

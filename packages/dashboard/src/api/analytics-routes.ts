@@ -1,4 +1,9 @@
-import type { QueryScope, TimeseriesPoint, TimeseriesResult } from '@graphtrace/core';
+import {
+  emptyTimeseriesTotals,
+  type QueryScope,
+  type TimeseriesPoint,
+  type TimeseriesResult,
+} from '@graphtrace/core';
 import type { Hono } from 'hono';
 import { DashboardError } from '../errors.js';
 import type { ApiContext } from './context.js';
@@ -56,20 +61,7 @@ function fill(result: TimeseriesResult, scope: QueryScope): TimeseriesPoint[] {
   const byStart = new Map(result.points.map((p) => [p.start, p]));
   const out: TimeseriesPoint[] = [];
   for (let start = scope.from; start < scope.to; start += result.bucketMs) {
-    out.push(
-      byStart.get(start) ?? {
-        start,
-        traces: 0,
-        errors: 0,
-        latencyP50Ms: null,
-        latencyP95Ms: null,
-        inputTokens: 0,
-        outputTokens: 0,
-        llmCalls: 0,
-        toolCalls: 0,
-        tracesWithCalls: 0,
-      },
-    );
+    out.push(byStart.get(start) ?? { start, ...emptyTimeseriesTotals() });
   }
   return out;
 }

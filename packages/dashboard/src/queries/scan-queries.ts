@@ -17,6 +17,7 @@ import type {
 import {
   AgentMetadataKey,
   type Assessment,
+  emptyTimeseriesTotals,
   parseFilter,
   readTokenUsage,
   SpanType,
@@ -191,15 +192,7 @@ export function scanQueries(
         if (!p) {
           p = {
             start: scope.from + b * bucketMs,
-            traces: 0,
-            errors: 0,
-            latencyP50Ms: null,
-            latencyP95Ms: null,
-            inputTokens: 0,
-            outputTokens: 0,
-            llmCalls: 0,
-            toolCalls: 0,
-            tracesWithCalls: 0,
+            ...emptyTimeseriesTotals(),
             latencies: [],
           };
           buckets.set(b, p);

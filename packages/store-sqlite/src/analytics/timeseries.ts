@@ -1,5 +1,10 @@
 import type { QueryScope, TimeseriesPoint, TimeseriesResult } from '@graphtrace/core';
-import { AgentMetadataKey, GraphtraceError, SpanType } from '@graphtrace/core';
+import {
+  AgentMetadataKey,
+  emptyTimeseriesTotals,
+  GraphtraceError,
+  SpanType,
+} from '@graphtrace/core';
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { AnalyticsContext } from './context.js';
 import { int, rankAt, traceScopeWhere } from './scope.js';
@@ -64,17 +69,7 @@ export async function timeseries(
   const empty: TimeseriesResult = {
     bucketMs,
     points: [],
-    totals: {
-      traces: 0,
-      errors: 0,
-      latencyP50Ms: null,
-      latencyP95Ms: null,
-      inputTokens: 0,
-      outputTokens: 0,
-      llmCalls: 0,
-      toolCalls: 0,
-      tracesWithCalls: 0,
-    },
+    totals: emptyTimeseriesTotals(),
     coverage: { traces: 0, complete: true },
   };
   if (!where) return empty;
