@@ -1,10 +1,11 @@
-import { accessSync, constants, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { silentLogger, type TrackingStore } from '@graphtrace/core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumAvailability } from '@graphtrace/mlflow-testkit';
 import { sqliteAnalytics, sqliteStore } from '@graphtrace/store-sqlite';
 import Database from 'better-sqlite3';
 import { type Benchmark, sideBySide } from '../harness.js';
@@ -20,16 +21,6 @@ import { benchmark as searchBenchmark } from './sqlite-search.js';
  */
 
 const SPANS_PER_TRACE = 20;
-const CHROMIUM = process.env.GRAPHTRACE_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-dev-shm-usage',
-];
-
 function traceCount(): number {
   if (process.argv.includes('--small') || process.env.GRAPHTRACE_BENCH_SMALL === '1') return 10_000;
   return Number(process.env.GRAPHTRACE_BENCH_SEARCH_TRACES ?? 100_000);
@@ -92,11 +83,8 @@ async function loadModules(): Promise<
   const entry = join(dashboardDir, 'dist', 'index.js');
   if (!existsSync(join(dashboardDir, 'dist', 'web', 'index.html')))
     return 'the dashboard is not built: run `pnpm --filter @graphtrace/dashboard build` first';
-  try {
-    accessSync(CHROMIUM, constants.X_OK);
-  } catch {
-    return `no Chromium at ${CHROMIUM} (apt-get install chromium, or set GRAPHTRACE_CHROMIUM)`;
-  }
+  const chromium = chromiumAvailability();
+  if (!chromium.ok) return chromium.reason;
   const fromDashboard = createRequire(join(dashboardDir, 'package.json'));
   // Resolved as `require` resolves it: the CommonJS entry, whose exports sit on `default`.
   const playwright = (await import(
@@ -136,7 +124,7 @@ export const benchmark: Benchmark = {
     });
     const profile = mkdtempSync(join(tmpdir(), 'graphtrace-bench-chromium-'));
     const context = await modules.playwright.chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
+      executablePath: CHROMIUM_PATH,
       headless: true,
       args: CHROMIUM_ARGS,
       viewport: { width: 1280, height: 800 },

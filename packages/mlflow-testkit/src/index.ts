@@ -1,3 +1,4 @@
+export { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumAvailability } from './chromium.js';
 export { type MlflowCliOptions, runMlflowCli } from './cli.js';
 export {
   describeInterop,

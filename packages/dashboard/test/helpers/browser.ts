@@ -1,39 +1,17 @@
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describeRequiring } from '@graphtrace/mlflow-testkit';
+import {
+  CHROMIUM_ARGS,
+  CHROMIUM_PATH,
+  chromiumAvailability,
+  describeRequiring,
+} from '@graphtrace/mlflow-testkit';
 import { type BrowserContext, chromium } from 'playwright-core';
-
-/**
- * Debian's `chromium` package (apt-get install chromium). playwright-core drives it; it never
- * downloads a browser of its own. GRAPHTRACE_CHROMIUM points elsewhere when needed.
- */
-export const CHROMIUM_PATH = process.env.GRAPHTRACE_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Where tests leave their screenshots (gitignored). */
 export const ARTIFACTS = fileURLToPath(new URL('../../.test-artifacts/', import.meta.url));
-
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-dev-shm-usage',
-];
-
-export function chromiumAvailability(): { ok: true } | { ok: false; reason: string } {
-  try {
-    accessSync(CHROMIUM_PATH, constants.X_OK);
-    return { ok: true };
-  } catch {
-    return {
-      ok: false,
-      reason: `no Chromium at ${CHROMIUM_PATH}: install Debian's package (apt-get install chromium) or set GRAPHTRACE_CHROMIUM`,
-    };
-  }
-}
 
 /**
  * `describe` for tests in a real browser: skipped outside CI without Chromium (its name saying
