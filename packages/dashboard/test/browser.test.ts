@@ -297,20 +297,22 @@ describeBrowser('dashboard in Chromium', () => {
     });
     await tracker.withSpan({ name: 'live_trace', spanType: SpanType.AGENT }, async () => 'hello');
     await tracker.shutdown();
+    // The row, its highlight (set once the rows have rendered) and the count (fetched beside
+    // the rows) may land in separate renders: wait for all three.
     await page.waitForFunction(
-      () =>
-        document.querySelector('table.traces-table tbody tr .trace-name')?.textContent ===
-        'live_trace',
+      () => {
+        const row = document.querySelector('table.traces-table tbody tr');
+        return (
+          row?.querySelector('.trace-name')?.textContent === 'live_trace' &&
+          row.classList.contains('row-fresh') &&
+          document.querySelector('.count')?.textContent === '41 traces'
+        );
+      },
       undefined,
       { timeout: 15_000 },
     );
     expect(await rows().first().getAttribute('class')).toContain('row-fresh');
-    // The count is fetched beside the rows, so it may land a moment after them.
-    await page.waitForFunction(
-      () => document.querySelector('.count')?.textContent === '41 traces',
-      undefined,
-      { timeout: 5_000 },
-    );
+    expect(await page.locator('.count').innerText()).toBe('41 traces');
   });
 
   it('has empty, not-found and narrow-screen layouts', async () => {
