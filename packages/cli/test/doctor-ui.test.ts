@@ -36,7 +36,8 @@ describe('doctor', () => {
     expect(byId.sqlite.status).toBe('ok');
     expect(byId.sqlite.details).toMatchObject({
       revision: 'd3e4f5a6b7c8',
-      expected_revision: 'd3e4f5a6b7c8',
+      mlflow_release: '3.9',
+      supported_mlflow: 'MLflow 3.9.0 to 3.17.2',
       integrity: 'ok',
       counts: { experiments: 2, runs: 1, traces: 2 },
     });
@@ -44,10 +45,10 @@ describe('doctor', () => {
     expect(report.versions.node).toBe(process.versions.node);
     expect(report.versions['better-sqlite3']).toMatch(/^12\./);
     expect(report.versions['@graphtrace/core']).toMatch(/^\d+\.\d+\.\d+/);
-    expect(report.versions['mlflow schema']).toBe('d3e4f5a6b7c8 (MLflow 3.9.0)');
+    expect(report.versions['mlflow schemas']).toBe('MLflow 3.9.0 to 3.17.2 (up to dc11669786a5)');
     const human = await graphtrace(['doctor'], { cwd: seededDir });
     expect(human.stdout).toMatch(
-      /^✓ database mlflow\.db: schema d3e4f5a6b7c8 \(MLflow 3\.9\.0\), integrity ok, 2 experiments, 1 run, 2 traces$/m,
+      /^✓ database mlflow\.db: schema d3e4f5a6b7c8 \(MLflow 3\.9\), integrity ok, 2 experiments, 1 run, 2 traces$/m,
     );
   });
 

@@ -3,6 +3,8 @@ import { runCommand } from './process.js';
 import { ensureMlflowVenv } from './venv.js';
 
 export interface MlflowCliOptions {
+  /** The MLflow release whose venv runs the command (default: the oldest supported). */
+  mlflowVersion?: string;
   env?: Record<string, string | undefined>;
   cwd?: string;
   timeoutMs?: number;
@@ -13,7 +15,7 @@ export async function runMlflowCli(
   args: string[],
   opts: MlflowCliOptions = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const { mlflow } = await ensureMlflowVenv();
+  const { mlflow } = await ensureMlflowVenv(opts.mlflowVersion);
   const r = await runCommand(mlflow, args, {
     env: { ...quietMlflowEnv(), ...opts.env },
     cwd: opts.cwd,

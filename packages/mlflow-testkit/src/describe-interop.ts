@@ -1,6 +1,7 @@
 import { inject } from 'vitest';
 import { describeRequiring } from './describe-requiring.js';
 import { MlflowTestkitError, type TestkitErrorCode } from './errors.js';
+import { MLFLOW_VERSION, mlflowVersionsUnderTest } from './paths.js';
 import {
   type MlflowAvailability,
   type MlflowVenv,
@@ -11,8 +12,8 @@ import {
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** Set by `@graphtrace/mlflow-testkit/global-setup`. */
-    graphtraceMlflow: MlflowAvailability;
+    /** Set by `@graphtrace/mlflow-testkit/global-setup`: every version under test. */
+    graphtraceMlflowVersions: Record<string, MlflowAvailability>;
   }
 }
 
@@ -27,49 +28,60 @@ export interface InteropContext {
    * property read, so destructuring `({ venv })` is fine but read its fields only in hooks/tests.
    */
   readonly venv: MlflowVenv;
+  /** The MLflow release the suite runs against, e.g. `3.17.2`. */
+  readonly version: string;
 }
 
-function safeInject(): MlflowAvailability | undefined {
+function safeInject(version: string): MlflowAvailability | undefined {
   try {
-    return inject('graphtraceMlflow');
+    return inject('graphtraceMlflowVersions')?.[version];
   } catch {
     return undefined;
   }
 }
 
 /**
- * Whether MLflow can be used in this test file, decided synchronously at collection time:
- * from the global setup, else from what this process already found, else from the venv on disk.
+ * Whether an MLflow version can be used in this test file, decided synchronously at collection
+ * time: from the global setup, else from what this process already found, else from the venv
+ * on disk.
  */
-export function interopAvailability(): MlflowAvailability {
-  const known = safeInject() ?? settledMlflowAvailability();
+export function interopAvailability(version: string = MLFLOW_VERSION): MlflowAvailability {
+  const known = safeInject(version) ?? settledMlflowAvailability(version);
   if (known) return known;
-  const venv = readyMlflowVenvSync();
+  const venv = readyMlflowVenvSync(version);
   if (venv) return { ok: true, ...venv };
   return {
     ok: false,
     code: 'MLFLOW_UNAVAILABLE',
     reason:
-      "the MLflow venv has not been built: add globalSetup: ['@graphtrace/mlflow-testkit/global-setup'] " +
-      'to vitest.config.ts, or `await mlflowAvailability()` at the top of the test file',
+      `the MLflow ${version} venv has not been built: add globalSetup: ` +
+      "['@graphtrace/mlflow-testkit/global-setup'] to vitest.config.ts, or " +
+      '`await mlflowAvailability(version)` at the top of the test file',
   };
 }
 
 /** Resolves to the venv or rejects with the reason (for beforeAll hooks outside describeInterop). */
-export async function requireMlflow(): Promise<MlflowVenv> {
-  const a = await mlflowAvailability();
+export async function requireMlflow(version: string = MLFLOW_VERSION): Promise<MlflowVenv> {
+  const a = await mlflowAvailability(version);
   if (!a.ok) throw new MlflowTestkitError(a.code as TestkitErrorCode, a.reason);
   return a;
 }
 
 /**
- * `describe` for tests against the real MLflow 3.9.0. Outside CI a missing Python or mlflow
- * skips the suite and says why (in its name and on stderr); with CI=true the suite fails with
- * that reason instead, so a broken CI machine can never pass by skipping.
+ * `describe` for tests against the real MLflow (by default the oldest supported release).
+ * Outside CI a missing Python or mlflow skips the suite and says why (in its name and on
+ * stderr); with CI=true the suite fails with that reason instead, so a broken CI machine can
+ * never pass by skipping.
  */
-export function describeInterop(name: string, fn: (ctx: InteropContext) => void): void {
-  const availability = interopAvailability();
+export function describeInterop(
+  name: string,
+  fn: (ctx: InteropContext) => void,
+  options: { mlflowVersion?: string } = {},
+): void {
+  const version = options.mlflowVersion ?? MLFLOW_VERSION;
+  const availability = interopAvailability(version);
   const ctx: InteropContext = {
+    version,
     venv: availability.ok
       ? availability
       : (new Proxy({} as MlflowVenv, {
@@ -84,14 +96,24 @@ export function describeInterop(name: string, fn: (ctx: InteropContext) => void)
   describeRequiring(
     name,
     {
-      what: 'the real MLflow 3.9.0',
+      what: `the real MLflow ${version}`,
       availability,
       error: (reason) =>
         new MlflowTestkitError(
           availability.ok ? 'MLFLOW_UNAVAILABLE' : (availability.code as TestkitErrorCode),
-          `MLflow 3.9.0 is required when CI=true (interop tests are never skipped there): ${reason}`,
+          `MLflow ${version} is required when CI=true (interop tests are never skipped there): ${reason}`,
         ),
     },
     () => fn(ctx),
   );
+}
+
+/**
+ * One `describeInterop` per MLflow version under test (both ends of the supported range, or
+ * what `GRAPHTRACE_MLFLOW_VERSIONS` names), each suite named `<name> (MLflow <version>)`.
+ */
+export function describeInteropVersions(name: string, fn: (ctx: InteropContext) => void): void {
+  for (const version of mlflowVersionsUnderTest()) {
+    describeInterop(`${name} (MLflow ${version})`, fn, { mlflowVersion: version });
+  }
 }

@@ -2,6 +2,7 @@ export { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumAvailability } from './chromium.j
 export { type MlflowCliOptions, runMlflowCli } from './cli.js';
 export {
   describeInterop,
+  describeInteropVersions,
   INTEROP_SETUP_TIMEOUT_MS,
   INTEROP_TEST_TIMEOUT_MS,
   type InteropContext,
@@ -13,8 +14,14 @@ export { MlflowTestkitError, type TestkitErrorCode } from './errors.js';
 export {
   cacheDir,
   isCi,
+  MLFLOW_CI_VERSIONS,
+  MLFLOW_MATRIX_VERSIONS,
+  MLFLOW_NEWEST,
+  MLFLOW_OLDEST,
   MLFLOW_PIP_PACKAGES,
   MLFLOW_VERSION,
+  mlflowPipPackages,
+  mlflowVersionsUnderTest,
   quietMlflowEnv,
   venvDir,
 } from './paths.js';

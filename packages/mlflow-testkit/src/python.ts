@@ -7,6 +7,8 @@ import { runCommand, tail } from './process.js';
 import { ensureMlflowVenv } from './venv.js';
 
 export interface RunPythonOptions {
+  /** The MLflow release whose venv runs the snippet (default: the oldest supported). */
+  mlflowVersion?: string;
   env?: Record<string, string | undefined>;
   /** Working directory; relative `sqlite:///x.db` URIs and `./mlruns` resolve against it. */
   cwd?: string;
@@ -25,7 +27,7 @@ export async function runPython(
   script: string,
   opts: RunPythonOptions = {},
 ): Promise<PythonResult> {
-  const { python } = await ensureMlflowVenv();
+  const { python } = await ensureMlflowVenv(opts.mlflowVersion);
   const dir = await mkdtemp(join(tmpdir(), 'graphtrace-py-'));
   const file = join(dir, 'snippet.py');
   try {

@@ -9,6 +9,8 @@ export interface ReferenceDbOptions {
    * defaults to `<dir of the db>/mlruns`, as the Python client would from that directory.
    */
   artifactRoot?: string;
+  /** The MLflow release that makes the DB (default: the oldest supported). */
+  mlflowVersion?: string;
 }
 
 export interface ReferenceDb {
@@ -24,9 +26,9 @@ export function sqliteUri(path: string): string {
 }
 
 /**
- * Makes a fresh MLflow 3.9.0 tracking database at `path` the way MLflow itself does on first
- * use: SqlAlchemyStore creates the initial tables, runs every alembic migration to the head
- * and inserts the Default experiment. (`mlflow db upgrade` alone cannot do this in 3.9.0: on an
+ * Makes a fresh MLflow tracking database at `path` the way MLflow itself does on first use:
+ * SqlAlchemyStore creates the initial tables, runs every alembic migration to its head and
+ * inserts the Default experiment. (`mlflow db upgrade` alone cannot do this in 3.9.0: on an
  * empty file its first migration fails with "no such table: metrics".)
  */
 export async function createReferenceDb(
@@ -48,14 +50,15 @@ revision = _get_schema_version(store.engine)
 store.engine.dispose()
 print(json.dumps({"revision": revision}))
 `,
-    { cwd: dirname(abs) },
+    { cwd: dirname(abs), mlflowVersion: opts.mlflowVersion },
   );
   return { path: abs, uri, revision: result.revision };
 }
 
-/** Runs `mlflow db upgrade <uri>` and returns its output (for DBs that already have tables). */
+/** Runs `mlflow db upgrade <uri>` (to that release's head) and returns its output. */
 export async function mlflowDbUpgrade(
   uri: string,
+  opts: { mlflowVersion?: string } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return runMlflowCli(['db', 'upgrade', uri]);
+  return runMlflowCli(['db', 'upgrade', uri], { mlflowVersion: opts.mlflowVersion });
 }

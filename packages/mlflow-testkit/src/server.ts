@@ -8,6 +8,8 @@ import { ensureMlflowVenv } from './venv.js';
 import { WATCHDOG_PY } from './watchdog.js';
 
 export interface StartMlflowServerOptions {
+  /** The MLflow release to run (default: the oldest supported). */
+  mlflowVersion?: string;
   /** e.g. `sqlite:////abs/path/mlflow.db` or `postgresql://…`. */
   backendStoreUri: string;
   /** Where proxied artifacts land (`--artifacts-destination`). */
@@ -56,7 +58,7 @@ export function freePort(): Promise<number> {
  * and returns a handle. The server runs in its own process group so stop() reaps uvicorn too.
  */
 export async function startMlflowServer(opts: StartMlflowServerOptions): Promise<MlflowServer> {
-  const venv = await ensureMlflowVenv();
+  const venv = await ensureMlflowVenv(opts.mlflowVersion);
   // A port picked by freePort() can be taken before mlflow binds it; one retry covers that.
   for (let attempt = 1; ; attempt++) {
     try {

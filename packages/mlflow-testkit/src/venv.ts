@@ -6,10 +6,10 @@ import { withFileLock } from './lock.js';
 import {
   basePython,
   cacheDir,
-  venvDir as defaultVenvDir,
-  MLFLOW_PIP_PACKAGES,
   MLFLOW_VERSION,
+  mlflowPipPackages,
   quietMlflowEnv,
+  venvDir,
 } from './paths.js';
 import { runCommand, tail } from './process.js';
 
@@ -50,15 +50,18 @@ function log(message: string): void {
 }
 
 /**
- * The venv if it is complete, without building anything. Synchronous so that test files can
- * decide at collection time whether to run or skip.
+ * The venv of an MLflow version if it is complete, without building anything. Synchronous so
+ * that test files can decide at collection time whether to run or skip.
  */
-export function readyMlflowVenvSync(dir = defaultVenvDir()): MlflowVenv | undefined {
+export function readyMlflowVenvSync(
+  version: string = MLFLOW_VERSION,
+  dir = venvDir(version),
+): MlflowVenv | undefined {
   const p = venvPaths(dir);
   if (!existsSync(p.marker) || !existsSync(p.python) || !existsSync(p.mlflow)) return undefined;
   try {
     const marker = JSON.parse(readFileSync(p.marker, 'utf8')) as Marker;
-    if (marker.mlflowVersion !== MLFLOW_VERSION) return undefined;
+    if (marker.mlflowVersion !== version) return undefined;
     return {
       python: p.python,
       mlflow: p.mlflow,
@@ -70,34 +73,39 @@ export function readyMlflowVenvSync(dir = defaultVenvDir()): MlflowVenv | undefi
   }
 }
 
-let pending: Promise<MlflowVenv> | undefined;
+const pending = new Map<string, Promise<MlflowVenv>>();
 
 /**
- * Creates (once, then cached on disk) a virtualenv with mlflow==3.9.0 outside the sources and
- * returns its executables. Concurrent callers, in this process or others, share one build.
+ * Creates (once, then cached on disk) a virtualenv with `mlflow==<version>` outside the sources
+ * and returns its executables. Concurrent callers, in this process or others, share one build.
  */
-export function ensureMlflowVenv(): Promise<MlflowVenv> {
+export function ensureMlflowVenv(version: string = MLFLOW_VERSION): Promise<MlflowVenv> {
   // A failure is cached too: retrying pip in every test file of a run would only repeat it slowly.
-  pending ??= buildOnce();
-  return pending;
+  let p = pending.get(version);
+  if (!p) {
+    p = buildOnce(version);
+    pending.set(version, p);
+  }
+  return p;
 }
 
-async function buildOnce(): Promise<MlflowVenv> {
-  const dir = defaultVenvDir();
-  const ready = readyMlflowVenvSync(dir);
+async function buildOnce(version: string): Promise<MlflowVenv> {
+  const dir = venvDir(version);
+  const ready = readyMlflowVenvSync(version, dir);
   if (ready) return ready;
   await mkdir(cacheDir(), { recursive: true });
   return withFileLock(
     `${dir}.lock`,
     async () => {
       // Another process may have finished while we waited for the lock.
-      return readyMlflowVenvSync(dir) ?? (await build(dir));
+      return readyMlflowVenvSync(version, dir) ?? (await build(version, dir));
     },
     { onWait: (owner) => log(`waiting for another process building ${dir} (${owner})`) },
   );
 }
 
-async function build(dir: string): Promise<MlflowVenv> {
+async function build(version: string, dir: string): Promise<MlflowVenv> {
+  const packages = mlflowPipPackages(version);
   const p = venvPaths(dir);
   const env = quietMlflowEnv();
   // A venv without the marker is half-made (killed pip, full disk): start from scratch.
@@ -123,7 +131,7 @@ async function build(dir: string): Promise<MlflowVenv> {
     );
   }
   const logFile = `${dir}.pip.log`;
-  log(`pip install ${MLFLOW_PIP_PACKAGES.join(' ')} (may take a few minutes; log: ${logFile})`);
+  log(`pip install ${packages.join(' ')} (may take a few minutes; log: ${logFile})`);
   // pip is silent while it unpacks large wheels; a heartbeat shows the run is not stuck.
   const heartbeat = setInterval(() => {
     log(`pip still working (${Math.round((Date.now() - started) / 1000)} s)`);
@@ -131,7 +139,7 @@ async function build(dir: string): Promise<MlflowVenv> {
   heartbeat.unref();
   const pip = await runCommand(
     p.python,
-    ['-m', 'pip', 'install', '--progress-bar', 'off', ...MLFLOW_PIP_PACKAGES],
+    ['-m', 'pip', 'install', '--progress-bar', 'off', ...packages],
     {
       env,
       timeoutMs: 30 * 60_000,
@@ -149,23 +157,23 @@ async function build(dir: string): Promise<MlflowVenv> {
     await rm(dir, { recursive: true, force: true });
     throw new MlflowTestkitError(
       'MLFLOW_PIP_FAILED',
-      `pip install ${MLFLOW_PIP_PACKAGES.join(' ')} failed${pip.timedOut ? ' (timed out)' : ''} ` +
+      `pip install ${packages.join(' ')} failed${pip.timedOut ? ' (timed out)' : ''} ` +
         `with exit code ${pip.code}; is PyPI reachable? Full log: ${logFile}\n${tail(pip.stderr || pip.stdout)}`,
     );
   }
-  const version = await runCommand(p.mlflow, ['--version'], { env, timeoutMs: 120_000 });
-  const found = /version\s+(\S+)/.exec(version.stdout)?.[1];
-  if (version.code !== 0 || found !== MLFLOW_VERSION) {
+  const reported = await runCommand(p.mlflow, ['--version'], { env, timeoutMs: 120_000 });
+  const found = /version\s+(\S+)/.exec(reported.stdout)?.[1];
+  if (reported.code !== 0 || found !== version) {
     throw new MlflowTestkitError(
       'MLFLOW_VERSION_MISMATCH',
-      `\`${p.mlflow} --version\` printed ${JSON.stringify(version.stdout.trim())} (exit ` +
-        `${version.code}), expected mlflow ${MLFLOW_VERSION}.\n${tail(version.stderr)}`,
+      `\`${p.mlflow} --version\` printed ${JSON.stringify(reported.stdout.trim())} (exit ` +
+        `${reported.code}), expected mlflow ${version}.\n${tail(reported.stderr)}`,
     );
   }
   const pyVersion = await runCommand(p.python, ['--version'], { env });
   const marker: Marker = {
     mlflowVersion: found,
-    packages: MLFLOW_PIP_PACKAGES,
+    packages,
     python: pyVersion.stdout.trim() || pyVersion.stderr.trim(),
     createdAt: new Date().toISOString(),
   };
@@ -174,26 +182,30 @@ async function build(dir: string): Promise<MlflowVenv> {
   return { python: p.python, mlflow: p.mlflow, venvDir: dir, mlflowVersion: found };
 }
 
-let availability: Promise<MlflowAvailability> | undefined;
-let settled: MlflowAvailability | undefined;
+const availability = new Map<string, Promise<MlflowAvailability>>();
+const settled = new Map<string, MlflowAvailability>();
 
-/** Never throws: says whether the real MLflow can be used here, and if not, why. */
-export function mlflowAvailability(): Promise<MlflowAvailability> {
-  availability ??= ensureMlflowVenv().then(
-    (venv): MlflowAvailability => ({ ok: true, ...venv }),
-    (err: unknown): MlflowAvailability => ({
-      ok: false,
-      reason: err instanceof Error ? err.message : String(err),
-      code: err instanceof MlflowTestkitError ? err.code : 'MLFLOW_UNAVAILABLE',
-    }),
-  );
-  void availability.then((a) => {
-    settled = a;
-  });
-  return availability;
+/** Never throws: says whether the real MLflow of a version can be used here, and if not, why. */
+export function mlflowAvailability(version: string = MLFLOW_VERSION): Promise<MlflowAvailability> {
+  let a = availability.get(version);
+  if (!a) {
+    a = ensureMlflowVenv(version).then(
+      (venv): MlflowAvailability => ({ ok: true, ...venv }),
+      (err: unknown): MlflowAvailability => ({
+        ok: false,
+        reason: err instanceof Error ? err.message : String(err),
+        code: err instanceof MlflowTestkitError ? err.code : 'MLFLOW_UNAVAILABLE',
+      }),
+    );
+    availability.set(version, a);
+    void a.then((r) => settled.set(version, r));
+  }
+  return a;
 }
 
 /** The availability this process already determined, if any; synchronous, builds nothing. */
-export function settledMlflowAvailability(): MlflowAvailability | undefined {
-  return settled;
+export function settledMlflowAvailability(
+  version: string = MLFLOW_VERSION,
+): MlflowAvailability | undefined {
+  return settled.get(version);
 }

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll } from 'vitest';
+import { afterAll, expect } from 'vitest';
+import { type MasterEntry, sameMlflowDdl } from '../src/schema/index.js';
 
 /** A temp directory removed after the file's tests. */
 export function tempDir(prefix: string): string {
@@ -22,5 +23,21 @@ export function rows<T = Record<string, unknown>>(
     return db.prepare(sql).all(...params) as T[];
   } finally {
     db.close();
+  }
+}
+
+/**
+ * Asserts two sqlite_master snapshots hold the same objects with the same DDL, one assertion per
+ * object so a failure names it. Where MLflow itself writes an object in several spellings (see
+ * sameMlflowDdl), any of them counts as equal.
+ */
+export function expectSameMaster(actual: MasterEntry[], expected: MasterEntry[]): void {
+  expect(actual.map((e) => `${e.type}:${e.name}`)).toEqual(
+    expected.map((e) => `${e.type}:${e.name}`),
+  );
+  for (const [i, entry] of expected.entries()) {
+    const mine = actual[i]!;
+    const sql = sameMlflowDdl(mine.sql, entry.sql) ? entry.sql : mine.sql;
+    expect({ ...mine, sql }, `${entry.type} ${entry.name}`).toEqual(entry);
   }
 }

@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   createReferenceDb,
-  describeInterop,
+  describeInteropVersions,
   INTEROP_SETUP_TIMEOUT_MS,
   INTEROP_TEST_TIMEOUT_MS,
+  MLFLOW_OLDEST,
+  mlflowDbUpgrade,
   pyStr,
-  runMlflowCli,
   runPythonJson,
   sqliteUri,
   startMlflowServer,
@@ -15,14 +16,18 @@ import {
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
-  MLFLOW_SCHEMA_HEAD,
-  MLFLOW_TABLES,
+  DEFAULT_SCHEMA_REVISION,
+  type MasterEntry,
+  masterSnapshot,
   openSchema,
+  resolveSchemaRevision,
   type SchemaSnapshot,
   snapshotSchema,
+  tablesOf,
 } from '../src/schema/index.js';
+import { expectSameMaster } from './helpers.js';
 
-/** Messages MLflow logs when it creates tables or migrates; none may appear on our DB. */
+/** Messages MLflow logs when it creates tables or migrates. */
 const MIGRATION_MESSAGES = [/Running upgrade/, /Creating initial MLflow database tables/];
 
 function readOnly<T>(path: string, fn: (db: Database.Database) => T): T {
@@ -34,77 +39,86 @@ function readOnly<T>(path: string, fn: (db: Database.Database) => T): T {
   }
 }
 
-describeInterop('our SQLite schema against MLflow 3.9.0', () => {
+/** Every row of every table but the Default experiment's times, which are "now" in both. */
+function rowsOf(db: Database.Database): Record<string, unknown[]> {
+  const out: Record<string, unknown[]> = {};
+  const tables = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+    .all() as { name: string }[];
+  for (const { name } of tables) {
+    const rows = db.prepare(`SELECT * FROM "${name}" ORDER BY 1`).all() as Record<
+      string,
+      unknown
+    >[];
+    out[name] = rows.map((r) =>
+      name === 'experiments' ? { ...r, creation_time: 'now', last_update_time: 'now' } : r,
+    );
+  }
+  return out;
+}
+
+interface Reference {
+  master: MasterEntry[];
+  pragmas: SchemaSnapshot;
+  rows: Record<string, unknown[]>;
+}
+
+function reference(path: string): Reference {
+  return readOnly(path, (db) => ({
+    master: masterSnapshot(db),
+    pragmas: snapshotSchema(db),
+    rows: rowsOf(db),
+  }));
+}
+
+describeInteropVersions('our SQLite schema against the real MLflow', ({ version }) => {
   let dir: string;
   let theirsPath: string;
   let oursPath: string;
-  let theirs: SchemaSnapshot;
-  let ours: SchemaSnapshot;
+  let theirs: Reference;
+  let ours: Reference;
+  const revision = resolveSchemaRevision(version)!;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'schema-interop-'));
     theirsPath = join(dir, 'mlflow.db');
     oursPath = join(dir, 'ours.db');
-    const reference = await createReferenceDb(theirsPath);
-    expect(reference.revision).toBe(MLFLOW_SCHEMA_HEAD);
+    const made = await createReferenceDb(theirsPath, { mlflowVersion: version });
+    expect(made.revision).toBe(revision);
     const db = new Database(oursPath);
-    const opened = await openSchema(db);
+    const opened = await openSchema(db, { schemaVersion: version });
     expect(opened.created).toBe(true);
     db.close();
-    theirs = readOnly(theirsPath, snapshotSchema);
-    ours = readOnly(oursPath, snapshotSchema);
+    theirs = reference(theirsPath);
+    ours = reference(oursPath);
   }, INTEROP_SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('has the same 42 tables as the DB MLflow creates', () => {
-    expect(Object.keys(theirs.tables)).toEqual([...MLFLOW_TABLES]);
-    expect(Object.keys(ours.tables)).toEqual(Object.keys(theirs.tables));
+  it('writes every table, index and trigger with the DDL text MLflow writes', () => {
+    expectSameMaster(ours.master, theirs.master);
+    expect(ours.master.filter((e) => e.type === 'table').map((e) => e.name)).toEqual(
+      tablesOf(revision),
+    );
   });
 
-  it('matches MLflow table by table: columns, indexes, foreign keys, checks, generated columns', () => {
-    for (const name of Object.keys(theirs.tables)) {
-      const mine = ours.tables[name]!;
-      const ref = theirs.tables[name]!;
-      // One assertion per aspect, so a failure names the table and what differs.
-      expect(mine.columns, `${name}: columns`).toEqual(ref.columns);
-      expect(mine.indexes, `${name}: indexes`).toEqual(ref.indexes);
-      expect(mine.foreignKeys, `${name}: foreign keys`).toEqual(ref.foreignKeys);
-      expect(mine.checks, `${name}: CHECK constraints`).toEqual(ref.checks);
-      expect(mine.generated, `${name}: generated columns`).toEqual(ref.generated);
-    }
-    expect(ours.triggers).toEqual(theirs.triggers);
+  it('matches MLflow table by table in PRAGMA terms: columns, indexes, foreign keys, checks', () => {
+    expect(ours.pragmas).toEqual(theirs.pragmas);
   });
 
-  it('stamps the same alembic revision and inserts the Default experiment like MLflow', () => {
-    const query = (db: Database.Database) => ({
-      alembic: db.prepare('SELECT * FROM alembic_version').all(),
-      experiments: db
-        .prepare('SELECT experiment_id, name, artifact_location, lifecycle_stage FROM experiments')
-        .all(),
-      times: db.prepare('SELECT creation_time, last_update_time FROM experiments').get() as {
-        creation_time: number;
-        last_update_time: number;
-      },
-    });
-    const mine = readOnly(oursPath, query);
-    const ref = readOnly(theirsPath, query);
-    expect(mine.alembic).toEqual([{ version_num: MLFLOW_SCHEMA_HEAD }]);
-    expect(mine.alembic).toEqual(ref.alembic);
-    // Both record `<dir of the db>/mlruns/0`: the same directory, the same spelling.
-    expect(mine.experiments).toEqual(ref.experiments);
-    expect(ref.experiments).toEqual([
-      {
+  it('stamps the same revision and seeds the same rows, the Default experiment included', () => {
+    expect(ours.rows.alembic_version).toEqual([{ version_num: revision }]);
+    expect(ours.rows).toEqual(theirs.rows);
+    expect(ours.rows.experiments).toEqual([
+      expect.objectContaining({
         experiment_id: 0,
         name: 'Default',
         artifact_location: `${dir}/mlruns/0`,
         lifecycle_stage: 'active',
-      },
+      }),
     ]);
-    expect(mine.times.creation_time).toBe(mine.times.last_update_time);
-    expect(Math.abs(mine.times.creation_time - Date.now())).toBeLessThan(10 * 60_000);
   });
 
   it(
@@ -112,21 +126,21 @@ describeInterop('our SQLite schema against MLflow 3.9.0', () => {
     async () => {
       const copy = join(dir, 'upgrade.db');
       await copyFile(oursPath, copy);
-      const r = await runMlflowCli(['db', 'upgrade', sqliteUri(copy)]);
+      const r = await mlflowDbUpgrade(sqliteUri(copy), { mlflowVersion: version });
       expect(r.code, r.stderr).toBe(0);
       for (const re of MIGRATION_MESSAGES) expect(r.stderr).not.toMatch(re);
-      expect(readOnly(copy, snapshotSchema)).toEqual(ours);
+      expectSameMaster(reference(copy).master, ours.master);
     },
     INTEROP_TEST_TIMEOUT_MS,
   );
 
-  it('opens MLflow’s own DB as it is, adding no tables of ours', async () => {
+  it('opens MLflow’s own DB as it is, adding nothing', async () => {
     const copy = join(dir, 'theirs-opened.db');
     await copyFile(theirsPath, copy);
     const db = new Database(copy);
     const opened = await openSchema(db);
-    expect(opened).toMatchObject({ revision: MLFLOW_SCHEMA_HEAD, created: false, readOnly: false });
-    expect(snapshotSchema(db)).toEqual(theirs);
+    expect(opened).toMatchObject({ revision, created: false, readOnly: false });
+    expectSameMaster(masterSnapshot(db), theirs.master);
     db.close();
   });
 
@@ -134,6 +148,7 @@ describeInterop('our SQLite schema against MLflow 3.9.0', () => {
     'serves our DB from `mlflow server` without migrating it',
     async () => {
       const server = await startMlflowServer({
+        mlflowVersion: version,
         backendStoreUri: sqliteUri(oursPath),
         artifactsDestination: join(dir, 'artifacts'),
       });
@@ -156,55 +171,41 @@ describeInterop('our SQLite schema against MLflow 3.9.0', () => {
   );
 
   it(
-    'lets MLflow’s Python client create a run and log a metric in our DB',
+    'opens a new file of ours (default schema) with no manual step, as MLflow’s own would',
     async () => {
-      const out = await runPythonJson<{
-        run_id: string;
-        experiment_id: string;
-        status: string;
-        history: { key: string; value: number; step: number; timestamp: number }[];
-      }>(
+      const copy = join(dir, 'default.db');
+      const db = new Database(copy);
+      expect((await openSchema(db)).revision).toBe(DEFAULT_SCHEMA_REVISION);
+      db.close();
+      // MlflowClient on the file: 3.9.0 uses it as it is; newer releases upgrade it on first use.
+      const out = await runPythonJson<{ revision: string; run: string; status: string }>(
         `
 import json
 from mlflow.tracking import MlflowClient
-client = MlflowClient(tracking_uri=${pyStr(sqliteUri(oursPath))})
-run = client.create_run("0", run_name="interop")
-client.log_metric(run.info.run_id, "loss", 0.25, timestamp=1700000000000, step=3)
+from mlflow.store.db.utils import _get_schema_version
+from sqlalchemy import create_engine
+client = MlflowClient(tracking_uri=${pyStr(sqliteUri(copy))})
+run = client.create_run("0", run_name="first-use")
 client.set_terminated(run.info.run_id)
 got = client.get_run(run.info.run_id)
-history = [
-    {"key": m.key, "value": m.value, "step": m.step, "timestamp": m.timestamp}
-    for m in client.get_metric_history(run.info.run_id, "loss")
-]
 print(json.dumps({
-    "run_id": got.info.run_id,
-    "experiment_id": got.info.experiment_id,
+    "revision": _get_schema_version(create_engine(${pyStr(sqliteUri(copy))})),
+    "run": got.info.run_name,
     "status": got.info.status,
-    "history": history,
 }))
 `,
-        { cwd: dir },
+        { cwd: dir, mlflowVersion: version },
       );
-      expect(out.run_id).toMatch(/^[0-9a-f]{32}$/);
-      expect(out).toMatchObject({ experiment_id: '0', status: 'FINISHED' });
-      expect(out.history).toEqual([
-        { key: 'loss', value: 0.25, step: 3, timestamp: 1700000000000 },
-      ]);
-
-      const rows = readOnly(oursPath, (db) => ({
-        run: db
-          .prepare('SELECT name, status, experiment_id FROM runs WHERE run_uuid = ?')
-          .get(out.run_id),
-        metrics: db
-          .prepare('SELECT key, value, step, is_nan FROM metrics WHERE run_uuid = ?')
-          .all(out.run_id),
-        latest: db
-          .prepare('SELECT key, value, step FROM latest_metrics WHERE run_uuid = ?')
-          .all(out.run_id),
-      }));
-      expect(rows.run).toEqual({ name: 'interop', status: 'FINISHED', experiment_id: 0 });
-      expect(rows.metrics).toEqual([{ key: 'loss', value: 0.25, step: 3, is_nan: 0 }]);
-      expect(rows.latest).toEqual([{ key: 'loss', value: 0.25, step: 3 }]);
+      expect(out).toEqual({ revision, run: 'first-use', status: 'FINISHED' });
+      if (version !== MLFLOW_OLDEST) {
+        // What MLflow's own upgrade made of our file is what MLflow makes from scratch.
+        expectSameMaster(reference(copy).master, theirs.master);
+        // And graphtrace opens the upgraded file and writes into it.
+        const again = new Database(copy);
+        const opened = await openSchema(again);
+        expect(opened).toMatchObject({ revision, readOnly: false });
+        again.close();
+      }
     },
     INTEROP_TEST_TIMEOUT_MS,
   );

@@ -5,11 +5,15 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  MLFLOW_SCHEMA_HEAD,
-  MLFLOW_TABLES,
+  DEFAULT_SCHEMA_REVISION,
+  MLFLOW_REVISIONS,
+  masterSnapshot,
+  NEWEST_SCHEMA_REVISION,
   openSchema,
   SchemaError,
   snapshotSchema,
+  supportedSchemaVersions,
+  tablesOf,
 } from '../src/schema/index.js';
 
 let dir: string;
@@ -56,13 +60,18 @@ async function expectSchemaError(
 }
 
 describe('openSchema', () => {
-  it('creates the whole MLflow 3.9.0 schema in an empty file', async () => {
+  it('creates the whole MLflow 3.9.0 schema in an empty file by default', async () => {
     const path = join(dir, 'new.db');
     const db = new Database(path);
     const opened = await openSchema(db, { now: () => 1_700_000_000_000 });
-    expect(opened).toMatchObject({ revision: MLFLOW_SCHEMA_HEAD, created: true, readOnly: false });
-    expect(tableNames(db)).toEqual([...MLFLOW_TABLES]);
-    expect(tableNames(db, 'temp')).toEqual([]);
+    expect(opened).toMatchObject({
+      revision: DEFAULT_SCHEMA_REVISION,
+      created: true,
+      readOnly: false,
+    });
+    expect(DEFAULT_SCHEMA_REVISION).toBe('d3e4f5a6b7c8');
+    expect(tableNames(db)).toEqual(tablesOf(DEFAULT_SCHEMA_REVISION));
+    expect(tableNames(db)).toHaveLength(42);
     expect(db.prepare('SELECT version_num FROM alembic_version').all()).toEqual([
       { version_num: 'd3e4f5a6b7c8' },
     ]);
@@ -113,7 +122,11 @@ describe('openSchema', () => {
 
     const again = new Database(path);
     const opened = await openSchema(again);
-    expect(opened).toMatchObject({ revision: MLFLOW_SCHEMA_HEAD, created: false, readOnly: false });
+    expect(opened).toMatchObject({
+      revision: DEFAULT_SCHEMA_REVISION,
+      created: false,
+      readOnly: false,
+    });
     expect(snapshotSchema(again)).toEqual(before);
     expect(again.prepare('SELECT count(*) AS n FROM experiments').get()).toEqual({ n: 1 });
     again.close();
@@ -126,12 +139,79 @@ describe('openSchema', () => {
     const b = new Database(path);
     const results = await Promise.all([openSchema(a), openSchema(b)]);
     expect(results.map((r) => r.created).sort()).toEqual([false, true]);
-    expect(tableNames(b)).toHaveLength(42);
+    expect(tableNames(b)).toEqual(tablesOf(DEFAULT_SCHEMA_REVISION));
     a.close();
     b.close();
   });
 
-  it('refuses a database of an older MLflow and says how to upgrade it', async () => {
+  it('creates the schema of every MLflow release it supports, and of any revision between', async () => {
+    expect(supportedSchemaVersions()).toEqual([
+      '3.9',
+      '3.10',
+      '3.11',
+      '3.12',
+      '3.13',
+      '3.14',
+      '3.15',
+      '3.16',
+      '3.17',
+    ]);
+    for (const [version, revision] of [
+      ['3.17', NEWEST_SCHEMA_REVISION],
+      ['3.15.0', '6f8d9c3b2a1e'],
+      ['75868b020152', '75868b020152'],
+    ] as const) {
+      const db = new Database(':memory:');
+      const opened = await openSchema(db, { schemaVersion: version });
+      expect(opened).toMatchObject({ revision, created: true });
+      expect(tableNames(db)).toEqual(tablesOf(revision));
+      db.close();
+    }
+    const newest = new Database(':memory:');
+    await openSchema(newest, { schemaVersion: '3.17' });
+    // MLflow's migrations seed the default workspace; the Default experiment lives in it.
+    expect(newest.prepare('SELECT name, description FROM workspaces').all()).toEqual([
+      { name: 'default', description: 'Default workspace for legacy resources' },
+    ]);
+    expect(newest.prepare('SELECT workspace FROM experiments').get()).toEqual({
+      workspace: 'default',
+    });
+    newest.close();
+  });
+
+  it('refuses a schema version it does not know, naming the ones it does', async () => {
+    const db = new Database(':memory:');
+    await expectSchemaError(
+      openSchema(db, { schemaVersion: '3.8' }),
+      'SQLITE_SCHEMA_UNKNOWN_VERSION',
+      '"3.8"',
+      '3.9, 3.10',
+      '3.17',
+    );
+    expect(tableNames(db)).toEqual([]);
+    db.close();
+  });
+
+  it('opens a database at any revision of the chain in its own layout', async () => {
+    for (const revision of MLFLOW_REVISIONS) {
+      const path = join(dir, `chain-${revision}.db`);
+      const setup = new Database(path);
+      await openSchema(setup, { schemaVersion: revision });
+      const before = masterSnapshot(setup);
+      setup.close();
+      const db = new Database(path);
+      const opened = await openSchema(db);
+      expect(opened.revision).toBe(revision);
+      expect(opened.created).toBe(false);
+      expect(opened.layout.traceAnalytics).toBe(
+        MLFLOW_REVISIONS.indexOf(revision) >= MLFLOW_REVISIONS.indexOf('75868b020152'),
+      );
+      expect(masterSnapshot(db)).toEqual(before);
+      db.close();
+    }
+  });
+
+  it('refuses a database of an MLflow older than 3.9 and says how to upgrade it', async () => {
     const path = join(dir, 'older.db');
     stampedDb(path, '2c33131f4dae');
     const bytes = readFileSync(path);
@@ -139,19 +219,35 @@ describe('openSchema', () => {
     const err = await expectSchemaError(
       openSchema(db),
       'SQLITE_SCHEMA_REVISION',
-      'older MLflow',
+      'older than 3.9',
       'revision 2c33131f4dae',
-      'needs revision d3e4f5a6b7c8 (MLflow 3.9.0)',
+      'MLflow 3.9.0 to 3.17.2',
       `mlflow db upgrade sqlite:///${path}`,
       'left untouched',
     );
     expect(err.revision).toBe('2c33131f4dae');
-    expect(err.expectedRevision).toBe(MLFLOW_SCHEMA_HEAD);
     db.close();
     expect(readFileSync(path).equals(bytes)).toBe(true);
   });
 
-  it('refuses a newer revision unless readOnlyCompatible accepts it', async () => {
+  it('refuses a revision of a newer MLflow, naming the release', async () => {
+    const path = join(dir, 'mlflow-3.18.db');
+    stampedDb(path, 'f4a9b2c7d1e6');
+    const bytes = readFileSync(path);
+    const db = new Database(path);
+    const err = await expectSchemaError(
+      openSchema(db),
+      'SQLITE_SCHEMA_REVISION',
+      'revision f4a9b2c7d1e6 of MLflow 3.18',
+      'newer than graphtrace supports',
+      'left untouched',
+    );
+    expect(err.revision).toBe('f4a9b2c7d1e6');
+    db.close();
+    expect(readFileSync(path).equals(bytes)).toBe(true);
+  });
+
+  it('refuses an unknown revision unless readOnlyCompatible accepts it', async () => {
     const path = join(dir, 'newer.db');
     stampedDb(path, 'f0f0f0f0f0f0');
     const db = new Database(path);
@@ -196,9 +292,9 @@ describe('openSchema', () => {
     expect(readFileSync(path).equals(bytes)).toBe(true);
   });
 
-  it('refuses a head-stamped database that lacks tables', async () => {
+  it('refuses a database stamped with a known revision that lacks tables', async () => {
     const path = join(dir, 'incomplete.db');
-    stampedDb(path, MLFLOW_SCHEMA_HEAD);
+    stampedDb(path, DEFAULT_SCHEMA_REVISION);
     const db = new Database(path);
     await expectSchemaError(
       openSchema(db),

@@ -81,12 +81,12 @@ async function inspectSqlite(path: string): Promise<SqliteFacts> {
   return facts;
 }
 
-async function schemaHead(): Promise<{ head: string; version: string; known: readonly string[] }> {
+async function schemaFacts() {
   const m = await import('@graphtrace/store-sqlite');
   return {
-    head: m.MLFLOW_SCHEMA_HEAD,
-    version: m.MLFLOW_SCHEMA_VERSION,
-    known: m.MLFLOW_KNOWN_REVISIONS,
+    classify: m.classifyRevision,
+    range: m.MLFLOW_SUPPORTED_RANGE,
+    newest: m.NEWEST_SCHEMA_REVISION,
   };
 }
 
@@ -108,12 +108,15 @@ async function sqliteCheck(
   const path = resolveSqlitePath(uri, ctx.cwd);
   const shown = relative(ctx.cwd, path) || path;
   const facts = await inspectSqlite(path);
-  const schema = await schemaHead();
+  const schema = await schemaFacts();
+  const range = `MLflow ${schema.range.oldest} to ${schema.range.newest}`;
+  const status = facts.revision ? schema.classify(facts.revision) : undefined;
   const details: Record<string, unknown> = {
     uri,
     ...facts,
-    expected_revision: schema.head,
-    mlflow_version: schema.version,
+    supported_mlflow: range,
+    mlflow_release:
+      status?.kind === 'supported' || status?.kind === 'newer' ? status.release : null,
   };
   if (!facts.exists) {
     const ok = writableDir(path);
@@ -147,14 +150,16 @@ async function sqliteCheck(
       summary: `${label} ${shown} is not an MLflow tracking database (no alembic_version revision)`,
       details,
     };
-  if (facts.revision !== schema.head) {
-    const older = schema.known.includes(facts.revision);
+  if (status?.kind !== 'supported') {
     return {
       id,
       status: 'fail',
-      summary: older
-        ? `${label} ${shown} has MLflow schema ${facts.revision}, older than ${schema.head} (MLflow ${schema.version}): back it up, then run \`mlflow db upgrade sqlite:///${path}\` with mlflow==${schema.version}`
-        : `${label} ${shown} has schema ${facts.revision}, unknown to MLflow ${schema.version} (written by a newer MLflow?)`,
+      summary:
+        status?.kind === 'older'
+          ? `${label} ${shown} has MLflow schema ${facts.revision}, older than MLflow 3.9: back it up, then run \`mlflow db upgrade sqlite:///${path}\` with any ${range}`
+          : status?.kind === 'newer'
+            ? `${label} ${shown} has schema ${facts.revision} of MLflow ${status.release}, newer than graphtrace supports (${range}): upgrade graphtrace`
+            : `${label} ${shown} has schema ${facts.revision}, unknown to ${range} (written by a newer MLflow?)`,
       details,
     };
   }
@@ -162,7 +167,7 @@ async function sqliteCheck(
   return {
     id,
     status: 'ok',
-    summary: `${label} ${shown}: schema ${facts.revision} (MLflow ${schema.version}), integrity ok${c ? `, ${plural(c.experiments, 'experiment')}, ${plural(c.runs, 'run')}, ${plural(c.traces, 'trace')}` : ''}`,
+    summary: `${label} ${shown}: schema ${facts.revision} (MLflow ${status.release}), integrity ok${c ? `, ${plural(c.experiments, 'experiment')}, ${plural(c.runs, 'run')}, ${plural(c.traces, 'trace')}` : ''}`,
     details,
   };
 }
@@ -273,7 +278,7 @@ async function runChecks(
     });
   }
 
-  const schema = await schemaHead();
+  const schema = await schemaFacts();
   const versions: Record<string, string | null> = {
     node: process.versions.node,
     '@graphtrace/cli': cliVersion(),
@@ -287,7 +292,8 @@ async function runChecks(
   ])
     versions[name] = packageVersion(name) ?? null;
   versions['better-sqlite3'] = packageVersion('better-sqlite3') ?? null;
-  versions['mlflow schema'] = `${schema.head} (MLflow ${schema.version})`;
+  versions['mlflow schemas'] =
+    `MLflow ${schema.range.oldest} to ${schema.range.newest} (up to ${schema.newest})`;
   return { checks, versions };
 }
 

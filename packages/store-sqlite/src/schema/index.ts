@@ -1,17 +1,32 @@
+export { sameMlflowDdl } from './create-schema.js';
 export type * from './database.js';
 export { SchemaError, type SchemaErrorCode } from './errors.js';
-export { type OpenedSchema, type OpenSchemaOptions, openSchema } from './open-schema.js';
+export type { SchemaLayout } from './layout.js';
 export {
-  MLFLOW_KNOWN_REVISIONS,
-  MLFLOW_SCHEMA_HEAD,
-  MLFLOW_SCHEMA_VERSION,
-  MLFLOW_TABLES,
-  READ_COMPATIBLE_NEWER_REVISIONS,
+  type OpenedSchema,
+  type OpenSchemaOptions,
+  openSchema,
+} from './open-schema.js';
+export {
+  classifyRevision,
+  DEFAULT_SCHEMA_REVISION,
+  MLFLOW_OLDER_REVISIONS,
+  MLFLOW_REVISIONS,
+  MLFLOW_SUPPORTED_RANGE,
+  mlflowReleaseOf,
+  NEWEST_SCHEMA_REVISION,
+  OLDEST_SCHEMA_REVISION,
+  type RevisionStatus,
+  resolveSchemaRevision,
+  supportedSchemaVersions,
+  tablesOf,
 } from './revisions.js';
 export {
   type ColumnSnapshot,
   type ForeignKeySnapshot,
   type IndexSnapshot,
+  type MasterEntry,
+  masterSnapshot,
   normaliseSql,
   type SchemaSnapshot,
   type SqliteIntrospectable,

@@ -1,16 +1,20 @@
 import { dirname, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
+import { Kysely, SqliteDialect } from 'kysely';
+import { createSchemaAt } from './create-schema.js';
 import type { MlflowDatabase } from './database.js';
 import { SchemaError } from './errors.js';
-import { MIGRATION_SCHEMA, MigrationSqliteDialect } from './migration-dialect.js';
-import { RevisionMigrationProvider, schemaSteps } from './migrations/provider.js';
+import { layoutOf, type SchemaLayout } from './layout.js';
 import {
-  MLFLOW_KNOWN_REVISIONS,
-  MLFLOW_SCHEMA_HEAD,
-  MLFLOW_SCHEMA_VERSION,
-  MLFLOW_TABLES,
-  READ_COMPATIBLE_NEWER_REVISIONS,
+  DEFAULT_SCHEMA_REVISION,
+  MLFLOW_OLDER_REVISIONS,
+  MLFLOW_SUPPORTED_RANGE,
+  mlflowReleaseOf,
+  NEWEST_SCHEMA_REVISION,
+  resolveSchemaRevision,
+  revisionFact,
+  supportedSchemaVersions,
+  tablesOf,
 } from './revisions.js';
 
 export interface OpenSchemaOptions {
@@ -21,9 +25,14 @@ export interface OpenSchemaOptions {
    */
   defaultArtifactRoot?: string;
   /**
-   * Asked about a revision newer than the 3.9.0 head: return true to open the DB read-only
-   * (only when the tables you read are unchanged in that revision). By default only revisions
-   * in READ_COMPATIBLE_NEWER_REVISIONS are accepted.
+   * The MLflow schema of a database this call creates: a release (`3.9`, `3.17`, `3.17.2`) or an
+   * alembic revision. Default: MLflow 3.9's, which every MLflow from 3.9.0 on opens (newer ones
+   * upgrade it on first use). An existing database keeps its own revision.
+   */
+  schemaVersion?: string;
+  /**
+   * Asked about a revision graphtrace does not know: return true to open the DB read-only
+   * (only when the tables you read are unchanged in that revision). Default: refuse.
    */
   readOnlyCompatible?: (revision: string) => boolean;
   /** PRAGMA busy_timeout in ms (default 5000). */
@@ -37,9 +46,14 @@ export interface OpenedSchema {
   db: Kysely<MlflowDatabase>;
   /** The alembic revision of the DB. */
   revision: string;
+  /**
+   * How rows are laid out in this revision (for an unknown revision opened read-only, the newest
+   * layout graphtrace knows).
+   */
+  layout: SchemaLayout;
   /** True when this call created the schema in an empty DB. */
   created: boolean;
-  /** True for a newer-revision DB opened under `readOnlyCompatible`, or a read-only handle. */
+  /** True for an unknown revision opened under `readOnlyCompatible`, or a read-only handle. */
   readOnly: boolean;
 }
 
@@ -49,7 +63,7 @@ interface Inspection {
   revision: string | null | undefined;
 }
 
-function inspect(database: BetterSqlite3.Database): Inspection {
+export function inspectDatabase(database: BetterSqlite3.Database): Inspection {
   const tables = (
     database
       .prepare(
@@ -64,21 +78,38 @@ function inspect(database: BetterSqlite3.Database): Inspection {
   return { tables, revision: rows.length === 1 ? rows[0]!.version_num : null };
 }
 
-function describeFile(database: BetterSqlite3.Database): string {
+export function describeFile(database: BetterSqlite3.Database): string {
   return database.name === ':memory:' || database.name === ''
     ? 'the in-memory database'
     : database.name;
 }
 
-function sqliteUriOf(database: BetterSqlite3.Database): string {
+export function sqliteUriOf(database: BetterSqlite3.Database): string {
   return database.name && database.name !== ':memory:'
     ? `sqlite:///${resolve(database.name)}`
     : 'sqlite:///<path>';
 }
 
+const RANGE = `MLflow ${MLFLOW_SUPPORTED_RANGE.oldest} to ${MLFLOW_SUPPORTED_RANGE.newest}`;
+
+/** The revision a `schemaVersion` option names; a coded error when graphtrace knows none. */
+export function schemaRevisionFor(schemaVersion: string | undefined): string {
+  if (schemaVersion === undefined) return DEFAULT_SCHEMA_REVISION;
+  const revision = resolveSchemaRevision(String(schemaVersion));
+  if (revision) return revision;
+  throw new SchemaError(
+    'SQLITE_SCHEMA_UNKNOWN_VERSION',
+    `schema version ${JSON.stringify(schemaVersion)} is not an MLflow release or alembic revision ` +
+      `graphtrace can write. Use one of ${supportedSchemaVersions().join(', ')} (or an alembic ` +
+      'revision of that range); leave it unset for MLflow 3.9, which every supported MLflow opens.',
+    { expectedRevision: DEFAULT_SCHEMA_REVISION },
+  );
+}
+
 /**
- * Opens MLflow 3.9.0's schema on a better-sqlite3 connection: creates it in an empty database,
- * accepts a database at the 3.9.0 head (whether MLflow or graphtrace wrote it) as it is, and
+ * Opens an MLflow tracking database on a better-sqlite3 connection: creates the schema of
+ * `schemaVersion` in an empty database, accepts a database at any revision from MLflow 3.9.0's
+ * head to the newest graphtrace knows (whether MLflow or graphtrace wrote it) as it is, and
  * refuses, without writing anything, a database at another revision or one that is not an
  * MLflow tracking database. Also sets WAL, busy_timeout and foreign_keys on the connection.
  */
@@ -89,30 +120,34 @@ export async function openSchema(
   // Connection-level settings only: nothing here writes to the file.
   database.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
   database.pragma('foreign_keys = ON');
+  const wanted = schemaRevisionFor(options.schemaVersion);
 
-  let found = inspect(database);
+  let found = inspectDatabase(database);
   let created = false;
   if (found.tables.length === 0) {
     if (database.readonly) {
       throw new SchemaError(
         'SQLITE_SCHEMA_MISSING',
-        `${describeFile(database)} is empty and was opened read-only, so the MLflow ` +
-          `${MLFLOW_SCHEMA_VERSION} schema cannot be created. Open it read-write once, or point ` +
-          'graphtrace at an existing MLflow database.',
-        { expectedRevision: MLFLOW_SCHEMA_HEAD },
+        `${describeFile(database)} is empty and was opened read-only, so no MLflow schema can be ` +
+          'created in it. Open it read-write once, or point graphtrace at an existing MLflow database.',
+        { expectedRevision: wanted },
       );
     }
     enableWal(database);
-    created = await serialisedPerFile(database, () => createSchema(database, options));
-    found = inspect(database);
+    created = await serialisedPerFile(database, async () =>
+      createSchema(database, wanted, options),
+    );
+    found = inspectDatabase(database);
   }
 
   const revision = checkRevision(database, found, options);
-  const readOnly = database.readonly || revision !== MLFLOW_SCHEMA_HEAD;
+  const known = revisionFact(revision) !== undefined;
+  const readOnly = database.readonly || !known;
   if (!readOnly) enableWal(database);
   return {
     db: new Kysely<MlflowDatabase>({ dialect: new SqliteDialect({ database }) }),
     revision,
+    layout: layoutOf(known ? revision : NEWEST_SCHEMA_REVISION),
     created,
     readOnly,
   };
@@ -138,53 +173,55 @@ function checkRevision(
         found.tables.length > 5 ? ', …' : ''
       }] but no alembic_version). graphtrace leaves it untouched: point it at a new file or ` +
         'at a database written by MLflow.',
-      { expectedRevision: MLFLOW_SCHEMA_HEAD },
+      { expectedRevision: DEFAULT_SCHEMA_REVISION },
     );
   }
   if (found.revision === null) {
     throw new SchemaError(
       'SQLITE_SCHEMA_REVISION',
       `${where} has an alembic_version table without exactly one revision, so its MLflow schema ` +
-        `version is unknown (graphtrace needs ${MLFLOW_SCHEMA_HEAD}, MLflow ${MLFLOW_SCHEMA_VERSION}). ` +
-        'It was left untouched.',
-      { expectedRevision: MLFLOW_SCHEMA_HEAD },
+        `version is unknown (graphtrace reads ${RANGE}). It was left untouched.`,
+      { expectedRevision: DEFAULT_SCHEMA_REVISION },
     );
   }
   const revision = found.revision;
-  if (revision === MLFLOW_SCHEMA_HEAD) {
-    const missing = MLFLOW_TABLES.filter((t) => !found.tables.includes(t));
+  if (revisionFact(revision)) {
+    const missing = tablesOf(revision).filter((t) => !found.tables.includes(t));
     if (missing.length > 0) {
       throw new SchemaError(
         'SQLITE_SCHEMA_INCOMPLETE',
-        `${where} is stamped with MLflow ${MLFLOW_SCHEMA_VERSION}'s revision ${revision} but lacks ` +
-          `the tables ${missing.join(', ')}. It was left untouched; restore it from a backup or ` +
-          'start from a new file.',
-        { revision, expectedRevision: MLFLOW_SCHEMA_HEAD },
+        `${where} is stamped with MLflow ${mlflowReleaseOf(revision)}'s revision ${revision} but ` +
+          `lacks the tables ${missing.join(', ')}. It was left untouched; restore it from a ` +
+          'backup or start from a new file.',
+        { revision, expectedRevision: revision },
       );
     }
     return revision;
   }
-  if (MLFLOW_KNOWN_REVISIONS.includes(revision)) {
+  if (MLFLOW_OLDER_REVISIONS.includes(revision)) {
     throw new SchemaError(
       'SQLITE_SCHEMA_REVISION',
-      `${where} was written by an older MLflow (schema revision ${revision}); graphtrace needs ` +
-        `revision ${MLFLOW_SCHEMA_HEAD} (MLflow ${MLFLOW_SCHEMA_VERSION}). Back the file up, then ` +
-        `run \`mlflow db upgrade ${sqliteUriOf(database)}\` with mlflow==${MLFLOW_SCHEMA_VERSION} ` +
-        'and open it again. The file was left untouched.',
-      { revision, expectedRevision: MLFLOW_SCHEMA_HEAD },
+      `${where} was written by an MLflow older than 3.9 (schema revision ${revision}); graphtrace ` +
+        `reads ${RANGE}. Back the file up, then run \`mlflow db upgrade ${sqliteUriOf(database)}\` ` +
+        `with any MLflow of that range (pip install 'mlflow>=${MLFLOW_SUPPORTED_RANGE.oldest}') and ` +
+        'open it again. The file was left untouched.',
+      { revision, expectedRevision: DEFAULT_SCHEMA_REVISION },
     );
   }
-  const compatible = options.readOnlyCompatible
-    ? options.readOnlyCompatible(revision)
-    : READ_COMPATIBLE_NEWER_REVISIONS.includes(revision);
-  if (compatible) return revision;
+  if (options.readOnlyCompatible?.(revision)) return revision;
+  const release = mlflowReleaseOf(revision);
   throw new SchemaError(
     'SQLITE_SCHEMA_REVISION',
-    `${where} has schema revision ${revision}, which MLflow ${MLFLOW_SCHEMA_VERSION} (revision ` +
-      `${MLFLOW_SCHEMA_HEAD}) does not know: it was probably written by a newer MLflow. Use a ` +
-      'graphtrace release that supports that MLflow version, or open it with that MLflow. ' +
-      'The file was left untouched.',
-    { revision, expectedRevision: MLFLOW_SCHEMA_HEAD },
+    release
+      ? `${where} has schema revision ${revision} of MLflow ${release}, newer than graphtrace ` +
+          `supports (${RANGE}, revision ${NEWEST_SCHEMA_REVISION}). Upgrade graphtrace to a ` +
+          `release that supports MLflow ${release}, or open the file with that MLflow. The file ` +
+          'was left untouched.'
+      : `${where} has schema revision ${revision}, which no MLflow graphtrace knows (${RANGE}): it ` +
+          'was probably written by a newer MLflow, or is not an MLflow database. Use a graphtrace ' +
+          'release that supports that MLflow version, or open it with that MLflow. The file was ' +
+          'left untouched.',
+    { revision, expectedRevision: NEWEST_SCHEMA_REVISION },
   );
 }
 
@@ -193,8 +230,8 @@ const creations = new Map<string, Promise<unknown>>();
 /**
  * Two connections of this process creating the same file must take turns here: better-sqlite3
  * blocks the whole thread while it waits for a lock, so the second BEGIN IMMEDIATE would stall
- * the first connection's (async) migration until busy_timeout ran out. Other processes are
- * covered by the BEGIN IMMEDIATE itself.
+ * the first connection's creation until busy_timeout ran out. Other processes are covered by
+ * the BEGIN IMMEDIATE itself.
  */
 async function serialisedPerFile<T>(
   database: BetterSqlite3.Database,
@@ -214,53 +251,37 @@ async function serialisedPerFile<T>(
 }
 
 /**
- * Runs our migrations in one IMMEDIATE transaction: two processes opening the same new file
- * cannot both create the schema, and a failure leaves the file empty.
+ * Creates the schema in one IMMEDIATE transaction: two processes opening the same new file
+ * cannot both create it, and a failure leaves the file empty.
  * Returns false when another connection created the schema while we waited for the lock.
  */
-async function createSchema(
+function createSchema(
   database: BetterSqlite3.Database,
+  revision: string,
   options: OpenSchemaOptions,
-): Promise<boolean> {
+): boolean {
   const defaultArtifactRoot =
     options.defaultArtifactRoot ??
     resolve(
       database.name && database.name !== ':memory:' ? dirname(resolve(database.name)) : '.',
       'mlruns',
     );
-  const steps = schemaSteps({ defaultArtifactRoot, now: (options.now ?? Date.now)() });
-  const migrationDb = new Kysely<any>({ dialect: new MigrationSqliteDialect({ database }) });
-
   database.exec('BEGIN IMMEDIATE');
   try {
-    const current = inspect(database);
-    if (current.tables.length > 0) {
+    if (inspectDatabase(database).tables.length > 0) {
       database.exec('ROLLBACK');
       return false;
     }
-    const provider = new RevisionMigrationProvider(steps, null);
-    const migrator = new Migrator({
-      db: migrationDb,
-      provider,
-      migrationTableSchema: MIGRATION_SCHEMA,
-    });
-    const { error, results } = await migrator.migrateToLatest();
-    if (error) {
-      const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-      throw new SchemaError(
-        'SQLITE_SCHEMA_MIGRATION_FAILED',
-        `Creating the MLflow ${MLFLOW_SCHEMA_VERSION} schema in ${describeFile(database)} failed` +
-          `${failed ? ` in step ${failed}` : ''}: ${error instanceof Error ? error.message : String(error)}. ` +
-          'Nothing was committed.',
-        { expectedRevision: MLFLOW_SCHEMA_HEAD, cause: error },
-      );
-    }
-    await sql`DROP TABLE IF EXISTS temp.kysely_migration`.execute(migrationDb);
-    await sql`DROP TABLE IF EXISTS temp.kysely_migration_lock`.execute(migrationDb);
+    createSchemaAt(database, revision, { defaultArtifactRoot, now: (options.now ?? Date.now)() });
     database.exec('COMMIT');
     return true;
   } catch (err) {
     if (database.inTransaction) database.exec('ROLLBACK');
-    throw err;
+    throw new SchemaError(
+      'SQLITE_SCHEMA_MIGRATION_FAILED',
+      `Creating the MLflow schema (revision ${revision}) in ${describeFile(database)} failed: ` +
+        `${err instanceof Error ? err.message : String(err)}. Nothing was committed.`,
+      { expectedRevision: revision, cause: err },
+    );
   }
 }

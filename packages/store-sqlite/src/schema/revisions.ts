@@ -1,15 +1,38 @@
-/** The alembic revision MLflow 3.9.0's SQL stores expect; written to `alembic_version`. */
-export const MLFLOW_SCHEMA_HEAD = 'd3e4f5a6b7c8';
+import { MLFLOW_SCHEMA_FACTS } from './facts/mlflow-schemas.generated.js';
+import type { RevisionFact } from './facts/schema-facts.js';
 
-/** The MLflow release whose schema head is MLFLOW_SCHEMA_HEAD. */
-export const MLFLOW_SCHEMA_VERSION = '3.9.0';
+const FACTS = MLFLOW_SCHEMA_FACTS.revisions;
 
 /**
- * MLflow's alembic revisions up to the 3.9.0 head, oldest first (from the installed package's
- * migration scripts). A DB stamped with one of these was written by an older MLflow and can be
- * brought to the head with `mlflow db upgrade`; any other revision is from a newer MLflow.
+ * MLflow's alembic revisions graphtrace reads and writes, oldest first: from 3.9.0's head to
+ * the newest release checked (the facts in `facts/`, made by the real MLflow packages).
  */
-export const MLFLOW_KNOWN_REVISIONS: readonly string[] = [
+export const MLFLOW_REVISIONS: readonly string[] = FACTS.map((f) => f.revision);
+
+/** MLflow 3.9.0's head: the oldest revision graphtrace knows. */
+export const OLDEST_SCHEMA_REVISION = FACTS[0]!.revision;
+
+/** The newest revision graphtrace knows (MLflow 3.17's head). */
+export const NEWEST_SCHEMA_REVISION = FACTS[FACTS.length - 1]!.revision;
+
+/**
+ * The revision of a new database: 3.9.0's head, the only one every MLflow from 3.9.0 on opens
+ * without a manual step (3.9.0 refuses any other; newer releases upgrade it on first use).
+ */
+export const DEFAULT_SCHEMA_REVISION = OLDEST_SCHEMA_REVISION;
+
+/** The oldest and newest MLflow releases graphtrace supports, for messages. */
+export const MLFLOW_SUPPORTED_RANGE = {
+  oldest: FACTS[0]!.release!,
+  newest: FACTS[FACTS.length - 1]!.release!,
+} as const;
+
+/**
+ * Revisions of MLflow releases before 3.9.0, oldest first (from the installed package's
+ * migration scripts). A DB stamped with one was written by an older MLflow; `mlflow db upgrade`
+ * of any supported release brings it into the chain graphtrace knows.
+ */
+export const MLFLOW_OLDER_REVISIONS: readonly string[] = [
   '451aebb31d03',
   '90e64c465722',
   '181f10493468',
@@ -55,57 +78,98 @@ export const MLFLOW_KNOWN_REVISIONS: readonly string[] = [
   '5d2d30f0abce',
   'c9d4e5f6a7b8',
   '2c33131f4dae',
-  MLFLOW_SCHEMA_HEAD,
 ];
 
 /**
- * Newer revisions whose tables graphtrace reads are known to be unchanged, so such a DB may be
- * opened read-only. Empty until a newer MLflow is checked.
+ * Revisions of releases newer than graphtrace supports, seen in their packages, so a refusal can
+ * name the release (3.18.0 from `mlflow-skinny==3.18.0`; its full wheel is not installable here).
  */
-export const READ_COMPATIBLE_NEWER_REVISIONS: readonly string[] = [];
+export const MLFLOW_NEWER_REVISIONS: Readonly<Record<string, string>> = {
+  e7d1f4b2a9c6: '3.18.0',
+  '8b6ad64cb8f5': '3.18.0',
+  f4a9b2c7d1e6: '3.18.0',
+};
 
-/** Every table of the 3.9.0 head, `alembic_version` included (42). */
-export const MLFLOW_TABLES: readonly string[] = [
-  'alembic_version',
-  'assessments',
-  'datasets',
-  'endpoint_bindings',
-  'endpoint_model_mappings',
-  'endpoint_tags',
-  'endpoints',
-  'entity_associations',
-  'evaluation_dataset_records',
-  'evaluation_dataset_tags',
-  'evaluation_datasets',
-  'experiment_tags',
-  'experiments',
-  'input_tags',
-  'inputs',
-  'jobs',
-  'latest_metrics',
-  'logged_model_metrics',
-  'logged_model_params',
-  'logged_model_tags',
-  'logged_models',
-  'metrics',
-  'model_definitions',
-  'model_version_tags',
-  'model_versions',
-  'online_scoring_configs',
-  'params',
-  'registered_model_aliases',
-  'registered_model_tags',
-  'registered_models',
-  'runs',
-  'scorer_versions',
-  'scorers',
-  'secrets',
-  'spans',
-  'tags',
-  'trace_info',
-  'trace_metrics',
-  'trace_request_metadata',
-  'trace_tags',
-  'webhook_events',
-  'webhooks',
-];
+const INDEX = new Map(FACTS.map((f, i) => [f.revision, i]));
+
+/** The fact of a revision graphtrace knows, or undefined. */
+export function revisionFact(revision: string): RevisionFact | undefined {
+  const i = INDEX.get(revision);
+  return i === undefined ? undefined : FACTS[i];
+}
+
+/** Whether `revision` is `since` or later in the chain (both must be known). */
+export function isAtOrAfter(revision: string, since: string): boolean {
+  const a = INDEX.get(revision);
+  const b = INDEX.get(since);
+  if (a === undefined || b === undefined)
+    throw new Error(`unknown MLflow schema revision ${a === undefined ? revision : since}`);
+  return a >= b;
+}
+
+/** The revisions from after `from` up to and including `to`, in order ([] when equal). */
+export function revisionsBetween(from: string, to: string): string[] {
+  const a = INDEX.get(from);
+  const b = INDEX.get(to);
+  if (a === undefined || b === undefined || b < a) return [];
+  return MLFLOW_REVISIONS.slice(a + 1, b + 1);
+}
+
+/** `3.15` for a revision first shipped in 3.15.x; undefined for a revision graphtrace does not know. */
+export function mlflowReleaseOf(revision: string): string | undefined {
+  const fact = revisionFact(revision);
+  if (fact?.shippedIn) return minor(fact.shippedIn);
+  const newer = MLFLOW_NEWER_REVISIONS[revision];
+  if (newer) return minor(newer);
+  if (MLFLOW_OLDER_REVISIONS.includes(revision)) return 'before 3.9';
+  return undefined;
+}
+
+function minor(version: string): string {
+  return version.split('.').slice(0, 2).join('.');
+}
+
+/**
+ * The head revision of an MLflow release (`3.17`, `3.17.2`) or the revision itself; undefined
+ * when graphtrace knows neither.
+ */
+export function resolveSchemaRevision(versionOrRevision: string): string | undefined {
+  const v = versionOrRevision.trim();
+  if (INDEX.has(v)) return v;
+  const m = /^(\d+)\.(\d+)(?:\.\d+)?$/.exec(v);
+  if (!m) return undefined;
+  const wanted = `${m[1]}.${m[2]}`;
+  // The head of a minor: the last revision first shipped in it.
+  let found: string | undefined;
+  for (const f of FACTS) if (f.shippedIn && minor(f.shippedIn) === wanted) found = f.revision;
+  return found;
+}
+
+/** Every MLflow minor graphtrace can create a database for, e.g. `['3.9', …, '3.17']`. */
+export function supportedSchemaVersions(): string[] {
+  return [...new Set(FACTS.filter((f) => f.release).map((f) => minor(f.release!)))];
+}
+
+/** Every table of a revision, sorted, `alembic_version` included. */
+export function tablesOf(revision: string): string[] {
+  const fact = revisionFact(revision);
+  if (!fact) return [];
+  return fact.objects
+    .filter((o) => o[0] === 'table')
+    .map((o) => o[1])
+    .sort();
+}
+
+/** Where a revision stands for graphtrace. */
+export type RevisionStatus =
+  | { kind: 'supported'; release: string }
+  | { kind: 'older' }
+  | { kind: 'newer'; release: string }
+  | { kind: 'unknown' };
+
+export function classifyRevision(revision: string): RevisionStatus {
+  if (revisionFact(revision)) return { kind: 'supported', release: mlflowReleaseOf(revision)! };
+  if (MLFLOW_OLDER_REVISIONS.includes(revision)) return { kind: 'older' };
+  const newer = MLFLOW_NEWER_REVISIONS[revision];
+  return newer ? { kind: 'newer', release: minor(newer) } : { kind: 'unknown' };
+}

@@ -1,7 +1,7 @@
 /**
- * A comparable description of an SQLite schema, read from sqlite_master and PRAGMAs, used to
- * prove that our DDL and MLflow's produce the same database. Only what SQLite itself reports
- * counts; constraint names and SQL spelling do not.
+ * Comparable descriptions of an SQLite schema, used to prove that our DDL and MLflow's produce
+ * the same database: `masterSnapshot` is the DDL text itself (what SQLAlchemy's reflection and
+ * so MLflow's migrations read), `snapshotSchema` what SQLite reports through PRAGMAs.
  */
 
 /** The part of better-sqlite3's Database this module needs. */
@@ -59,6 +59,29 @@ interface MasterRow {
   name: string;
   tbl_name: string;
   sql: string | null;
+}
+
+/** One object of sqlite_master, its DDL with whitespace runs made one space (nothing else). */
+export interface MasterEntry {
+  type: string;
+  name: string;
+  table: string;
+  sql: string | null;
+}
+
+/** sqlite_master (SQLite's own objects aside) sorted by type and name, as MasterEntry rows. */
+export function masterSnapshot(db: SqliteIntrospectable): MasterEntry[] {
+  const rows = db
+    .prepare(
+      "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name",
+    )
+    .all() as MasterRow[];
+  return rows.map((r) => ({
+    type: r.type,
+    name: r.name,
+    table: r.tbl_name,
+    sql: r.sql === null ? null : r.sql.replace(/\s+/g, ' ').trim(),
+  }));
 }
 
 /** Lower-case, quotes and whitespace removed: spelling differences vanish, meaning stays. */

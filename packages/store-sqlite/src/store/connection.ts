@@ -5,6 +5,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import Database from 'better-sqlite3';
 import type { CompiledQuery, Kysely } from 'kysely';
 import type { MlflowDatabase } from '../schema/database.js';
+import type { SchemaLayout } from '../schema/layout.js';
 import { openSchema } from '../schema/open-schema.js';
 import { withBusyRetry } from './busy-retry.js';
 
@@ -17,6 +18,8 @@ export interface ConnectionOptions {
   maxBusyWaitMs: number;
   database?: BetterSqlite3.Database | (() => BetterSqlite3.Database);
   defaultArtifactRoot?: string;
+  /** The MLflow schema (release or revision) of a file this connection creates. */
+  schemaVersion?: string;
   /** PRAGMA synchronous; undefined leaves a given connection as its owner set it. */
   synchronous?: 'normal' | 'full';
   now: () => number;
@@ -38,6 +41,8 @@ export class Connection {
     readonly kysely: Kysely<MlflowDatabase>,
     /** True when writes must be refused (read-only handle or a newer, read-compatible schema). */
     readonly readOnly: boolean,
+    /** The file's MLflow schema revision and how its rows are laid out. */
+    readonly layout: SchemaLayout,
     private readonly owned: boolean,
     private readonly options: ConnectionOptions,
   ) {}
@@ -75,7 +80,7 @@ export class Connection {
         new GraphtraceError(
           'READ_ONLY',
           `${this.options.uri} is open read-only${
-            this.db.readonly ? '' : ' (its MLflow schema is newer than this graphtrace supports)'
+            this.db.readonly ? '' : ' (its MLflow schema is one this graphtrace does not know)'
           }: writes are refused. Open it without readOnly to record data.`,
         ),
       );
@@ -150,6 +155,7 @@ export async function openConnection(options: ConnectionOptions): Promise<Connec
           ...(options.defaultArtifactRoot !== undefined
             ? { defaultArtifactRoot: options.defaultArtifactRoot }
             : {}),
+          ...(options.schemaVersion !== undefined ? { schemaVersion: options.schemaVersion } : {}),
         }),
       { maxWaitMs: options.maxBusyWaitMs, uri: options.uri },
     );
@@ -159,7 +165,7 @@ export async function openConnection(options: ConnectionOptions): Promise<Connec
     // last commits. It keeps each commit from blocking the traced program on an fsync.
     const synchronous = options.synchronous ?? (owned ? 'normal' : undefined);
     if (!readOnly && synchronous) db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
-    return new Connection(db, opened.db, readOnly, owned, options);
+    return new Connection(db, opened.db, readOnly, opened.layout, owned, options);
   } catch (err) {
     if (owned && db.open) db.close();
     throw err;
