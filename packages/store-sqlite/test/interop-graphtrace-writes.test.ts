@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTracker, type Feedback, silentLogger } from '@graphtrace/core';
 import {
-  describeInterop,
+  describeInteropVersions,
   INTEROP_SETUP_TIMEOUT_MS,
   INTEROP_TEST_TIMEOUT_MS,
+  MLFLOW_OLDEST,
+  mlflowDbUpgrade,
   pyStr,
   runPythonJson,
   sqliteUri,
@@ -16,6 +18,13 @@ import { sqliteStore } from '../src/index.js';
 
 /** Messages MLflow logs when it creates tables or migrates; none may appear on our DB. */
 const MIGRATION_MESSAGES = [/Running upgrade/, /Creating initial MLflow database tables/];
+
+/** `a >= b` for X.Y.Z releases. */
+function atLeast(a: string, b: string): boolean {
+  const [x, y] = [a, b].map((v) => v.split('.').map(Number));
+  for (let i = 0; i < 3; i++) if (x![i] !== y![i]) return x![i]! > y![i]!;
+  return true;
+}
 
 /** Python's view of what graphtrace wrote (floats that JSON cannot hold come as strings). */
 interface MlflowView {
@@ -37,6 +46,19 @@ interface MlflowView {
   }[];
   history: Record<string, [number, number, number | string][]>;
   searched: { trace_id: string; spans: number }[];
+  second: {
+    tags: Record<string, string>;
+    trace_metadata: Record<string, string>;
+    token_usage: Record<string, number> | null;
+    spans: { name: string; attributes: Record<string, unknown> }[];
+  };
+  /** MLflow's own GenAI overview figures (query_trace_metrics); null where the release has none. */
+  overview: {
+    tokens_by_name: Record<string, number>;
+    sessions: number | null;
+    cost_by_model: Record<string, number> | null;
+    trace_count: number;
+  };
   trace: {
     info: {
       trace_id: string;
@@ -73,9 +95,12 @@ interface MlflowView {
   };
 }
 
-const READ_BACK = (uri: string, traceId: string) => `
+const READ_BACK = (uri: string, traceId: string, secondId: string) => `
 import json, math
 from mlflow.tracking import MlflowClient
+from mlflow.tracing import constant as C
+from mlflow.entities.trace_metrics import MetricViewType, MetricAggregation, AggregationType
+from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
 
 def num(v):
     if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
@@ -91,6 +116,25 @@ history = {k: [[m.step, m.timestamp, num(m.value)] for m in c.get_metric_history
 searched = c.search_traces(experiment_ids=[exp.experiment_id])
 t = c.get_trace(${pyStr(traceId)})
 info = t.info
+second = c.get_trace(${pyStr(secondId)})
+
+store = SqlAlchemyStore(${pyStr(uri)}, "/tmp")
+SUM = [MetricAggregation(AggregationType.SUM)]
+def metric(view, name, dims=None, aggs=SUM):
+    points = store.query_trace_metrics([exp.experiment_id], view, name, aggs, dimensions=dims)
+    return points
+tokens_by_name = {p.dimensions.get("trace_name", ""): p.values["SUM"]
+                  for p in metric(MetricViewType.TRACES, "total_tokens", ["trace_name"])}
+trace_count = sum(p.values["COUNT"] for p in metric(
+    MetricViewType.TRACES, "trace_count", None, [MetricAggregation(AggregationType.COUNT)]))
+sessions = None
+if hasattr(C.TraceMetricKey, "SESSION_COUNT"):
+    sessions = sum(p.values["COUNT"] for p in metric(
+        MetricViewType.TRACES, "session_count", None, [MetricAggregation(AggregationType.COUNT)]))
+cost_by_model = None
+if hasattr(C.SpanMetricKey, "TOTAL_COST"):
+    cost_by_model = {p.dimensions.get("span_model_name", ""): p.values["SUM"]
+                     for p in metric(MetricViewType.SPANS, "total_cost", ["span_model_name"])}
 
 def kind(a):
     return "feedback" if getattr(a, "feedback", None) is not None else "expectation"
@@ -105,7 +149,15 @@ print(json.dumps({
         "tags": r.data.tags,
     } for r in runs],
     "history": history,
-    "searched": [{"trace_id": s.info.trace_id, "spans": len(s.data.spans)} for s in searched],
+    "searched": sorted([{"trace_id": s.info.trace_id, "spans": len(s.data.spans)} for s in searched],
+                       key=lambda s: s["trace_id"]),
+    "second": {
+        "tags": second.info.tags, "trace_metadata": second.info.trace_metadata,
+        "token_usage": second.info.token_usage,
+        "spans": [{"name": s.name, "attributes": s.attributes} for s in second.data.spans],
+    },
+    "overview": {"tokens_by_name": tokens_by_name, "sessions": sessions,
+                 "cost_by_model": cost_by_model, "trace_count": trace_count},
     "trace": {
         "info": {
             "trace_id": info.trace_id, "state": info.state.value, "request_time": info.request_time,
@@ -127,10 +179,16 @@ print(json.dumps({
 }, default=str))
 `;
 
-describeInterop('graphtrace writes a sqlite DB, MLflow 3.9.0 reads it', () => {
+/**
+ * graphtrace writes a new file (MLflow 3.9's schema, the default); a newer MLflow upgrades it
+ * (`mlflow db upgrade`), graphtrace writes on into the upgraded file in that release's layout,
+ * and that MLflow's client, server and GenAI overview read both traces.
+ */
+describeInteropVersions('graphtrace writes a sqlite DB, MLflow reads it', ({ version }) => {
   let dir: string;
   let path: string;
   let traceId = '';
+  let secondId = '';
   let runId = '';
   const spanIds: Record<string, string> = {};
   let feedback: Feedback;
@@ -230,6 +288,42 @@ describeInterop('graphtrace writes a sqlite DB, MLflow 3.9.0 reads it', () => {
     );
     await tracker.shutdown();
     await store.close();
+
+    if (version !== MLFLOW_OLDEST) {
+      const upgrade = await mlflowDbUpgrade(sqliteUri(path), { mlflowVersion: version });
+      expect(upgrade.code, upgrade.stderr).toBe(0);
+    }
+    // Into the (upgraded) file, in its own layout: a model call with its model and cost.
+    const again = sqliteStore({ path });
+    const tracker2 = createTracker({
+      store: again,
+      experimentName: 'interop-agent',
+      logger: silentLogger,
+      handleExitSignals: false,
+    });
+    await tracker2.withSpan({ name: 'followup', spanType: 'AGENT' }, async (root) => {
+      secondId = root.traceId;
+      tracker2.updateCurrentTrace({ session: 'thread-42', user: 'ada' });
+      tracker2.withSpan(
+        {
+          name: 'llm',
+          spanType: 'CHAT_MODEL',
+          attributes: {
+            'mlflow.chat.tokenUsage': { input_tokens: 100, output_tokens: 20, total_tokens: 120 },
+            'mlflow.llm.model': 'gpt-4o-mini',
+            'mlflow.llm.provider': 'openai',
+            'mlflow.llm.cost': {
+              input_cost: 0.000015,
+              output_cost: 0.000012,
+              total_cost: 0.000027,
+            },
+          },
+        },
+        () => {},
+      );
+    });
+    await tracker2.shutdown();
+    await again.close();
   }, INTEROP_SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
@@ -239,8 +333,9 @@ describeInterop('graphtrace writes a sqlite DB, MLflow 3.9.0 reads it', () => {
   it(
     'MlflowClient reads the experiment, the run, its metric history and the trace field by field',
     async () => {
-      const view = await runPythonJson<MlflowView>(READ_BACK(sqliteUri(path), traceId), {
+      const view = await runPythonJson<MlflowView>(READ_BACK(sqliteUri(path), traceId, secondId), {
         cwd: dir,
+        mlflowVersion: version,
       });
 
       expect(view.experiment).toEqual({
@@ -277,7 +372,12 @@ describeInterop('graphtrace writes a sqlite DB, MLflow 3.9.0 reads it', () => {
         [2, 1_700_000_000_012, -1.7976931348623157e308],
       ]);
 
-      expect(view.searched).toEqual([{ trace_id: traceId, spans: 4 }]);
+      expect(view.searched).toEqual(
+        [
+          { trace_id: traceId, spans: 4 },
+          { trace_id: secondId, spans: 2 },
+        ].sort((a, b) => a.trace_id.localeCompare(b.trace_id)),
+      );
       const { info, spans, assessments } = view.trace;
       expect(info).toMatchObject({
         trace_id: traceId,
@@ -353,6 +453,41 @@ describeInterop('graphtrace writes a sqlite DB, MLflow 3.9.0 reads it', () => {
         span_id: spanIds.llm,
       });
       expect(feedback.assessmentId).toMatch(/^a-[0-9a-f]{32}$/);
+
+      // The trace written after the upgrade, in the file's own layout.
+      expect(view.second.tags).toMatchObject({ 'mlflow.traceName': 'followup' });
+      expect(view.second.trace_metadata).toMatchObject({
+        'mlflow.trace.session': 'thread-42',
+        'mlflow.trace.user': 'ada',
+      });
+      expect(view.second.token_usage).toMatchObject({
+        input_tokens: 100,
+        output_tokens: 20,
+        total_tokens: 120,
+      });
+      expect(view.second.spans.find((s) => s.name === 'llm')?.attributes).toMatchObject({
+        'mlflow.llm.model': 'gpt-4o-mini',
+        'mlflow.llm.provider': 'openai',
+        'mlflow.llm.cost': { input_cost: 0.000015, output_cost: 0.000012, total_cost: 0.000027 },
+      });
+    },
+    INTEROP_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'MLflow’s GenAI overview counts our traces, tokens, sessions and costs as its own',
+    async () => {
+      const { overview } = await runPythonJson<MlflowView>(
+        READ_BACK(sqliteUri(path), traceId, secondId),
+        { cwd: dir, mlflowVersion: version },
+      );
+      expect(overview.trace_count).toBe(2);
+      expect(overview.tokens_by_name).toEqual({ agent: 15, followup: 120 });
+      // Session counts arrived in 3.13, span costs in 3.10.
+      expect(overview.sessions).toBe(atLeast(version, '3.13.0') ? 1 : null);
+      expect(overview.cost_by_model).toEqual(
+        atLeast(version, '3.10.0') ? { 'gpt-4o-mini': 0.000027 } : null,
+      );
     },
     INTEROP_TEST_TIMEOUT_MS,
   );
@@ -361,6 +496,7 @@ describeInterop('graphtrace writes a sqlite DB, MLflow 3.9.0 reads it', () => {
     '`mlflow server` opens the DB without migrating it and serves the trace with all its spans',
     async () => {
       const server = await startMlflowServer({
+        mlflowVersion: version,
         backendStoreUri: sqliteUri(path),
         artifactsDestination: join(dir, 'artifacts'),
       });

@@ -9,6 +9,10 @@ export const SpanAttributeKey = {
   CHAT_USAGE: 'mlflow.chat.tokenUsage',
   MESSAGE_FORMAT: 'mlflow.message.format',
   MODEL: 'mlflow.llm.model',
+  /** The model's provider (MLflow 3.10+), e.g. `openai`. */
+  MODEL_PROVIDER: 'mlflow.llm.provider',
+  /** `{ input_cost, output_cost, total_cost }` in USD (MLflow 3.10+). */
+  LLM_COST: 'mlflow.llm.cost',
 } as const;
 
 /** Trace metadata keys (`trace_request_metadata`) MLflow reads. */
@@ -22,6 +26,10 @@ export const TraceMetadataKey = {
   SESSION: 'mlflow.trace.session',
   USER: 'mlflow.trace.user',
   SOURCE_RUN: 'mlflow.sourceRun',
+  /** `{ input_cost, output_cost, total_cost }` of the whole trace in USD (MLflow 3.10+). */
+  COST: 'mlflow.trace.cost',
+  /** Set by MLflow 3.12+'s start_trace: later span writes keep the info's figures. */
+  INFO_FINALIZED: 'mlflow.trace.infoFinalized',
 } as const;
 
 /** Trace tag keys (`trace_tags`) MLflow reads. */

@@ -14,8 +14,8 @@ import { int, traceScopeWhere } from './scope.js';
 const LABELS = 5;
 
 /** Valid assessments created in the range, on traces in the scope (the time bound is the assessment's). */
-function assessmentWhere(scope: QueryScope): RawBuilder<SqlBool> | null {
-  const traces = traceScopeWhere(scope, { time: false });
+function assessmentWhere(ctx: AnalyticsContext, scope: QueryScope): RawBuilder<SqlBool> | null {
+  const traces = traceScopeWhere(scope, { time: false, layout: ctx.layout });
   if (!traces) return null;
   return sql<SqlBool>`a.valid = 1 AND a.created_timestamp >= ${int(scope.from)}
     AND a.created_timestamp < ${int(scope.to)} AND ${traces}`;
@@ -43,7 +43,7 @@ export async function assessmentSummary(
   ctx: AnalyticsContext,
   scope: QueryScope,
 ): Promise<AssessmentSummaryResult> {
-  const where = assessmentWhere(scope);
+  const where = assessmentWhere(ctx, scope);
   if (!where) return { names: [], coverage: { traces: 0, complete: true } };
   const from = sql`FROM assessments a JOIN trace_info ON trace_info.request_id = a.trace_id WHERE ${where}`;
   const numeric = sql`${TYPE} IN ('integer', 'real')`;
@@ -89,12 +89,16 @@ export async function recentAssessments(
   scope: QueryScope,
   options: { limit: number; name?: string },
 ): Promise<RecentAssessmentsResult> {
-  const where = assessmentWhere(scope);
+  const where = assessmentWhere(ctx, scope);
   if (!where) return { assessments: [], coverage: { traces: 0, complete: true } };
   const byName = options.name === undefined ? sql`` : sql` AND a.name = ${options.name}`;
   const rows = await ctx.all<AssessmentRow & { trace_name: string | null }>(sql`
-    SELECT a.*, (SELECT t.value FROM trace_tags t WHERE t.key = ${TraceTagKey.TRACE_NAME}
-      AND t.request_id = a.trace_id) AS trace_name
+    SELECT a.*, ${
+      ctx.layout.traceAnalytics
+        ? sql`trace_info.trace_name`
+        : sql`(SELECT t.value FROM trace_tags t WHERE t.key = ${TraceTagKey.TRACE_NAME}
+      AND t.request_id = a.trace_id)`
+    } AS trace_name
     FROM assessments a JOIN trace_info ON trace_info.request_id = a.trace_id
     WHERE ${where}${byName}
     ORDER BY a.created_timestamp DESC, a.assessment_id LIMIT ${int(options.limit)}`);

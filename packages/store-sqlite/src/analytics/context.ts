@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely, RawBuilder } from 'kysely';
 import type { MlflowDatabase } from '../schema/database.js';
+import type { SchemaLayout } from '../schema/layout.js';
 import { withBusyRetry } from '../store/busy-retry.js';
 
 /** Prepared statements kept per connection; the SQL text varies with filters and experiments. */
@@ -124,6 +125,8 @@ export class AnalyticsContext {
   constructor(
     readonly db: BetterSqlite3.Database,
     readonly kysely: Kysely<MlflowDatabase>,
+    /** Where the file's MLflow release keeps names, sessions and tokens. */
+    readonly layout: SchemaLayout,
     private readonly uri: string,
     private readonly maxBusyWaitMs: number,
     /** A file to read on a worker thread; null runs queries on `db`, on this thread. */

@@ -1,6 +1,8 @@
 import type { CountScope, QueryScope } from '@graphtrace/core';
 import { parseFilter } from '@graphtrace/core';
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
+import { layoutOf, type SchemaLayout } from '../schema/layout.js';
+import { DEFAULT_SCHEMA_REVISION } from '../schema/revisions.js';
 import { compileTraceFilter } from '../store/compile-filter.js';
 import { experimentIdNumber } from '../store/values.js';
 
@@ -12,7 +14,7 @@ import { experimentIdNumber } from '../store/values.js';
  */
 export function traceScopeWhere(
   scope: CountScope & Partial<Pick<QueryScope, 'from' | 'to'>>,
-  options: { time?: boolean } = {},
+  options: { time?: boolean; layout?: SchemaLayout } = {},
 ): RawBuilder<SqlBool> | null {
   const filter = parseFilter(scope.filter, 'traces');
   const ids = experimentNumbers(scope.experimentIds);
@@ -26,7 +28,8 @@ export function traceScopeWhere(
     parts.push(sql<SqlBool>`trace_info.timestamp_ms >= ${int(scope.from)}`);
     parts.push(sql<SqlBool>`trace_info.timestamp_ms < ${int(scope.to)}`);
   }
-  parts.push(...compileTraceFilter(filter));
+  // Without a layout (checking a filter before the file is open) any layout compiles the same.
+  parts.push(...compileTraceFilter(filter, options.layout ?? layoutOf(DEFAULT_SCHEMA_REVISION)));
   return sql<SqlBool>`${sql.join(parts, sql` AND `)}`;
 }
 

@@ -3,6 +3,7 @@ import { TraceMetadataKey } from '@graphtrace/core';
 import { sql } from 'kysely';
 import type { AnalyticsContext } from './context.js';
 import { int, traceScopeWhere } from './scope.js';
+import { tokens } from './timeseries.js';
 
 interface SessionRow {
   session: string;
@@ -26,17 +27,21 @@ export async function sessions(
   scope: QueryScope,
   page: { limit: number; offset: number },
 ): Promise<SessionsResult> {
-  const where = traceScopeWhere(scope);
+  const where = traceScopeWhere(scope, { layout: ctx.layout });
   if (!where) return { sessions: [], total: 0, coverage: { traces: 0, complete: true } };
+  // The traces that have a session: its metadata rows, or from MLflow 3.17 a column.
+  const inSession = ctx.layout.traceAnalytics
+    ? sql`trace_info.session_id AS session FROM trace_info
+      WHERE trace_info.session_id IS NOT NULL AND ${where}`
+    : sql`m.value AS session FROM trace_request_metadata m JOIN trace_info ON trace_info.request_id = m.request_id
+      WHERE m.key = ${TraceMetadataKey.SESSION} AND ${where}`;
   const rows = await ctx.all<SessionRow & { in_range: number }>(sql`
     WITH s AS (
-      SELECT m.value AS session, trace_info.status AS status, trace_info.timestamp_ms AS ts,
+      SELECT trace_info.status AS status, trace_info.timestamp_ms AS ts,
         trace_info.timestamp_ms + coalesce(trace_info.execution_time_ms, 0) AS te,
-        (SELECT tm.value FROM trace_metrics tm WHERE tm.request_id = trace_info.request_id AND tm.key = 'input_tokens') AS tin,
-        (SELECT tm.value FROM trace_metrics tm WHERE tm.request_id = trace_info.request_id AND tm.key = 'output_tokens') AS tout,
-        (SELECT u.value FROM trace_request_metadata u WHERE u.key = ${TraceMetadataKey.USER} AND u.request_id = trace_info.request_id) AS user
-      FROM trace_request_metadata m JOIN trace_info ON trace_info.request_id = m.request_id
-      WHERE m.key = ${TraceMetadataKey.SESSION} AND ${where}
+        ${tokens(ctx.layout, 'input_tokens')} AS tin, ${tokens(ctx.layout, 'output_tokens')} AS tout,
+        (SELECT u.value FROM trace_request_metadata u WHERE u.key = ${TraceMetadataKey.USER} AND u.request_id = trace_info.request_id) AS user,
+        ${inSession}
     ),
     g AS (
       SELECT session, count(*) AS traces, total(status = 'ERROR') AS errors, min(ts) AS first_time,
@@ -48,9 +53,7 @@ export async function sessions(
   const total = rows[0]?.total ?? 0;
   let traces = rows[0]?.in_range;
   if (traces === undefined) {
-    const [r] = await ctx.all<{ n: number }>(
-      sql`SELECT count(*) AS n FROM trace_request_metadata m JOIN trace_info ON trace_info.request_id = m.request_id WHERE m.key = ${TraceMetadataKey.SESSION} AND ${where}`,
-    );
+    const [r] = await ctx.all<{ n: number }>(sql`SELECT count(*) AS n, ${inSession}`);
     traces = r?.n ?? 0;
   }
   return {

@@ -117,6 +117,7 @@ export class SqliteAnalytics {
       const ctx = new AnalyticsContext(
         db,
         opened.db,
+        opened.layout,
         uriOf(source),
         maxBusyWaitMs,
         onWorker ? { path: path!, busyTimeoutMs } : null,
@@ -147,9 +148,10 @@ export class SqliteAnalytics {
   }
 
   async countTraces(scope: CountScope): Promise<TraceCount> {
-    const where = traceScopeWhere(scope, { time: false });
-    if (!where) return { count: 0, exact: true };
+    traceScopeWhere(scope); // a bad filter fails before the database is opened
     const ctx = await this.ctx();
+    const where = traceScopeWhere(scope, { time: false, layout: ctx.layout });
+    if (!where) return { count: 0, exact: true };
     const [row] = await ctx.all<{ n: number }>(
       sql`SELECT count(*) AS n FROM trace_info WHERE ${where}`,
     );

@@ -6,6 +6,7 @@ import {
   SpanType,
 } from '@graphtrace/core';
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
+import type { SchemaLayout } from '../schema/layout.js';
 import type { AnalyticsContext } from './context.js';
 import { int, rankAt, traceScopeWhere } from './scope.js';
 
@@ -34,7 +35,12 @@ function counter(key: string): RawBuilder<number | null> {
   >`(SELECT CAST(m.value AS INTEGER) FROM trace_request_metadata m WHERE m.key = ${key} AND m.request_id = trace_info.request_id)`;
 }
 
-function tokens(key: string): RawBuilder<number | null> {
+/** A trace's token count: a trace_metrics row, or from MLflow 3.17 a trace_info column. */
+export function tokens(
+  layout: SchemaLayout,
+  key: 'input_tokens' | 'output_tokens',
+): RawBuilder<number | null> {
+  if (layout.traceAnalytics) return sql<number | null>`${sql.ref(`trace_info.${key}`)}`;
   return sql<
     number | null
   >`(SELECT tm.value FROM trace_metrics tm WHERE tm.request_id = trace_info.request_id AND tm.key = ${key})`;
@@ -65,7 +71,7 @@ export async function timeseries(
       'INVALID_ARGUMENT',
       `bucketMs must be a positive integer, got ${bucketMs}`,
     );
-  const where = traceScopeWhere(scope);
+  const where = traceScopeWhere(scope, { layout: ctx.layout });
   const empty: TimeseriesResult = {
     bucketMs,
     points: [],
@@ -81,7 +87,7 @@ export async function timeseries(
       total(llm) AS llm, total(tool) AS tool, count(llm) AS with_calls
     FROM (
       SELECT ${bucket} AS b, trace_info.status AS status,
-        ${tokens('input_tokens')} AS tin, ${tokens('output_tokens')} AS tout,
+        ${tokens(ctx.layout, 'input_tokens')} AS tin, ${tokens(ctx.layout, 'output_tokens')} AS tout,
         ${counter(AgentMetadataKey.LLM_CALLS)} AS llm, ${counter(AgentMetadataKey.TOOL_CALLS)} AS tool
       FROM trace_info WHERE ${where}
     )

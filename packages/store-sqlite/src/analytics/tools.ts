@@ -46,7 +46,7 @@ export async function tools(
   scope: QueryScope,
   examples: number,
 ): Promise<ToolsResult> {
-  const where = traceScopeWhere(scope);
+  const where = traceScopeWhere(scope, { layout: ctx.layout });
   if (!where) return { tools: [], coverage: { traces: 0, complete: true } };
   const [inRange] = await ctx.all<{ n: number }>(
     sql`SELECT count(*) AS n FROM trace_info WHERE ${where}`,
@@ -58,7 +58,7 @@ export async function tools(
   let all = traces;
   if (!filtered) {
     const [row] = await ctx.all<{ n: number }>(
-      sql`SELECT count(*) AS n FROM trace_info WHERE ${traceScopeWhere({ experimentIds: scope.experimentIds }, { time: false })}`,
+      sql`SELECT count(*) AS n FROM trace_info WHERE ${traceScopeWhere({ experimentIds: scope.experimentIds }, { time: false, layout: ctx.layout })}`,
     );
     all = row?.n ?? traces;
   }

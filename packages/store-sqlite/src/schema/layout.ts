@@ -21,6 +21,8 @@ export interface SchemaLayout {
    * queue rollup rebuilds.
    */
   traceAnalytics: boolean;
+  /** 3.14+: deleting a trace deletes its `review_queue_items`. */
+  reviewQueue: boolean;
   /** Token usage keys start_trace mirrors into `trace_metrics` ([] from 3.17). */
   tokenMetricKeys: readonly string[];
 }
@@ -43,6 +45,7 @@ export function layoutOf(revision: string): SchemaLayout {
     infoFinalized: isAtOrAfter(revision, 'a5b4c3d2e1f0'),
     payloadGeneration: isAtOrAfter(revision, 'da6fb0208061'),
     traceAnalytics,
+    reviewQueue: isAtOrAfter(revision, 'b7e4c1a90f23'),
     tokenMetricKeys: traceAnalytics ? [] : from310 ? TOKEN_KEYS_3_10 : TOKEN_KEYS_3_9,
   };
 }

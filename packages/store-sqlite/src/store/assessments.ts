@@ -6,6 +6,8 @@ import {
 } from '@graphtrace/core';
 import type { AssessmentsTable } from '../schema/database.js';
 import type { StoreContext } from './context.js';
+import { assessmentAggregate } from './mlflow-values.js';
+import { enqueueRollups } from './rollup-queue.js';
 
 /** A row of MLflow's `assessments` table (no generated columns, so the table type is the row). */
 export type AssessmentRow = AssessmentsTable;
@@ -81,8 +83,12 @@ export async function createAssessment(ctx: StoreContext, a: NewAssessment): Pro
   const metadata =
     a.metadata && Object.keys(a.metadata).length > 0 ? JSON.stringify(a.metadata) : null;
   const { conn } = ctx;
+  const valueJson = JSON.stringify(a.value ?? null);
   const row = await conn.write(() => {
-    if (!conn.stmt('SELECT 1 FROM trace_info WHERE request_id = ?').get(a.traceId)) {
+    const trace = conn
+      .stmt('SELECT experiment_id, timestamp_ms FROM trace_info WHERE request_id = ?')
+      .get(a.traceId) as { experiment_id: number; timestamp_ms: number } | undefined;
+    if (!trace) {
       throw new GraphtraceError(
         'NOT_FOUND',
         `trace ${a.traceId} does not exist in ${ctx.uri}: flush traces before assessing them`,
@@ -105,7 +111,7 @@ export async function createAssessment(ctx: StoreContext, a: NewAssessment): Pro
         a.traceId,
         a.name,
         a.kind,
-        JSON.stringify(a.value ?? null),
+        valueJson,
         error,
         t,
         t,
@@ -116,6 +122,27 @@ export async function createAssessment(ctx: StoreContext, a: NewAssessment): Pro
         a.rationale ?? null,
         metadata,
       );
+    if (conn.layout.traceAnalytics) {
+      // MLflow 3.17 keeps the trace's experiment and time and a numeric reading on the row.
+      const { aggregate, numeric } = assessmentAggregate(valueJson);
+      conn
+        .stmt(
+          `UPDATE assessments SET experiment_id = ?, trace_timestamp_ms = ?, aggregate_value = ?,
+             is_numeric_value = ? WHERE assessment_id = ?`,
+        )
+        .run(trace.experiment_id, trace.timestamp_ms, aggregate, numeric, assessmentId);
+      enqueueRollups(
+        conn,
+        [
+          {
+            experimentId: trace.experiment_id,
+            timestampMs: trace.timestamp_ms,
+            family: 'assessment',
+          },
+        ],
+        ctx.now(),
+      );
+    }
     return conn
       .stmt('SELECT * FROM assessments WHERE assessment_id = ?')
       .get(assessmentId) as AssessmentRow;

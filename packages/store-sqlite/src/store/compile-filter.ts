@@ -9,6 +9,8 @@ import {
   TraceTagKey,
 } from '@graphtrace/core';
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
+import type { SchemaLayout } from '../schema/layout.js';
+import { COST_COLUMNS, TOKEN_COLUMNS } from './analytics-columns.js';
 
 /*
  * Compiles core's filter AST into SQL fragments for Kysely. Every value and every key from
@@ -91,15 +93,63 @@ const TRACE_COLUMNS: Record<string, string> = {
   client_request_id: 'trace_info.client_request_id',
 };
 
-function traceClause(c: FilterComparison): RawBuilder<SqlBool> {
+/**
+ * The JSON MLflow 3.17 shows for token usage or cost from a trace's columns (Python's
+ * json.dumps spelling), or NULL: what a filter on that metadata key compares against.
+ */
+function columnsJson(columns: readonly string[]): RawBuilder<unknown> {
+  const parts = columns.map(
+    (c) => sql`coalesce(${`, "${c}": `} || ${sql.ref(`trace_info.${c}`)}, '')`,
+  );
+  const any = sql.join(
+    columns.map((c) => sql.ref(`trace_info.${c}`)),
+    sql`, `,
+  );
+  return sql`(CASE WHEN coalesce(${any}) IS NULL THEN NULL ELSE '{' || substr(${sql.join(parts, sql` || `)}, 3) || '}' END)`;
+}
+
+/**
+ * Where a trace tag or metadata key lives in a 3.17 database (a trace_info column, or JSON made
+ * from columns); undefined for keys that stay rows.
+ */
+function promotedValue(
+  entity: 'tag' | 'metadata',
+  key: string,
+  layout: SchemaLayout,
+): RawBuilder<unknown> | undefined {
+  if (!layout.traceAnalytics) return undefined;
+  if (entity === 'tag')
+    return key === TraceTagKey.TRACE_NAME ? sql.ref('trace_info.trace_name') : undefined;
+  if (key === TraceMetadataKey.SESSION) return sql.ref('trace_info.session_id');
+  if (key === TraceMetadataKey.TOKEN_USAGE) return columnsJson(TOKEN_COLUMNS);
+  if (key === TraceMetadataKey.COST) return columnsJson(COST_COLUMNS);
+  return undefined;
+}
+
+/** A comparison on a promoted value: IS NULL / IS NOT NULL as presence, like a missing row. */
+function promotedComparison(
+  value: RawBuilder<unknown>,
+  op: FilterOp,
+  operand: FilterValue,
+): RawBuilder<SqlBool> {
+  return sql<SqlBool>`(${value} IS NOT NULL AND ${comparison(value, op, operand)})`;
+}
+
+function traceClause(c: FilterComparison, layout: SchemaLayout): RawBuilder<SqlBool> {
+  if (c.entity === 'tag' || c.entity === 'metadata') {
+    const promoted = promotedValue(c.entity, c.key, layout);
+    if (promoted) return promotedComparison(promoted, c.op, c.value);
+  }
   if (c.entity === 'tag')
     return keyValueExists('trace_tags', 'trace_info.request_id', c.key, c.op, c.value);
   if (c.entity === 'metadata') {
     if (c.key === TraceMetadataKey.SOURCE_RUN && c.op === '=') return traceOfRun(String(c.value));
     return keyValueExists('trace_request_metadata', 'trace_info.request_id', c.key, c.op, c.value);
   }
-  // Attributes that MLflow keeps in tags or metadata.
-  if (c.key === 'name')
+  // Attributes that MLflow keeps in tags or metadata (or, from 3.17, a column).
+  if (c.key === 'name') {
+    const promoted = promotedValue('tag', TraceTagKey.TRACE_NAME, layout);
+    if (promoted) return promotedComparison(promoted, c.op, c.value);
     return keyValueExists(
       'trace_tags',
       'trace_info.request_id',
@@ -107,6 +157,7 @@ function traceClause(c: FilterComparison): RawBuilder<SqlBool> {
       c.op,
       c.value,
     );
+  }
   if (c.key === 'run_id') {
     if (c.op === '=') return traceOfRun(String(c.value));
     return keyValueExists(
@@ -122,8 +173,11 @@ function traceClause(c: FilterComparison): RawBuilder<SqlBool> {
   return comparison(sql.ref(column), c.op, c.value);
 }
 
-export function compileTraceFilter(expr: FilterExpression): RawBuilder<SqlBool>[] {
-  return expr.clauses.map(traceClause);
+export function compileTraceFilter(
+  expr: FilterExpression,
+  layout: SchemaLayout,
+): RawBuilder<SqlBool>[] {
+  return expr.clauses.map((c) => traceClause(c, layout));
 }
 
 const RUN_COLUMNS: Record<string, string> = {
@@ -181,13 +235,24 @@ function keyValueLookup(
  * Orders as MLflow does: every term sorts missing values last whatever the direction; metrics
  * sort NaN after numbers and before missing; then the default tie-breakers.
  */
-export function compileTraceOrder(terms: readonly OrderByTerm[]): CompiledOrder {
+export function compileTraceOrder(
+  terms: readonly OrderByTerm[],
+  layout: SchemaLayout,
+): CompiledOrder {
   const out: CompiledOrder = { selects: [], orders: [] };
   let hasTimestamp = false;
   let hasId = false;
   terms.forEach((t, i) => {
     let value: RawBuilder<unknown>;
-    if (t.entity === 'tag') value = keyValueLookup('trace_tags', 'trace_info.request_id', t.key);
+    const promoted =
+      t.entity === 'tag' || t.entity === 'metadata'
+        ? promotedValue(t.entity, t.key, layout)
+        : t.key === 'name'
+          ? promotedValue('tag', TraceTagKey.TRACE_NAME, layout)
+          : undefined;
+    if (promoted) value = promoted;
+    else if (t.entity === 'tag')
+      value = keyValueLookup('trace_tags', 'trace_info.request_id', t.key);
     else if (t.entity === 'metadata')
       value = keyValueLookup('trace_request_metadata', 'trace_info.request_id', t.key);
     else if (t.key === 'name')

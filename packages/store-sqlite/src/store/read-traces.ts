@@ -10,14 +10,23 @@ import {
   type Trace,
   type TraceInfo,
   type TraceState,
+  TraceTagKey,
 } from '@graphtrace/core';
 import { type Expression, type SqlBool, sql } from 'kysely';
+import type { SchemaLayout } from '../schema/layout.js';
+import {
+  COST_COLUMNS,
+  compatibilityFromColumns,
+  PROMOTED_METADATA_KEYS,
+  TOKEN_COLUMNS,
+  type TraceColumnsRow,
+} from './analytics-columns.js';
 import { compileTraceFilter, compileTraceOrder } from './compile-filter.js';
 import type { StoreContext } from './context.js';
 import { decodePosition, encodePosition, searchFingerprint } from './page-tokens.js';
 import { checkMaxResults, experimentIdNumber, parseStringMap } from './values.js';
 
-interface TraceRow {
+interface TraceRow extends TraceColumnsRow {
   request_id: string;
   experiment_id: number;
   timestamp_ms: number;
@@ -46,7 +55,26 @@ const METADATA_JSON = sql<
   string | null
 >`(SELECT json_group_object(m.key, m.value) FROM trace_request_metadata m WHERE m.request_id = trace_info.request_id)`;
 
-function toTraceInfo(row: TraceRow, tags: string | null, metadata: string | null): TraceInfo {
+/** From 3.17 MLflow shows name, session, tokens and costs from columns, not from old rows. */
+const ANALYTICS_COLUMNS = ['trace_name', 'session_id', ...TOKEN_COLUMNS, ...COST_COLUMNS].map((c) =>
+  sql.ref(`trace_info.${c}`).as(c),
+);
+
+function toTraceInfo(
+  row: TraceRow,
+  tagsJson: string | null,
+  metadataJson: string | null,
+  layout: SchemaLayout,
+): TraceInfo {
+  let tags = parseStringMap(tagsJson);
+  let metadata = parseStringMap(metadataJson);
+  if (layout.traceAnalytics) {
+    const compat = compatibilityFromColumns(row);
+    delete tags[TraceTagKey.TRACE_NAME];
+    for (const k of PROMOTED_METADATA_KEYS) delete metadata[k];
+    tags = { ...tags, ...compat.tags };
+    metadata = { ...metadata, ...compat.metadata };
+  }
   return {
     traceId: row.request_id,
     clientRequestId: row.client_request_id,
@@ -56,18 +84,23 @@ function toTraceInfo(row: TraceRow, tags: string | null, metadata: string | null
     state: row.status as TraceState,
     requestPreview: row.request_preview,
     responsePreview: row.response_preview,
-    traceMetadata: parseStringMap(metadata),
-    tags: parseStringMap(tags),
+    traceMetadata: metadata,
+    tags,
   };
+}
+
+function infoColumns(layout: SchemaLayout) {
+  return layout.traceAnalytics ? [...TRACE_COLUMNS, ...ANALYTICS_COLUMNS] : [...TRACE_COLUMNS];
 }
 
 function selectInfos(ctx: StoreContext) {
   return ctx.conn.kysely
     .selectFrom('trace_info')
-    .select([...TRACE_COLUMNS, TAGS_JSON.as('tags'), METADATA_JSON.as('metadata')]);
+    .select([...infoColumns(ctx.conn.layout), TAGS_JSON.as('tags'), METADATA_JSON.as('metadata')]);
 }
 
-let traceInfoSql: string | undefined;
+/** Queries built once per layout (the 3.17 one reads more columns). */
+const traceInfoSql = new Map<boolean, string>();
 let extrasSql: string | undefined;
 let spansSql: string | undefined;
 
@@ -96,11 +129,16 @@ function readTagsAndMetadata(
  * Kysely once and run as a cached prepared statement.
  */
 export function readTraceInfo(ctx: StoreContext, traceId: string): TraceInfo | null {
-  traceInfoSql ??= selectInfos(ctx).where('trace_info.request_id', '=', '').compile().sql;
-  const row = ctx.conn.stmt(traceInfoSql).get(traceId) as
+  const layout = ctx.conn.layout;
+  let text = traceInfoSql.get(layout.traceAnalytics);
+  if (!text) {
+    text = selectInfos(ctx).where('trace_info.request_id', '=', '').compile().sql;
+    traceInfoSql.set(layout.traceAnalytics, text);
+  }
+  const row = ctx.conn.stmt(text).get(traceId) as
     | (TraceRow & { tags: string | null; metadata: string | null })
     | undefined;
-  return row ? toTraceInfo(row, row.tags, row.metadata) : null;
+  return row ? toTraceInfo(row, row.tags, row.metadata, layout) : null;
 }
 
 export function getTraceInfo(ctx: StoreContext, traceId: string): Promise<TraceInfo | null> {
@@ -193,15 +231,16 @@ export async function searchTraces(
   const position = decodePosition(query.pageToken, fingerprint, keys?.length ?? 0);
   if (experimentIds.length === 0) return { traces: [], nextPageToken: null };
 
+  const layout = ctx.conn.layout;
   let q = ctx.conn.kysely
     .selectFrom('trace_info')
-    .select(TRACE_COLUMNS)
+    .select(infoColumns(layout))
     .where(
       'trace_info.experiment_id',
       experimentIds.length === 1 ? '=' : 'in',
       experimentIds.length === 1 ? experimentIds[0]! : experimentIds,
     );
-  for (const clause of compileTraceFilter(filter)) q = q.where(clause);
+  for (const clause of compileTraceFilter(filter, layout)) q = q.where(clause);
 
   if (keys) {
     for (const k of keys) q = q.orderBy(k.column, k.ascending ? 'asc' : 'desc');
@@ -227,7 +266,7 @@ export async function searchTraces(
       });
     }
   } else {
-    const order = compileTraceOrder(terms);
+    const order = compileTraceOrder(terms, layout);
     for (const s of order.selects) q = q.select(s.expression.as(s.alias));
     for (const o of order.orders) q = q.orderBy(o.expression, o.direction);
     if (position.kind === 'after') throw badPosition();
@@ -241,7 +280,7 @@ export async function searchTraces(
   const byId = new Map(extras.map((e) => [e.request_id, e]));
   const traces = page.map((r) => {
     const e = byId.get(r.request_id);
-    return toTraceInfo(r, e?.tags ?? null, e?.metadata ?? null);
+    return toTraceInfo(r, e?.tags ?? null, e?.metadata ?? null, layout);
   });
 
   let nextPageToken: string | null = null;

@@ -41,8 +41,15 @@ import { createRun, logBatch, updateRun } from './write-runs.js';
 import { deleteTraces, logSpans, setTraceTag, startTrace } from './write-traces.js';
 
 export interface SqliteStoreOptions {
-  /** The database file (created with MLflow 3.9.0's schema when new). `:memory:` for tests. */
+  /** The database file (created with MLflow's schema when new). `:memory:` for tests. */
   path: string;
+  /**
+   * The MLflow schema of a file the store creates: a release (`3.9` … `3.17`, or `3.17.2`) or an
+   * alembic revision. Default `3.9`, which every MLflow from 3.9.0 on opens (newer releases
+   * upgrade it on first use). An existing file keeps its own revision, and the store writes it
+   * in that revision's layout.
+   */
+  schemaVersion?: string;
   /** Open the file read-only: it must exist; every write is refused with code READ_ONLY. */
   readOnly?: boolean;
   /** SQLite's busy_timeout in ms (default 5000); beyond it writes retry with backoff. */
@@ -89,10 +96,10 @@ const CAPABILITIES: StoreCapabilities = {
 };
 
 /**
- * The TrackingStore in MLflow 3.9's own SQLite schema: what it writes, `mlflow server` and
- * MlflowClient read, and it reads what they write. Opens the file on first use; schema
- * problems (another MLflow revision, not an MLflow DB) reject that call with a `SchemaError`
- * and leave the file untouched.
+ * The TrackingStore in MLflow's own SQLite schema, any revision from 3.9.0 to 3.17: what it
+ * writes, `mlflow server` and MlflowClient of that release read, and it reads what they write.
+ * Opens the file on first use; schema problems (an unknown revision, not an MLflow DB) reject
+ * that call with a `SchemaError` and leave the file untouched.
  */
 export class SqliteStore implements TrackingStore {
   readonly uri: string;
@@ -154,6 +161,7 @@ export class SqliteStore implements TrackingStore {
         ? { defaultArtifactRoot: o.defaultArtifactRoot }
         : {}),
       ...(o.synchronous ? { synchronous: o.synchronous } : {}),
+      ...(o.schemaVersion !== undefined ? { schemaVersion: o.schemaVersion } : {}),
       now,
     });
     const ctx: StoreContext = {

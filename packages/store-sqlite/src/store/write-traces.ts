@@ -10,9 +10,20 @@ import {
   TraceTagKey,
   truncatePreview,
 } from '@graphtrace/core';
+import type { SchemaLayout } from '../schema/layout.js';
+import {
+  dimensionAttributesJson,
+  PROMOTED_METADATA_KEYS,
+  spanAnalyticsColumns,
+  spanMetricRows,
+  TRACE_NAME_MAX_CHARS,
+  traceColumnsFromInfo,
+} from './analytics-columns.js';
 import type { StoreContext } from './context.js';
 import { activeExperimentForWrite } from './experiments.js';
+import { boundedString } from './mlflow-values.js';
 import { readTraceInfo } from './read-traces.js';
+import { enqueueRollups, type RollupPartition, rollupEligible } from './rollup-queue.js';
 import { appendToUri, experimentIdNumber } from './values.js';
 
 /** MLflow reads spans from the `spans` table only when the trace carries this tag value. */
@@ -20,7 +31,6 @@ export const SPANS_IN_TRACKING_STORE = 'TRACKING_STORE';
 /** Spans per write transaction: bounds how long one batch holds the write lock. */
 export const SPAN_CHUNK = 1000;
 const TRACE_STATES: readonly TraceState[] = ['OK', 'ERROR', 'IN_PROGRESS', 'STATE_UNSPECIFIED'];
-const TOKEN_KEYS = ['input_tokens', 'output_tokens', 'total_tokens'] as const;
 const NS_PER_MS = 1_000_000n;
 
 function invalid(message: string): GraphtraceError {
@@ -48,13 +58,13 @@ function checkTraceId(traceId: unknown): asserts traceId is string {
 }
 
 /** Token usage metadata → trace_metrics rows, as MLflow's start_trace writes them. */
-function tokenMetrics(info: TraceInfo): [string, number][] {
+function tokenMetrics(info: TraceInfo, keys: readonly string[]): [string, number][] {
   const raw = info.traceMetadata[TraceMetadataKey.TOKEN_USAGE];
-  if (!raw) return [];
+  if (!raw || keys.length === 0) return [];
   try {
     const usage = JSON.parse(raw) as Record<string, unknown>;
     const out: [string, number][] = [];
-    for (const key of TOKEN_KEYS) {
+    for (const key of keys) {
       const v = usage?.[key];
       if (v !== null && v !== undefined && Number.isFinite(Number(v))) out.push([key, Number(v)]);
     }
@@ -64,9 +74,56 @@ function tokenMetrics(info: TraceInfo): [string, number][] {
   }
 }
 
+const TRACE_BASE_COLUMNS = [
+  'request_id',
+  'experiment_id',
+  'timestamp_ms',
+  'execution_time_ms',
+  'status',
+  'client_request_id',
+  'request_preview',
+  'response_preview',
+];
+
+/** The upsert of a trace info row with the analytics columns it supplies (3.17 layout). */
+function upsertTraceInfoSql(extra: readonly string[]): string {
+  const columns = [...TRACE_BASE_COLUMNS, ...extra];
+  const updates = columns
+    .filter((c) => c !== 'request_id')
+    .map((c) => `${c} = excluded.${c}`)
+    .join(', ');
+  return `INSERT INTO trace_info (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})
+    ON CONFLICT (request_id) DO UPDATE SET ${updates}`;
+}
+
+/** The partitions a trace's rows count in, for queueing rollup rebuilds (3.17 layout). */
+function tracePartitions(experimentId: number, timestampMs: number): RollupPartition[] {
+  return [
+    { experimentId, timestampMs, family: 'trace_metric' },
+    { experimentId, timestampMs, family: 'assessment' },
+  ];
+}
+
+/** The span start days of a trace, as partitions of the span cost rollup. */
+function spanCostPartitions(
+  ctx: StoreContext,
+  traceId: string,
+  experimentIds: readonly number[],
+): RollupPartition[] {
+  const days = ctx.conn
+    .stmt(
+      'SELECT DISTINCT start_time_unix_nano / 86400000000000 * 86400000 AS day FROM spans WHERE trace_id = ?',
+    )
+    .all(traceId) as { day: number }[];
+  return experimentIds.flatMap((experimentId) =>
+    days.map((d) => ({ experimentId, timestampMs: d.day, family: 'span_cost' as const })),
+  );
+}
+
 /**
  * MLflow's StartTraceV3 as an upsert: the info row is replaced, tags and metadata merged,
- * the spans-location and artifact-location tags set, token usage mirrored into trace_metrics.
+ * the spans-location and artifact-location tags set, and the token usage kept where the file's
+ * MLflow release keeps it (trace_metrics rows, or from 3.17 the info's own columns).
  */
 export async function startTrace(ctx: StoreContext, info: TraceInfo): Promise<TraceInfo> {
   checkTraceId(info.traceId);
@@ -82,20 +139,18 @@ export async function startTrace(ctx: StoreContext, info: TraceInfo): Promise<Tr
       `trace ${info.traceId}: executionDuration must be an integer (ms) or null, got ${duration}`,
     );
   const preview = (s: string | null) => (s === null ? null : truncatePreview(s, MAX_PREVIEW_CHARS));
-  const metrics = tokenMetrics(info);
   const { conn } = ctx;
+  const layout = conn.layout;
+  const metrics = tokenMetrics(info, layout.tokenMetricKeys);
+  const columns = layout.traceAnalytics ? traceColumnsFromInfo(info) : {};
+  const extra = Object.keys(columns);
   return conn.write(() => {
     const experiment = activeExperimentForWrite(ctx, info.experimentId);
+    const before = conn
+      .stmt('SELECT experiment_id, timestamp_ms FROM trace_info WHERE request_id = ?')
+      .get(info.traceId) as { experiment_id: number; timestamp_ms: number } | undefined;
     conn
-      .stmt(
-        `INSERT INTO trace_info (request_id, experiment_id, timestamp_ms, execution_time_ms, status,
-           client_request_id, request_preview, response_preview)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (request_id) DO UPDATE SET experiment_id = excluded.experiment_id,
-           timestamp_ms = excluded.timestamp_ms, execution_time_ms = excluded.execution_time_ms,
-           status = excluded.status, client_request_id = excluded.client_request_id,
-           request_preview = excluded.request_preview, response_preview = excluded.response_preview`,
-      )
+      .stmt(upsertTraceInfoSql(extra))
       .run(
         info.traceId,
         experiment.experimentId,
@@ -105,8 +160,18 @@ export async function startTrace(ctx: StoreContext, info: TraceInfo): Promise<Tr
         info.clientRequestId,
         preview(info.requestPreview),
         preview(info.responsePreview),
+        ...extra.map((c) => columns[c as keyof typeof columns]),
       );
-    for (const [k, v] of Object.entries(info.tags)) upsertTraceTag(ctx, info.traceId, k, String(v));
+    if (before && layout.payloadGeneration)
+      conn
+        .stmt(
+          'UPDATE trace_info SET db_payload_generation = db_payload_generation + 1 WHERE request_id = ?',
+        )
+        .run(info.traceId);
+    for (const [k, v] of Object.entries(info.tags)) {
+      if (layout.traceAnalytics && k === TraceTagKey.TRACE_NAME) continue;
+      upsertTraceTag(ctx, info.traceId, k, String(v));
+    }
     upsertTraceTag(ctx, info.traceId, TraceTagKey.SPANS_LOCATION, SPANS_IN_TRACKING_STORE);
     upsertTraceTag(
       ctx,
@@ -117,12 +182,41 @@ export async function startTrace(ctx: StoreContext, info: TraceInfo): Promise<Tr
     const metadata = conn.stmt(
       'INSERT INTO trace_request_metadata (key, value, request_id) VALUES (?, ?, ?) ON CONFLICT (key, request_id) DO UPDATE SET value = excluded.value',
     );
-    for (const [k, v] of Object.entries(info.traceMetadata))
+    for (const [k, v] of Object.entries(info.traceMetadata)) {
+      if (layout.traceAnalytics && PROMOTED_METADATA_KEYS.has(k)) continue;
       metadata.run(k, String(v), info.traceId);
+    }
+    if (layout.infoFinalized) metadata.run(TraceMetadataKey.INFO_FINALIZED, 'true', info.traceId);
     const metric = conn.stmt(
       'INSERT INTO trace_metrics (request_id, key, value) VALUES (?, ?, ?) ON CONFLICT (request_id, key) DO UPDATE SET value = excluded.value',
     );
     for (const [k, v] of metrics) metric.run(info.traceId, k, v);
+    if (layout.traceAnalytics) {
+      const partitions = tracePartitions(experiment.experimentId, info.requestTime);
+      if (before) {
+        // The trace's spans and assessments follow it, as MLflow 3.17's conflict path moves them.
+        conn
+          .stmt('UPDATE spans SET experiment_id = ? WHERE trace_id = ? AND experiment_id != ?')
+          .run(experiment.experimentId, info.traceId, experiment.experimentId);
+        conn
+          .stmt(
+            'UPDATE assessments SET experiment_id = ?, trace_timestamp_ms = ? WHERE trace_id = ?',
+          )
+          .run(experiment.experimentId, info.requestTime, info.traceId);
+        partitions.push(...tracePartitions(before.experiment_id, before.timestamp_ms));
+        if (
+          rollupEligible(Math.min(before.timestamp_ms, info.requestTime), ctx.now()) ||
+          before.experiment_id !== experiment.experimentId
+        )
+          partitions.push(
+            ...spanCostPartitions(ctx, info.traceId, [
+              before.experiment_id,
+              experiment.experimentId,
+            ]),
+          );
+      }
+      enqueueRollups(conn, partitions, ctx.now());
+    }
     // The merged result, read in the same transaction.
     return readTraceInfo(ctx, info.traceId)!;
   });
@@ -138,9 +232,25 @@ interface SpanRow {
   start: bigint;
   end: bigint | null;
   content: string;
+  /** The layout's extra span columns, in the order of spanExtraColumns(). */
+  extra: unknown[];
+  /** 3.10–3.16: the span's `span_metrics` rows. */
+  metrics: [string, number][];
 }
 
-function encodeSpan(span: Span, index: number, toJson: (span: Span) => string): SpanRow {
+/** Extra `spans` columns a layout writes beside the 3.9 ones. */
+function spanExtraColumns(layout: SchemaLayout): readonly string[] {
+  if (layout.traceAnalytics)
+    return ['input_cost', 'output_cost', 'total_cost', 'model_name', 'model_provider'];
+  return layout.spanMetrics ? ['dimension_attributes'] : [];
+}
+
+function encodeSpan(
+  span: Span,
+  index: number,
+  toJson: (span: Span) => string,
+  layout: SchemaLayout,
+): SpanRow {
   checkTraceId(span.traceId);
   if (typeof span.spanId !== 'string' || !/^[0-9a-f]{16}$/.test(span.spanId))
     throw invalid(
@@ -148,6 +258,11 @@ function encodeSpan(span: Span, index: number, toJson: (span: Span) => string): 
     );
   if (typeof span.startTimeUnixNano !== 'bigint')
     throw invalid(`spans[${index}].startTimeUnixNano must be a bigint (ns since epoch)`);
+  let extra: unknown[] = [];
+  if (layout.traceAnalytics) {
+    const c = spanAnalyticsColumns(span);
+    extra = [c.input_cost, c.output_cost, c.total_cost, c.model_name, c.model_provider];
+  } else if (layout.spanMetrics) extra = [dimensionAttributesJson(span)];
   return {
     traceId: span.traceId,
     spanId: span.spanId,
@@ -158,12 +273,38 @@ function encodeSpan(span: Span, index: number, toJson: (span: Span) => string): 
     start: span.startTimeUnixNano,
     end: span.endTimeUnixNano,
     content: toJson(span),
+    extra,
+    metrics: layout.spanMetrics ? spanMetricRows(span) : [],
   };
+}
+
+function upsertSpanSql(layout: SchemaLayout): string {
+  const columns = [
+    'trace_id',
+    'experiment_id',
+    'span_id',
+    'parent_span_id',
+    'name',
+    'type',
+    'status',
+    'start_time_unix_nano',
+    'end_time_unix_nano',
+    'content',
+    ...spanExtraColumns(layout),
+  ];
+  const updates = columns
+    .filter((c) => c !== 'trace_id' && c !== 'span_id' && c !== 'experiment_id')
+    .map((c) => `${c} = excluded.${c}`)
+    .join(', ');
+  return `INSERT INTO spans (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})
+    ON CONFLICT (trace_id, span_id) DO UPDATE SET ${updates}`;
 }
 
 /** One transaction's worth of spans: each trace's info row made or widened, the spans upserted. */
 function writeSpanChunk(ctx: StoreContext, experimentId: string, chunk: SpanRow[]): void {
   const { conn } = ctx;
+  const layout = conn.layout;
+  const now = ctx.now();
   const groups = new Map<string, SpanRow[]>();
   for (const s of chunk) {
     const g = groups.get(s.traceId);
@@ -171,15 +312,8 @@ function writeSpanChunk(ctx: StoreContext, experimentId: string, chunk: SpanRow[
     else groups.set(s.traceId, [s]);
   }
   let experiment: ReturnType<typeof activeExperimentForWrite> | undefined;
-  const upsertSpan = conn.stmt(
-    `INSERT INTO spans (trace_id, experiment_id, span_id, parent_span_id, name, type, status,
-       start_time_unix_nano, end_time_unix_nano, content)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (trace_id, span_id) DO UPDATE SET parent_span_id = excluded.parent_span_id,
-       name = excluded.name, type = excluded.type, status = excluded.status,
-       start_time_unix_nano = excluded.start_time_unix_nano,
-       end_time_unix_nano = excluded.end_time_unix_nano, content = excluded.content`,
-  );
+  const upsertSpan = conn.stmt(upsertSpanSql(layout));
+  const partitions: RollupPartition[] = [];
   for (const [traceId, spans] of groups) {
     let minStart = spans[0]!.start;
     let maxEnd: bigint | null = null;
@@ -195,12 +329,14 @@ function writeSpanChunk(ctx: StoreContext, experimentId: string, chunk: SpanRow[
     const rootState = root ? (root.status === 'ERROR' ? 'ERROR' : 'OK') : null;
 
     const row = conn
-      .stmt('SELECT experiment_id FROM trace_info WHERE request_id = ?')
-      .get(traceId) as { experiment_id: number } | undefined;
+      .stmt('SELECT experiment_id, timestamp_ms FROM trace_info WHERE request_id = ?')
+      .get(traceId) as { experiment_id: number; timestamp_ms: number } | undefined;
     let traceExperiment: number;
+    let traceTimestamp: number;
     if (!row) {
       experiment ??= activeExperimentForWrite(ctx, experimentId);
       traceExperiment = experiment.experimentId;
+      traceTimestamp = startMs;
       conn
         .stmt(
           `INSERT INTO trace_info (request_id, experiment_id, timestamp_ms, execution_time_ms, status,
@@ -222,18 +358,48 @@ function writeSpanChunk(ctx: StoreContext, experimentId: string, chunk: SpanRow[
       );
     } else {
       traceExperiment = row.experiment_id;
+      traceTimestamp = row.timestamp_ms;
+      // From 3.12 a finalized info (start_trace ran) keeps its own times, as MLflow's log_spans.
+      const finalized =
+        layout.infoFinalized &&
+        conn
+          .stmt('SELECT 1 FROM trace_request_metadata WHERE request_id = ? AND key = ?')
+          .get(traceId, TraceMetadataKey.INFO_FINALIZED) !== undefined;
       // Widen the time range; take the root's status only while the trace is unfinished.
       conn
         .stmt(
           `UPDATE trace_info SET
-             timestamp_ms = min(timestamp_ms, @start),
-             execution_time_ms = CASE WHEN @end IS NULL THEN execution_time_ms
+             timestamp_ms = CASE WHEN @finalized THEN timestamp_ms ELSE min(timestamp_ms, @start) END,
+             execution_time_ms = CASE WHEN @end IS NULL OR @finalized THEN execution_time_ms
                ELSE max(coalesce(timestamp_ms + execution_time_ms, @end), @end) - min(timestamp_ms, @start) END,
              status = CASE WHEN @root IS NOT NULL AND status IN ('IN_PROGRESS', 'STATE_UNSPECIFIED') THEN @root ELSE status END
            WHERE request_id = @id`,
         )
-        .run({ start: startMs, end: endMs, root: rootState, id: traceId });
+        .run({
+          start: startMs,
+          end: endMs,
+          root: rootState,
+          id: traceId,
+          finalized: finalized ? 1 : 0,
+        });
+      if (layout.traceAnalytics && !finalized && startMs < row.timestamp_ms) {
+        traceTimestamp = startMs;
+        conn
+          .stmt('UPDATE assessments SET trace_timestamp_ms = ? WHERE trace_id = ?')
+          .run(startMs, traceId);
+      }
     }
+    if (layout.payloadGeneration)
+      conn
+        .stmt(
+          'UPDATE trace_info SET db_payload_generation = db_payload_generation + 1 WHERE request_id = ?',
+        )
+        .run(traceId);
+    const upsertMetric = layout.spanMetrics
+      ? conn.stmt(
+          'INSERT INTO span_metrics (trace_id, span_id, key, value) VALUES (?, ?, ?, ?) ON CONFLICT (trace_id, span_id, key) DO UPDATE SET value = excluded.value',
+        )
+      : undefined;
     for (const s of spans) {
       upsertSpan.run(
         s.traceId,
@@ -246,16 +412,34 @@ function writeSpanChunk(ctx: StoreContext, experimentId: string, chunk: SpanRow[
         s.start,
         s.end,
         s.content,
+        ...s.extra,
       );
+      for (const [k, v] of s.metrics) upsertMetric!.run(s.traceId, s.spanId, k, v);
+      if (layout.traceAnalytics) {
+        const startMsOfSpan = Number(s.start / NS_PER_MS);
+        if (rollupEligible(startMsOfSpan, now))
+          partitions.push({
+            experimentId: traceExperiment,
+            timestampMs: startMsOfSpan,
+            family: 'span_cost',
+          });
+      }
     }
     upsertTraceTag(ctx, traceId, TraceTagKey.SPANS_LOCATION, SPANS_IN_TRACKING_STORE);
     // A trace whose info never arrives is still findable by name.
     if (root) {
-      conn
-        .stmt('INSERT OR IGNORE INTO trace_tags (key, value, request_id) VALUES (?, ?, ?)')
-        .run(TraceTagKey.TRACE_NAME, root.name, traceId);
+      if (layout.traceAnalytics)
+        conn
+          .stmt('UPDATE trace_info SET trace_name = ? WHERE request_id = ? AND trace_name IS NULL')
+          .run(boundedString(root.name, TRACE_NAME_MAX_CHARS), traceId);
+      else
+        conn
+          .stmt('INSERT OR IGNORE INTO trace_tags (key, value, request_id) VALUES (?, ?, ?)')
+          .run(TraceTagKey.TRACE_NAME, root.name, traceId);
     }
+    if (layout.traceAnalytics) partitions.push(...tracePartitions(traceExperiment, traceTimestamp));
   }
+  if (partitions.length > 0) enqueueRollups(conn, partitions, now);
 }
 
 /**
@@ -270,7 +454,8 @@ export async function logSpans(
   if (spans.length === 0) return;
   // One encoder for the call: values the spans share are encoded once.
   const toJson = mlflowSpanEncoder();
-  const rows = spans.map((span, i) => encodeSpan(span, i, toJson));
+  const layout = ctx.conn.layout;
+  const rows = spans.map((span, i) => encodeSpan(span, i, toJson, layout));
   for (let i = 0; i < rows.length; i += SPAN_CHUNK) {
     const chunk = rows.slice(i, i + SPAN_CHUNK);
     await ctx.conn.write(() => writeSpanChunk(ctx, experimentId, chunk));
@@ -304,23 +489,44 @@ export async function deleteTraces(ctx: StoreContext, input: DeleteTracesInput):
     throw invalid(`maxTraces must be a positive integer, got ${input.maxTraces}`);
   if (experiment === null) return 0;
   const ids = input.traceIds === undefined ? null : JSON.stringify(input.traceIds);
-  return ctx.conn.write(() => {
-    const info = ctx.conn
+  const { conn } = ctx;
+  const layout = conn.layout;
+  return conn.write(() => {
+    const victims = conn
       .stmt(
-        `DELETE FROM trace_info WHERE request_id IN (
-           SELECT request_id FROM trace_info
-           WHERE experiment_id = @experiment
-             AND (@ids IS NULL OR request_id IN (SELECT value FROM json_each(@ids)))
-             AND (@max IS NULL OR timestamp_ms <= @max)
-           ORDER BY timestamp_ms, request_id
-           LIMIT @limit)`,
+        `SELECT request_id, timestamp_ms FROM trace_info
+         WHERE experiment_id = @experiment
+           AND (@ids IS NULL OR request_id IN (SELECT value FROM json_each(@ids)))
+           AND (@max IS NULL OR timestamp_ms <= @max)
+         ORDER BY timestamp_ms, request_id
+         LIMIT @limit`,
       )
-      .run({
+      .all({
         experiment,
         ids,
         max: input.maxTimestampMillis ?? null,
         limit: input.maxTraces ?? -1,
-      });
-    return info.changes;
+      }) as { request_id: string; timestamp_ms: number }[];
+    if (victims.length === 0) return 0;
+    const victimIds = JSON.stringify(victims.map((v) => v.request_id));
+    if (layout.traceAnalytics) {
+      // The rollups of the days these traces counted in must be rebuilt without them.
+      const partitions = victims.flatMap((v) => [
+        ...tracePartitions(experiment, v.timestamp_ms),
+        ...spanCostPartitions(ctx, v.request_id, [experiment]),
+      ]);
+      enqueueRollups(conn, partitions, ctx.now());
+    }
+    if (layout.reviewQueue)
+      conn
+        .stmt(
+          `DELETE FROM review_queue_items WHERE item_type = 'trace'
+             AND item_id IN (SELECT value FROM json_each(?))`,
+        )
+        .run(victimIds);
+    // The foreign keys cascade to tags, metadata, metrics, assessments and spans.
+    return conn
+      .stmt('DELETE FROM trace_info WHERE request_id IN (SELECT value FROM json_each(?))')
+      .run(victimIds).changes;
   });
 }
