@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { registerConfigCommand } from './commands/config.js';
+import { registerDbCommand } from './commands/db.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerExperimentsCommand } from './commands/experiments.js';
 import { registerImportCommand } from './commands/import.js';
@@ -93,6 +94,7 @@ Examples:
   $ graphtrace runs ls --filter "metrics.accuracy > 0.9" --json
   $ graphtrace import mlruns ./mlruns --to sqlite:///mlflow.db
   $ graphtrace doctor                            check the tracking set-up
+  $ graphtrace db upgrade                        move mlflow.db to the newest MLflow's schema
 
 Exit codes: 0 ok, 1 failure, 2 usage or configuration error.`,
     );
@@ -106,6 +108,7 @@ Exit codes: 0 ok, 1 failure, 2 usage or configuration error.`,
   registerImportCommand(program, app);
   registerSyncCommand(program, app);
   registerUiCommand(program, app);
+  registerDbCommand(program, app);
   return program;
 }
 

@@ -53,5 +53,8 @@ export {
   supportedSchemaVersions,
   type TableSnapshot,
   tablesOf,
+  type UpgradeOptions,
+  type UpgradeResult,
+  upgradeDatabase,
 } from './schema/index.js';
 export { SqliteStore, type SqliteStoreOptions, sqliteStore } from './store/sqlite-store.js';

@@ -46,12 +46,13 @@ export function insertRows(
   database: BetterSqlite3.Database,
   table: string,
   rows: readonly Record<string, unknown>[],
+  options: { orIgnore?: boolean } = {},
 ): void {
   for (const row of rows) {
     const columns = Object.keys(row);
     database
       .prepare(
-        `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns
+        `INSERT ${options.orIgnore ? 'OR IGNORE ' : ''}INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns
           .map(() => '?')
           .join(', ')})`,
       )

@@ -33,3 +33,8 @@ export {
   snapshotSchema,
   type TableSnapshot,
 } from './snapshot.js';
+export {
+  type UpgradeOptions,
+  type UpgradeResult,
+  upgradeDatabase,
+} from './upgrade/upgrade-database.js';
