@@ -13,7 +13,7 @@ export type ServerStoreOptions = MlflowServerStoreOptions;
  * may pass their own.
  */
 export interface StoreFactories {
-  sqlite(options: { path: string }): TrackingStore | Promise<TrackingStore>;
+  sqlite(options: { path: string; schemaVersion?: string }): TrackingStore | Promise<TrackingStore>;
   http(options: ServerStoreOptions): TrackingStore | Promise<TrackingStore>;
   memory(): TrackingStore | Promise<TrackingStore>;
 }
@@ -107,7 +107,8 @@ export async function openStore(uri: string, options: OpenStoreOptions): Promise
           `no tracking database at ${path} (${uri}): nothing has been recorded there yet; run your program first, or point at another store with --tracking-uri`,
         );
       }
-      return factories.sqlite({ path });
+      const schemaVersion = options.config?.sqlite_schema_version;
+      return factories.sqlite(schemaVersion === undefined ? { path } : { path, schemaVersion });
     }
     case 'http':
     case 'https': {

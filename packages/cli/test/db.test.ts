@@ -1,9 +1,11 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadConfig } from '@graphtrace/config';
 import { sqliteStore } from '@graphtrace/store-sqlite';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openStore } from '../src/open-store.js';
 import { graphtrace, json } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-db-'));
@@ -85,5 +87,26 @@ describe('graphtrace db upgrade', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('does not exist');
     expect(existsSync(join(dir, 'none.db'))).toBe(false);
+  });
+});
+
+describe('observability.mlflow.sqlite_schema_version', () => {
+  it('gives a new file that MLflow release’s schema, and leaves an existing file as it is', async () => {
+    const { config } = loadConfig(null, {
+      cwd: dir,
+      env: { GRAPHTRACE_SQLITE_SCHEMA_VERSION: '3.17', MLFLOW_TRACKING_URI: 'sqlite:///new.db' },
+    });
+    const mlflow = config!.observability.mlflow;
+    expect(mlflow.sqlite_schema_version).toBe('3.17');
+    const store = await openStore(mlflow.tracking_uri, { cwd: dir, config: mlflow });
+    await store.getOrCreateExperiment('x');
+    await store.close();
+    expect(revision(join(dir, 'new.db'))).toBe('dc11669786a5');
+
+    const old = await newFile('old.db');
+    const again = await openStore('sqlite:///old.db', { cwd: dir, config: mlflow });
+    await again.getOrCreateExperiment('y');
+    await again.close();
+    expect(revision(old)).toBe('d3e4f5a6b7c8');
   });
 });

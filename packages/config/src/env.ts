@@ -25,6 +25,11 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { variable: 'MLFLOW_TRACKING_SERVER_CERT_PATH', path: `${P}.ca_bundle`, kind: 'string' },
   { variable: 'MLFLOW_HTTP_REQUEST_TIMEOUT', path: `${P}.request_timeout`, kind: 'number' },
   { variable: 'GRAPHTRACE_ENABLED', path: `${P}.enabled`, kind: 'boolean' },
+  {
+    variable: 'GRAPHTRACE_SQLITE_SCHEMA_VERSION',
+    path: `${P}.sqlite_schema_version`,
+    kind: 'string',
+  },
   { variable: 'GRAPHTRACE_AUTOLOG', path: `${P}.autolog_enabled`, kind: 'boolean' },
   { variable: 'GRAPHTRACE_LOG_PROMPTS', path: `${P}.log_prompts`, kind: 'boolean' },
   { variable: 'GRAPHTRACE_SAMPLING', path: `${P}.sampling`, kind: 'number' },

@@ -114,6 +114,7 @@ function describeType(schema: z.ZodType): string {
     case 'number':
       return `${json.type}${describeBounds(json)}`;
     case 'string':
+      if (json.format === 'mlflow-version') return 'string (MLflow release)';
       return json.pattern !== undefined ? 'string (tracking URI)' : 'string';
     case 'array':
       return 'list of strings';

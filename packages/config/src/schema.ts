@@ -73,6 +73,16 @@ export const MlflowConfigSchema = z
     tracking_uri: trackingUri
       .default(DEFAULT_TRACKING_URI)
       .describe('Where to record: sqlite:///path.db, http(s)://host[:port][/path] or memory:'),
+    sqlite_schema_version: z
+      .string()
+      .regex(/^(\d+\.\d+(\.\d+)?|[0-9a-f]{12})$/, {
+        message: 'expected an MLflow release such as 3.17 (or 3.17.2) or a 12-hex alembic revision',
+      })
+      .meta({ format: 'mlflow-version' })
+      .optional()
+      .describe(
+        'MLflow release whose schema a new sqlite:/// file gets, e.g. 3.17 (default 3.9, which every MLflow from 3.9.0 on opens); existing files keep theirs',
+      ),
     experiment_name: nonEmpty
       .default('Default')
       .describe('Experiment that runs and traces are recorded in (created when missing)'),
@@ -160,6 +170,7 @@ export interface MlflowConfig {
   config_version: typeof CONFIG_VERSION;
   enabled: boolean;
   tracking_uri: string;
+  sqlite_schema_version?: string | undefined;
   experiment_name: string;
   experiment_id?: string | undefined;
   run_name?: string | undefined;

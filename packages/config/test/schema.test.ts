@@ -41,6 +41,7 @@ describe('describeOptions', () => {
       'config_version',
       'enabled',
       'tracking_uri',
+      'sqlite_schema_version',
       'experiment_name',
       'experiment_id',
       'run_name',

@@ -40,7 +40,7 @@ export async function wireFromConfig(
       primary,
       primaryUri: mlflow.tracking_uri,
       fallback: async () => {
-        const fallback = await openStore(mlflow.fallback.uri, { cwd });
+        const fallback = await openStore(mlflow.fallback.uri, { cwd, config: mlflow });
         opened.push(fallback);
         return fallback;
       },
