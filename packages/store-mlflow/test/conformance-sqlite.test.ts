@@ -1,6 +1,6 @@
 import { describeTrackingStore } from '@graphtrace/core/testing';
 import {
-  describeInterop,
+  describeInteropVersions,
   INTEROP_SETUP_TIMEOUT_MS,
   type MlflowServer,
 } from '@graphtrace/mlflow-testkit';
@@ -8,12 +8,12 @@ import { afterAll, beforeAll } from 'vitest';
 import { mlflowServerStore } from '../src/index.js';
 import { startSqliteServer, tempDir } from './helpers.js';
 
-// One real MLflow 3.9.0 server (SQLite backend) serves every spec of the conformance suite.
-describeInterop('mlflow server store conformance (SQLite backend)', () => {
+// One real MLflow server (SQLite backend) serves every spec of the conformance suite.
+describeInteropVersions('mlflow server store conformance (SQLite backend)', ({ version }) => {
   const tmp = tempDir('conf-sqlite');
   let server: MlflowServer | undefined;
   beforeAll(async () => {
-    server = await startSqliteServer(tmp.dir);
+    server = await startSqliteServer(tmp.dir, undefined, version);
   }, INTEROP_SETUP_TIMEOUT_MS);
   afterAll(async () => {
     await server?.stop();

@@ -10,9 +10,14 @@ export function tempDir(prefix: string): { dir: string; remove(): void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** `mlflow server` 3.9.0 on a free loopback port with a SQLite backend in `dir`. */
-export function startSqliteServer(dir: string, port?: number): Promise<MlflowServer> {
+/** `mlflow server` (3.9.0 unless asked) on a free loopback port with a SQLite backend in `dir`. */
+export function startSqliteServer(
+  dir: string,
+  port?: number,
+  mlflowVersion?: string,
+): Promise<MlflowServer> {
   return startMlflowServer({
+    ...(mlflowVersion ? { mlflowVersion } : {}),
     backendStoreUri: sqliteUri(join(dir, 'mlflow.db')),
     artifactsDestination: join(dir, 'artifacts'),
     ...(port !== undefined ? { port } : {}),

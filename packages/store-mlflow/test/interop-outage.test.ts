@@ -1,7 +1,7 @@
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { createTracker, memoryLogger, memoryStore, resilientStore } from '@graphtrace/core';
 import {
-  describeInterop,
+  describeInteropVersions,
   INTEROP_SETUP_TIMEOUT_MS,
   type MlflowServer,
 } from '@graphtrace/mlflow-testkit';
@@ -10,31 +10,35 @@ import { mlflowServerStore } from '../src/index.js';
 import { agentStep, startSqliteServer, tempDir } from './helpers.js';
 import { outageScenario } from './scenarios.js';
 
-describeInterop('resilience against a real MLflow server (SQLite backend)', () => {
-  const tmp = tempDir('outage');
-  let server: MlflowServer;
-  let port = 0;
+describeInteropVersions(
+  'resilience against a real MLflow server (SQLite backend)',
+  ({ version }) => {
+    const tmp = tempDir('outage');
+    let server: MlflowServer;
+    let port = 0;
 
-  beforeAll(async () => {
-    server = await startSqliteServer(tmp.dir);
-    port = server.port;
-  }, INTEROP_SETUP_TIMEOUT_MS);
-  afterAll(async () => {
-    await server?.stop();
-    tmp.remove();
-  });
+    beforeAll(async () => {
+      server = await startSqliteServer(tmp.dir, undefined, version);
+      port = server.port;
+    }, INTEROP_SETUP_TIMEOUT_MS);
+    afterAll(async () => {
+      await server?.stop();
+      tmp.remove();
+    });
 
-  it('loses nothing when the server stops mid-run: spool, restart, sync → exactly 200 traces, none twice', async () => {
-    await outageScenario(
-      () => server,
-      async () => {
-        server = await startSqliteServer(tmp.dir, port);
-        return server;
-      },
-      'outage',
-    );
-  }, 240_000);
-});
+    it('loses nothing when the server stops mid-run: spool, restart, sync → exactly 200 traces, none twice', async () => {
+      await outageScenario(
+        () => server,
+        async () => {
+          server = await startSqliteServer(tmp.dir, port, version);
+          return server;
+        },
+        'outage',
+        version,
+      );
+    }, 240_000);
+  },
+);
 
 describe('start-up fallback with the real server store (no MLflow needed)', () => {
   it('decides a refused port in < 100 ms and a hung server within the budget; traced code is not held up', async () => {

@@ -1,6 +1,6 @@
 import { createTracker, memoryLogger, type Tracker } from '@graphtrace/core';
 import {
-  describeInterop,
+  describeInteropVersions,
   INTEROP_SETUP_TIMEOUT_MS,
   INTEROP_TEST_TIMEOUT_MS,
   type MlflowServer,
@@ -36,9 +36,9 @@ interface PyRead {
 }
 
 // Everything graphtrace writes through the server store, read back by MLflow's own Python client.
-describeInterop(
+describeInteropVersions(
   'mlflow server store: what graphtrace writes, MLflow reads (SQLite backend)',
-  () => {
+  ({ version }) => {
     const tmp = tempDir('readback');
     let server: MlflowServer;
     let tracker: Tracker;
@@ -47,7 +47,7 @@ describeInterop(
     const traceIds: string[] = [];
 
     beforeAll(async () => {
-      server = await startSqliteServer(tmp.dir);
+      server = await startSqliteServer(tmp.dir, undefined, version);
       const logger = memoryLogger();
       tracker = createTracker({
         store: mlflowServerStore({ trackingUri: server.url, env: false }),
@@ -93,7 +93,8 @@ describeInterop(
     it(
       'MlflowClient reads the run, its params, metrics and history, and every trace with its spans',
       async () => {
-        const out = await runPythonJson<PyRead>(`
+        const out = await runPythonJson<PyRead>(
+          `
 import json
 from mlflow import MlflowClient
 c = MlflowClient(tracking_uri=${pyStr(server.url)})
@@ -129,7 +130,9 @@ print(json.dumps({
     "history": hist,
     "traces": traces,
 }, default=str))
-`);
+`,
+          { mlflowVersion: version },
+        );
         expect(out.run.status).toBe('FINISHED');
         expect(out.run.params).toMatchObject({ model: 'scripted', lr: '0.01' });
         expect(out.run.metrics.accuracy).toBeCloseTo(0.7);

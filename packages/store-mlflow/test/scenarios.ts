@@ -12,14 +12,15 @@ import { mlflowServerStore } from '../src/index.js';
 import { agentStep } from './helpers.js';
 
 /** Counts traces and spans of one experiment with MLflow's Python client. */
-export async function pythonCounts(url: string, experimentName: string) {
+export async function pythonCounts(url: string, experimentName: string, mlflowVersion?: string) {
   return runPythonJson<{
     traces: number;
     unique: number;
     spans: number[];
     spanIdsUnique: boolean;
     states: string[];
-  }>(`
+  }>(
+    `
 import json
 from mlflow import MlflowClient
 c = MlflowClient(tracking_uri=${pyStr(url)})
@@ -38,7 +39,9 @@ for tid in ids:
     states.add(str(t.info.state))
 print(json.dumps({"traces": len(ids), "unique": len(set(ids)), "spans": spans,
                   "spanIdsUnique": len(span_ids) == len(set(span_ids)), "states": sorted(states)}))
-`);
+`,
+    mlflowVersion ? { mlflowVersion } : {},
+  );
 }
 
 /** Writes `total` agent traces, calling `at[i]` before trace i (to stop or start a server). */
@@ -80,6 +83,7 @@ export async function outageScenario(
   current: () => MlflowServer,
   restart: () => Promise<MlflowServer>,
   experimentName: string,
+  mlflowVersion?: string,
 ): Promise<void> {
   const url = current().url;
   const primary = mlflowServerStore({
@@ -124,7 +128,7 @@ export async function outageScenario(
   const again = await syncSpool({ from: spool, to: primary });
   expect(again.traces).toBe(0);
 
-  const counts = await pythonCounts(url, experimentName);
+  const counts = await pythonCounts(url, experimentName, mlflowVersion);
   expect(counts.traces).toBe(200);
   expect(counts.unique).toBe(200);
   expect(counts.spans.every((n) => n === 4)).toBe(true);
