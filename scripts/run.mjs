@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The README's two commands: `npm run main` and `npm test`.
+// The README's two commands, `npm run main` and `npm test`, and the MLflow version matrix.
 // They must work on a fresh machine with only Node.js 20, npm and python3, without root,
 // so pnpm itself is installed here (pinned) into a cache outside the sources.
 import { spawnSync } from 'node:child_process';
@@ -102,7 +102,10 @@ if (task === 'main') {
   const { passed, failed, skipped } = summarise();
   console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
   process.exit(lint !== 0 || tasks !== 0 || failed > 0 || passed === 0 ? 1 : 0);
+} else if (task === 'matrix') {
+  // Every MLflow minor from 3.9 to 3.17 (venvs cached like the test's); versions may be named.
+  process.exit(run(process.execPath, ['scripts/mlflow-matrix.mjs', ...process.argv.slice(3)]));
 } else {
-  console.error('usage: node scripts/run.mjs main|test');
+  console.error('usage: node scripts/run.mjs main|test|matrix [versions…]');
   process.exit(2);
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import {
-  describeInterop,
+  describeInteropVersions,
   INTEROP_TEST_TIMEOUT_MS,
   sqliteUri,
   startMlflowServer,
@@ -8,22 +8,30 @@ import {
 import { expect, it } from 'vitest';
 import { runExample } from './helpers.js';
 
-describeInterop('the main job against the real MLflow 3.9.0', () => {
+describeInteropVersions('the main job against the real MLflow', ({ version }) => {
   it(
-    'writes a mlflow.db that `mlflow server` opens, with the agent trace and all its spans visible',
+    'writes a mlflow.db that `mlflow server` opens (newer releases upgrade it), with the agent trace and all its spans visible',
     async () => {
       const r = runExample('main');
       expect(r.status, r.out).toBe(0);
       const traceId = /trace (tr-[0-9a-f]{32})/.exec(r.stdout)?.[1];
       expect(traceId).toBeDefined();
       const server = await startMlflowServer({
+        mlflowVersion: version,
         backendStoreUri: sqliteUri(join(r.cwd, 'mlflow.db')),
         artifactsDestination: join(r.cwd, 'artifacts'),
       });
       try {
         const res = await fetch(`${server.url}/api/3.0/mlflow/traces/get?trace_id=${traceId}`);
         const body = (await res.json()) as {
-          trace: { trace_info: { state: string }; spans: { name: string }[] };
+          trace: {
+            trace_info: {
+              state: string;
+              tags: Record<string, string>;
+              trace_metadata: Record<string, string>;
+            };
+            spans: { name: string }[];
+          };
         };
         expect(res.status, JSON.stringify(body).slice(0, 300)).toBe(200);
         expect(body.trace.trace_info.state).toBe('OK');
@@ -33,6 +41,13 @@ describeInterop('the main job against the real MLflow 3.9.0', () => {
         expect(names).toContain('calculator');
         expect(names.filter((n) => n === 'ScriptedChatModel')).toHaveLength(3);
         expect(r.stdout).toContain(`spans ${names.length}`);
+        // The trace's name, session and tokens as MLflow shows them (3.17 from its columns).
+        const info = body.trace.trace_info;
+        expect(info.tags['mlflow.traceName']).toBe('docs_agent');
+        expect(info.trace_metadata['mlflow.trace.session']).toBeTruthy();
+        expect(
+          JSON.parse(info.trace_metadata['mlflow.trace.tokenUsage']!).total_tokens,
+        ).toBeGreaterThan(0);
       } finally {
         await server.stop();
       }

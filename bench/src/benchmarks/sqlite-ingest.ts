@@ -84,8 +84,74 @@ function makeRound(experimentId: string): RoundData {
 }
 
 /**
- * The same rows as the store writes, inserted with hand-written prepared statements: all of a
- * round (spans, trace_info, tags, metadata, trace_metrics) in one transaction, no reads.
+ * The same rows as the store writes into MLflow 3.17's layout, inserted with hand-written
+ * prepared statements in one transaction: name, session and tokens as trace_info columns (no
+ * tag, metadata or metric rows for them), the spans' analytics columns, the finalized marker.
+ */
+function rawWriter317(db: Database.Database, experimentId: number, artifactRoot: string) {
+  const span = db.prepare(
+    `INSERT INTO spans (trace_id, experiment_id, span_id, parent_span_id, name, type, status,
+       start_time_unix_nano, end_time_unix_nano, content, input_cost, output_cost, total_cost,
+       model_name, model_provider) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, NULL)`,
+  );
+  const info = db.prepare(
+    `INSERT INTO trace_info (request_id, experiment_id, timestamp_ms, execution_time_ms, status,
+       client_request_id, request_preview, response_preview, db_payload_generation, trace_name,
+       session_id, input_tokens, output_tokens, total_tokens)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 2, ?, ?, 6000, 2000, 8000)`,
+  );
+  const tag = db.prepare('INSERT INTO trace_tags (key, value, request_id) VALUES (?, ?, ?)');
+  const meta = db.prepare(
+    'INSERT INTO trace_request_metadata (key, value, request_id) VALUES (?, ?, ?)',
+  );
+  const promoted = new Set(['mlflow.trace.session', 'mlflow.trace.tokenUsage']);
+  return db.transaction((round: RoundData, contents: string[]) => {
+    for (const i of round.infos) {
+      info.run(
+        i.traceId,
+        experimentId,
+        i.requestTime,
+        i.executionDuration,
+        i.state,
+        null,
+        i.requestPreview,
+        i.responsePreview,
+        i.tags['mlflow.traceName'],
+        i.traceMetadata['mlflow.trace.session'],
+      );
+      for (const [k, v] of Object.entries(i.tags))
+        if (k !== 'mlflow.traceName') tag.run(k, v, i.traceId);
+      tag.run('mlflow.trace.spansLocation', 'TRACKING_STORE', i.traceId);
+      tag.run(
+        'mlflow.artifactLocation',
+        `${artifactRoot}/traces/${i.traceId}/artifacts`,
+        i.traceId,
+      );
+      for (const [k, v] of Object.entries(i.traceMetadata))
+        if (!promoted.has(k)) meta.run(k, v, i.traceId);
+      meta.run('mlflow.trace.infoFinalized', 'true', i.traceId);
+    }
+    round.spans.forEach((s, k) => {
+      span.run(
+        s.traceId,
+        experimentId,
+        s.spanId,
+        s.parentSpanId,
+        s.name,
+        s.spanType,
+        s.status.code,
+        s.startTimeUnixNano,
+        s.endTimeUnixNano,
+        contents[k],
+      );
+    });
+  });
+}
+
+/**
+ * The same rows as the store writes (MLflow 3.9's layout), inserted with hand-written prepared
+ * statements: all of a round (spans, trace_info, tags, metadata, trace_metrics) in one
+ * transaction, no reads.
  */
 function rawWriter(db: Database.Database, experimentId: number, artifactRoot: string) {
   const span = db.prepare(
@@ -142,57 +208,90 @@ function rawWriter(db: Database.Database, experimentId: number, artifactRoot: st
   });
 }
 
-/** Span ingest: sqliteStore's logSpans + startTrace against raw prepared inserts of the same rows. */
+/** A raw file of a schema with the bench experiment (id 1), as the store's files are set up. */
+async function rawFile(path: string, schemaVersion: string, artifactRoot: string) {
+  const db = new Database(path);
+  await openSchema(db, { schemaVersion }); // same schema, indexes and WAL as the store
+  db.pragma('synchronous = NORMAL'); // the store's default on files it opens
+  db.prepare(
+    "INSERT INTO experiments (name, artifact_location, lifecycle_stage) VALUES ('bench', ?, 'active')",
+  ).run(artifactRoot);
+  return db;
+}
+
+/**
+ * Span ingest: sqliteStore's logSpans + startTrace against raw prepared inserts of the same rows,
+ * in MLflow 3.9's layout and in 3.17's (analytics columns), side by side in one run.
+ */
 export const benchmark: Benchmark = {
   name: 'sqlite-ingest',
-  description: `spans persisted per second, traces of ${SPANS_PER_TRACE} spans with ~1 KB attributes: sqliteStore vs raw better-sqlite3`,
+  description: `spans persisted per second, traces of ${SPANS_PER_TRACE} spans with ~1 KB attributes: sqliteStore vs raw better-sqlite3, MLflow 3.9 and 3.17 layouts`,
   async run({ rounds }) {
     const dir = mkdtempSync(join(tmpdir(), 'graphtrace-bench-ingest-'));
     try {
+      const artifactRoot = join(dir, 'mlruns', '1');
       const store = sqliteStore({ path: join(dir, 'store.db') });
       const exp = (await store.getOrCreateExperiment('bench')).experimentId;
-
-      const rawDb = new Database(join(dir, 'raw.db'));
-      await openSchema(rawDb); // same schema, indexes and WAL as the store
-      rawDb.pragma('synchronous = NORMAL'); // the store's default on files it opens
-      rawDb
-        .prepare(
-          "INSERT INTO experiments (name, artifact_location, lifecycle_stage) VALUES ('bench', ?, 'active')",
-        )
-        .run(join(dir, 'mlruns', '1'));
-      const writeRaw = rawWriter(rawDb, 1, join(dir, 'mlruns', '1'));
+      const store317 = sqliteStore({ path: join(dir, 'store-317.db'), schemaVersion: '3.17' });
+      const exp317 = (await store317.getOrCreateExperiment('bench')).experimentId;
+      const rawDb = await rawFile(join(dir, 'raw.db'), '3.9', artifactRoot);
+      const rawDb317 = await rawFile(join(dir, 'raw-317.db'), '3.17', artifactRoot);
+      const writeRaw = rawWriter(rawDb, 1, artifactRoot);
+      const writeRaw317 = rawWriter317(rawDb317, 1, artifactRoot);
 
       const total = rounds + 3; // the harness warms up 3 rounds
-      const storeRounds = Array.from({ length: total }, () => makeRound(exp));
-      const rawRounds = Array.from({ length: total }, () => makeRound('1'));
-      const preRounds = Array.from({ length: total }, () => makeRound('1'));
+      const prepared = (experimentId: string) =>
+        Array.from({ length: total }, () => makeRound(experimentId));
+      const storeRounds = prepared(exp);
+      const store317Rounds = prepared(exp317);
+      const rawRounds = prepared('1');
+      const raw317Rounds = prepared('1');
+      const preRounds = prepared('1');
       const preContents = preRounds.map((r) => r.spans.map(spanToMlflowJson));
-      let si = 0;
-      let ri = 0;
+      const next = (rs: RoundData[]) => {
+        let i = 0;
+        return () => rs[i++]!;
+      };
+      const nextStore = next(storeRounds);
+      const nextStore317 = next(store317Rounds);
+      const nextRaw = next(rawRounds);
+      const nextRaw317 = next(raw317Rounds);
       let pi = 0;
+      // As the span pipeline calls the store: one logSpans per 1000 spans, then the infos.
+      const viaStore = async (s: typeof store, experimentId: string, r: RoundData) => {
+        await s.logSpans(experimentId, r.spans);
+        for (const info of r.infos) await s.startTrace(info);
+        return SPANS_PER_ROUND;
+      };
 
       const results = await sideBySide(
         [
           {
-            name: 'raw better-sqlite3 (encode + insert, 1 tx)',
+            name: 'raw better-sqlite3, 3.9 layout (encode + insert, 1 tx)',
             round: () => {
-              const r = rawRounds[ri++]!;
+              const r = nextRaw();
               writeRaw(r, r.spans.map(spanToMlflowJson));
               return SPANS_PER_ROUND;
             },
           },
           {
-            name: 'sqliteStore logSpans + startTrace',
-            round: async () => {
-              // As the span pipeline calls it: one logSpans per 1000 spans, then the infos.
-              const r = storeRounds[si++]!;
-              await store.logSpans(exp, r.spans);
-              for (const info of r.infos) await store.startTrace(info);
+            name: 'sqliteStore, 3.9 layout',
+            round: () => viaStore(store, exp, nextStore()),
+          },
+          {
+            name: 'raw better-sqlite3, 3.17 layout (encode + insert, 1 tx)',
+            round: () => {
+              const r = nextRaw317();
+              writeRaw317(r, r.spans.map(spanToMlflowJson));
               return SPANS_PER_ROUND;
             },
           },
           {
-            name: 'raw better-sqlite3 (pre-encoded content)',
+            name: 'sqliteStore, 3.17 layout',
+            round: () => viaStore(store317, exp317, nextStore317()),
+          },
+          {
+            name: 'raw better-sqlite3, 3.9 layout (pre-encoded content)',
             round: () => {
               writeRaw(preRounds[pi]!, preContents[pi]!);
               pi++;
@@ -203,9 +302,13 @@ export const benchmark: Benchmark = {
         rounds,
       );
       await store.close();
+      await store317.close();
       rawDb.close();
+      rawDb317.close();
 
-      const [raw, ours, pre] = results as [
+      const [raw, ours, raw317, ours317, pre] = results as [
+        (typeof results)[0],
+        (typeof results)[0],
         (typeof results)[0],
         (typeof results)[0],
         (typeof results)[0],
@@ -214,18 +317,22 @@ export const benchmark: Benchmark = {
       return {
         results,
         figures: {
-          'sqliteStore spans/s': perSecond(ours.medianNsPerOp),
-          'raw (encode + insert) spans/s': perSecond(raw.medianNsPerOp),
-          'raw (pre-encoded) spans/s': perSecond(pre.medianNsPerOp),
-          'sqliteStore throughput as % of raw (encode + insert)':
+          'sqliteStore 3.9 spans/s': perSecond(ours.medianNsPerOp),
+          'raw 3.9 (encode + insert) spans/s': perSecond(raw.medianNsPerOp),
+          'sqliteStore 3.17 spans/s': perSecond(ours317.medianNsPerOp),
+          'raw 3.17 (encode + insert) spans/s': perSecond(raw317.medianNsPerOp),
+          'raw 3.9 (pre-encoded) spans/s': perSecond(pre.medianNsPerOp),
+          '3.9 layout: sqliteStore throughput as % of raw (encode + insert)':
             (100 * raw.medianNsPerOp) / ours.medianNsPerOp,
-          'sqliteStore throughput as % of raw (pre-encoded)':
+          '3.17 layout: sqliteStore throughput as % of raw (encode + insert)':
+            (100 * raw317.medianNsPerOp) / ours317.medianNsPerOp,
+          '3.9 layout: sqliteStore throughput as % of raw (pre-encoded)':
             (100 * pre.medianNsPerOp) / ours.medianNsPerOp,
         },
         notes: [
-          'target: ≥ 60 % of raw (encode + insert)',
+          'target: ≥ 60 % of raw (encode + insert), in both layouts',
           `round = ${TRACES_PER_ROUND} traces × ${SPANS_PER_TRACE} spans; the store writes spans in one transaction and each trace info in its own, as the span pipeline calls it`,
-          'both files: MLflow 3.9.0 schema (same indexes), WAL, synchronous NORMAL (the store default)',
+          'files: MLflow 3.9.0 and 3.17.2 schemas (same indexes per pair), WAL, synchronous NORMAL (the store default)',
         ],
       };
     } finally {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Span, TraceInfo } from '@graphtrace/core';
 import { describe, expect, it } from 'vitest';
-import { sqliteStore } from '../src/index.js';
+import { sqliteAnalytics, sqliteStore } from '../src/index.js';
 import { rows, tempDir } from './helpers.js';
 
 const dir = tempDir('layouts');
@@ -210,5 +210,63 @@ describe('each MLflow schema layout holds a trace where that release keeps it', 
         'SELECT length(trace_name) AS n, length(session_id) AS s FROM trace_info',
       ),
     ).toEqual([{ n: 4096, s: 250 }]);
+  });
+});
+
+describe('the dashboard’s SQL analytics read every layout alike', () => {
+  /** Three traces in two sessions with tokens and a feedback, in a new file of a schema. */
+  async function analyticsOf(schemaVersion: string) {
+    const path = join(dir, `analytics-${schemaVersion}.db`);
+    const store = sqliteStore({ path, schemaVersion, traceWriter: 'inline' });
+    const exp = (await store.getOrCreateExperiment('a')).experimentId;
+    for (let i = 0; i < 3; i++) {
+      const id = `tr-${String(i + 1).padStart(32, '0')}`;
+      const t = {
+        ...info(exp),
+        traceId: id,
+        requestTime: T0 + i * 1000,
+        state: i === 2 ? ('ERROR' as const) : ('OK' as const),
+      };
+      t.traceMetadata = { ...t.traceMetadata, 'mlflow.trace.session': i < 2 ? 's1' : 's2' };
+      t.tags = { ...t.tags, 'mlflow.traceName': `agent-${i}` };
+      await store.startTrace(t);
+      await store.createAssessment({
+        kind: 'feedback',
+        traceId: id,
+        name: 'ok',
+        value: i !== 1,
+        source: { sourceType: 'HUMAN', sourceId: 'ada' },
+        createTime: T0 + 5000 + i,
+      });
+    }
+    const a = sqliteAnalytics({ path }, { thread: 'inline' });
+    const scope = { experimentIds: [exp], from: T0 - 1000, to: T0 + 60_000 };
+    const out = {
+      totals: (await a.timeseries(scope, 60_000)).totals,
+      sessions: (await a.sessions(scope, { limit: 10, offset: 0 })).sessions,
+      recent: (await a.recentAssessments(scope, { limit: 10 })).assessments.map((r) => [
+        r.name,
+        r.traceName,
+      ]),
+      bySession: await a.countTraces({
+        experimentIds: [exp],
+        filter: "metadata.`mlflow.trace.session` = 's1' AND attributes.name LIKE 'agent-%'",
+      }),
+    };
+    await a.close();
+    await store.close();
+    return out;
+  }
+
+  it('gives the same figures on a 3.17 file (columns) as on a 3.9 file (rows)', async () => {
+    const old = await analyticsOf('3.9');
+    expect(old.totals).toMatchObject({ traces: 3, errors: 1, inputTokens: 36, outputTokens: 9 });
+    expect(old.sessions.map((s) => [s.session, s.traces, s.inputTokens])).toEqual([
+      ['s2', 1, 12],
+      ['s1', 2, 24],
+    ]);
+    expect(old.recent.map(([, name]) => name)).toEqual(['agent-2', 'agent-1', 'agent-0']);
+    expect(old.bySession).toEqual({ count: 2, exact: true });
+    expect(await analyticsOf('3.17')).toEqual(old);
   });
 });

@@ -36,5 +36,8 @@ export function printHowToOpen(dbPath: string): void {
   console.log(`  graphtrace ui --tracking-uri sqlite:///${dbPath}`);
   console.log('    (in this repository: npm run graphtrace -- ui --tracking-uri …)');
   console.log(`  mlflow ui --backend-store-uri sqlite:///${dbPath}`);
-  console.log("    (MLflow's own UI: pip install 'mlflow==3.9.0')");
+  console.log(
+    "    (MLflow's own UI, any release from 3.9.0 to 3.17: pip install 'mlflow>=3.9,<3.18';",
+  );
+  console.log('     a release newer than 3.9 upgrades the file to its schema on first use)');
 }

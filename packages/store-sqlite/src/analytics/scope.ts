@@ -33,6 +33,17 @@ export function traceScopeWhere(
   return sql<SqlBool>`${sql.join(parts, sql` AND `)}`;
 }
 
+/** A trace's token count: a trace_metrics row, or from MLflow 3.17 a trace_info column. */
+export function tokens(
+  layout: SchemaLayout,
+  key: 'input_tokens' | 'output_tokens',
+): RawBuilder<number | null> {
+  if (layout.traceAnalytics) return sql<number | null>`${sql.ref(`trace_info.${key}`)}`;
+  return sql<
+    number | null
+  >`(SELECT tm.value FROM trace_metrics tm WHERE tm.request_id = trace_info.request_id AND tm.key = ${key})`;
+}
+
 /** A bound integer: better-sqlite3 binds JS numbers as REAL, which would make `/` a float division. */
 export function int(n: number): RawBuilder<number> {
   return sql<number>`CAST(${Math.trunc(n)} AS INTEGER)`;

@@ -2,8 +2,7 @@ import type { QueryScope, SessionsResult } from '@graphtrace/core';
 import { TraceMetadataKey } from '@graphtrace/core';
 import { sql } from 'kysely';
 import type { AnalyticsContext } from './context.js';
-import { int, traceScopeWhere } from './scope.js';
-import { tokens } from './timeseries.js';
+import { int, tokens, traceScopeWhere } from './scope.js';
 
 interface SessionRow {
   session: string;

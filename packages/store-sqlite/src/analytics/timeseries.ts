@@ -6,9 +6,8 @@ import {
   SpanType,
 } from '@graphtrace/core';
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
-import type { SchemaLayout } from '../schema/layout.js';
 import type { AnalyticsContext } from './context.js';
-import { int, rankAt, traceScopeWhere } from './scope.js';
+import { int, rankAt, tokens, traceScopeWhere } from './scope.js';
 
 const LLM_TYPES = [SpanType.LLM, SpanType.CHAT_MODEL];
 
@@ -33,17 +32,6 @@ function counter(key: string): RawBuilder<number | null> {
   return sql<
     number | null
   >`(SELECT CAST(m.value AS INTEGER) FROM trace_request_metadata m WHERE m.key = ${key} AND m.request_id = trace_info.request_id)`;
-}
-
-/** A trace's token count: a trace_metrics row, or from MLflow 3.17 a trace_info column. */
-export function tokens(
-  layout: SchemaLayout,
-  key: 'input_tokens' | 'output_tokens',
-): RawBuilder<number | null> {
-  if (layout.traceAnalytics) return sql<number | null>`${sql.ref(`trace_info.${key}`)}`;
-  return sql<
-    number | null
-  >`(SELECT tm.value FROM trace_metrics tm WHERE tm.request_id = trace_info.request_id AND tm.key = ${key})`;
 }
 
 function spanCount(types: readonly string[]): RawBuilder<number> {

@@ -91,6 +91,26 @@ function backupName(path: string, revision: string): string {
 }
 
 /**
+ * Copies the file (SQLite's backup API: consistent while others use it), then takes the write
+ * lock; a write by another process in between means the copy is stale, so it is made again.
+ * (The backup API copies nothing from a connection inside a WAL write transaction, so the copy
+ * cannot simply be made under the lock.)
+ */
+async function backupThenLock(db: BetterSqlite3.Database, backupPath: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const before = db.pragma('data_version', { simple: true });
+    await db.backup(backupPath);
+    db.exec('BEGIN IMMEDIATE');
+    if (db.pragma('data_version', { simple: true }) === before) return;
+    db.exec('ROLLBACK');
+    if (attempt === 5)
+      throw new Error(
+        'the file changed during each of 5 attempts to copy it: stop the programs writing to it, then upgrade',
+      );
+  }
+}
+
+/**
  * Moves an MLflow SQLite tracking database forward along MLflow's revisions, with the result
  * `mlflow db upgrade` of that release gives (the same `sqlite_master` text, the same rows).
  *
@@ -144,17 +164,16 @@ export async function upgradeDatabase(
     }
 
     let backupPath: string | null = null;
-    if (options.backup !== false) {
-      backupPath = backupName(path, from);
-      await db.backup(backupPath);
-    }
     const now = (options.now ?? Date.now)();
     // Rebuilding a table renames it away: no other table's references may follow it.
     db.pragma('foreign_keys = OFF');
     db.pragma('legacy_alter_table = ON');
     let current = from;
     try {
-      db.exec('BEGIN IMMEDIATE');
+      if (options.backup !== false) {
+        backupPath = backupName(path, from);
+        await backupThenLock(db, backupPath);
+      } else db.exec('BEGIN IMMEDIATE');
       const violationsBefore = (db.prepare('PRAGMA foreign_key_check').all() as unknown[]).length;
       for (const [i, revision] of steps.entries()) {
         options.onStep?.(revision, i, steps.length);
