@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@graphtrace/config';
@@ -57,6 +57,7 @@ describe('graphtrace db upgrade', () => {
       from: { revision: '6f8d9c3b2a1e', mlflow: '3.15' },
       to: { revision: 'dc11669786a5', mlflow: '3.17' },
       steps: expect.arrayContaining(['75868b020152', 'dc11669786a5']),
+      repaired: [],
       backup: null,
     });
     expect(existsSync(`${path}.6f8d9c3b2a1e.bak`)).toBe(false);
@@ -108,5 +109,42 @@ describe('observability.mlflow.sqlite_schema_version', () => {
     await again.getOrCreateExperiment('y');
     await again.close();
     expect(revision(old)).toBe('d3e4f5a6b7c8');
+  });
+});
+
+describe('a file graphtrace 0.1.0 wrote', () => {
+  it('is flagged by doctor and rewritten to MLflow’s DDL by db upgrade', async () => {
+    const path = join(dir, 'v010.db');
+    const db = new Database(path);
+    db.exec(
+      readFileSync(
+        new URL('../../store-sqlite/test/fixtures/graphtrace-0.1.0-schema.sql', import.meta.url),
+        'utf8',
+      ),
+    );
+    db.prepare("INSERT INTO alembic_version VALUES ('d3e4f5a6b7c8')").run();
+    db.prepare(
+      "INSERT INTO experiments (experiment_id, name, lifecycle_stage) VALUES (0, 'Default', 'active')",
+    ).run();
+    db.close();
+    const doctor = await graphtrace(['--tracking-uri', 'sqlite:///v010.db', 'doctor', '--json'], {
+      cwd: dir,
+    });
+    const check = json(doctor).checks.find((c: { id: string }) => c.id === 'sqlite');
+    expect(check.status).toBe('warn');
+    expect(check.summary).toContain('graphtrace db upgrade --to 3.9');
+    expect(check.details.ddl_drift).toContain('table trace_info');
+    const r = await graphtrace(
+      ['--tracking-uri', 'sqlite:///v010.db', 'db', 'upgrade', '--to', '3.9'],
+      {
+        cwd: dir,
+      },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("v010.db stays at d3e4f5a6b7c8 (MLflow 3.9), its DDL now MLflow's");
+    const after = await graphtrace(['--tracking-uri', 'sqlite:///v010.db', 'doctor', '--json'], {
+      cwd: dir,
+    });
+    expect(json(after).checks.find((c: { id: string }) => c.id === 'sqlite').status).toBe('ok');
   });
 });

@@ -49,6 +49,7 @@ export {
   type SchemaSnapshot,
   type SqliteIntrospectable,
   sameMlflowDdl,
+  schemaDrift,
   snapshotSchema,
   supportedSchemaVersions,
   type TableSnapshot,

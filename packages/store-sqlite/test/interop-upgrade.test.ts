@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   MLFLOW_REVISIONS,
   masterSnapshot,
+  openSchema,
   resolveSchemaRevision,
   sqliteStore,
   upgradeDatabase,
@@ -47,6 +49,25 @@ function master(path: string) {
   const db = new Database(path, { readonly: true });
   try {
     return masterSnapshot(db);
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * A file as graphtrace 0.1.0 created it: its DDL (a fixture read off that release) spelt
+ * constraints `constraint "fk_…"`, which SQLAlchemy's reflection reads as unnamed.
+ */
+function oldGraphtraceFile(path: string): void {
+  const db = new Database(path);
+  try {
+    db.exec(
+      readFileSync(new URL('./fixtures/graphtrace-0.1.0-schema.sql', import.meta.url), 'utf8'),
+    );
+    db.prepare("INSERT INTO alembic_version VALUES ('d3e4f5a6b7c8')").run();
+    db.prepare(
+      "INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage) VALUES (0, 'Default', 'mlruns/0', 'active')",
+    ).run();
   } finally {
     db.close();
   }
@@ -145,6 +166,37 @@ describeInteropVersions('upgrading a file: graphtrace against mlflow db upgrade'
         const source = join(dir, 'graphtrace-3.13.db');
         await graphtraceData(source, '3.13');
         await compare(source);
+      },
+      INTEROP_TEST_TIMEOUT_MS,
+    );
+
+  // Files of graphtrace 0.1.0 spelt constraints `constraint "fk_…"`: MLflow 3.15+'s upgrade could
+  // not find them and stopped half-way (at c3d9e7f1a2b4), stranding the file.
+  if (MLFLOW_REVISIONS.indexOf(target) >= MLFLOW_REVISIONS.indexOf('6f8d9c3b2a1e'))
+    it(
+      'rescues a file MLflow stranded half-way: graphtrace reads it and finishes the upgrade',
+      async () => {
+        const source = join(dir, 'graphtrace-0.1.0.db');
+        oldGraphtraceFile(source);
+        await graphtraceData(source);
+        const stranded = await mlflowDbUpgrade(sqliteUri(source), { mlflowVersion: version });
+        expect(stranded.code).not.toBe(0);
+        expect(stranded.stderr).toContain("No such constraint: 'fk_trace_info_experiment_id'");
+        const store = sqliteStore({ path: source, traceWriter: 'inline' });
+        const exp = (await store.getExperimentByName('upgrade-me'))!.experimentId;
+        expect((await store.searchTraces({ experimentIds: [exp] })).traces).toHaveLength(2);
+        await store.close();
+        const r = await upgradeDatabase(source, { to: version, backup: false });
+        expect(r.from).toBe('c3d9e7f1a2b4');
+        const fresh = join(dir, 'fresh.db');
+        const db = new Database(fresh);
+        await openSchema(db, { schemaVersion: version });
+        db.close();
+        expectSameMaster(master(source), master(fresh));
+        // MLflow opens the rescued file as its own.
+        const again = await mlflowDbUpgrade(sqliteUri(source), { mlflowVersion: version });
+        expect(again.code, again.stderr).toBe(0);
+        expect(again.stderr).not.toContain('Running upgrade');
       },
       INTEROP_TEST_TIMEOUT_MS,
     );

@@ -193,4 +193,33 @@ describe('upgradeDatabase', () => {
       message: expect.stringContaining('MLflow 3.18, newer than graphtrace knows'),
     });
   });
+
+  it('rewrites a graphtrace 0.1.0 file’s DDL to MLflow’s, in place or along an upgrade', async () => {
+    const make = (name: string) => {
+      const path = join(dir, name);
+      const db = new Database(path);
+      db.exec(
+        readFileSync(new URL('./fixtures/graphtrace-0.1.0-schema.sql', import.meta.url), 'utf8'),
+      );
+      db.prepare("INSERT INTO alembic_version VALUES ('d3e4f5a6b7c8')").run();
+      db.prepare(
+        "INSERT INTO experiments (experiment_id, name, lifecycle_stage) VALUES (0, 'Default', 'active')",
+      ).run();
+      db.close();
+      return path;
+    };
+    const inPlace = make('old-in-place.db');
+    const r = await upgradeDatabase(inPlace, { to: '3.9' });
+    expect(r.steps).toEqual([]);
+    expect(r.repaired).toContain('table trace_info');
+    expect(r.backupPath).toBe(`${inPlace}.d3e4f5a6b7c8.bak`);
+    expectSameMaster(readMaster(inPlace), await freshMaster('d3e4f5a6b7c8'));
+    expect(rows(inPlace, 'SELECT name FROM experiments')).toEqual([{ name: 'Default' }]);
+    expect((await upgradeDatabase(inPlace, { to: '3.9' })).repaired).toEqual([]);
+
+    const along = make('old-along.db');
+    const up = await upgradeDatabase(along, { backup: false });
+    expect(up.repaired).toContain('table trace_info');
+    expectSameMaster(readMaster(along), await freshMaster(NEWEST_SCHEMA_REVISION));
+  });
 });

@@ -77,12 +77,25 @@ Examples:
           from: { revision: result.from, mlflow: m.mlflowReleaseOf(result.from) },
           to: { revision: result.to, mlflow: m.mlflowReleaseOf(result.to) },
           steps: result.steps,
+          repaired: result.repaired,
           backup: result.backupPath,
         });
         return;
       }
+      if (result.repaired.length > 0)
+        ctx.out.info(
+          `rewrote the DDL of ${result.repaired.length} objects (${result.repaired.slice(0, 3).join(', ')}${result.repaired.length > 3 ? ', …' : ''}) to MLflow's own, so MLflow's migrations can read it`,
+        );
       if (result.steps.length === 0) {
-        ctx.out.line(`${shown} is already at ${result.to} (${release(result.to)}): nothing to do`);
+        ctx.out.line(
+          result.repaired.length > 0
+            ? `${shown} stays at ${result.to} (${release(result.to)}), its DDL now MLflow's`
+            : `${shown} is already at ${result.to} (${release(result.to)}): nothing to do`,
+        );
+        if (result.backupPath)
+          ctx.out.info(
+            `the file as it was: ${relative(ctx.cwd, result.backupPath) || result.backupPath}`,
+          );
         return;
       }
       ctx.out.line(

@@ -30,6 +30,8 @@ interface SqliteFacts {
   revision: string | null;
   integrity: string | null;
   counts: { experiments: number; runs: number; traces: number } | null;
+  /** Objects whose DDL is not MLflow's at the file's revision (graphtrace 0.1.0 files). */
+  ddl_drift: string[];
   error: string | null;
 }
 
@@ -41,6 +43,7 @@ async function inspectSqlite(path: string): Promise<SqliteFacts> {
     revision: null,
     integrity: null,
     counts: null,
+    ddl_drift: [],
     error: null,
   };
   if (!facts.exists) return facts;
@@ -61,6 +64,7 @@ async function inspectSqlite(path: string): Promise<SqliteFacts> {
       }[];
       facts.revision = rows.length === 1 ? rows[0]!.version_num : null;
     }
+    facts.ddl_drift = (await import('@graphtrace/store-sqlite')).schemaDrift(db);
     const check = db.prepare('PRAGMA integrity_check').all() as { integrity_check: string }[];
     facts.integrity = check.map((r) => r.integrity_check).join('; ');
     if (tables.has('experiments') && tables.has('runs') && tables.has('trace_info')) {
@@ -163,6 +167,13 @@ async function sqliteCheck(
       details,
     };
   }
+  if (facts.ddl_drift.length > 0)
+    return {
+      id,
+      status: 'warn',
+      summary: `${label} ${shown}: schema ${facts.revision} (MLflow ${status.release}), but ${facts.ddl_drift.length} tables/indexes are not spelt as MLflow writes them (${facts.ddl_drift[0]}, …), so newer MLflow releases cannot upgrade it: run \`graphtrace db upgrade --to ${status.release}\` (or to a newer release) to rewrite them`,
+      details,
+    };
   const c = facts.counts;
   return {
     id,

@@ -34,6 +34,7 @@ export {
   type TableSnapshot,
 } from './snapshot.js';
 export {
+  schemaDrift,
   type UpgradeOptions,
   type UpgradeResult,
   upgradeDatabase,

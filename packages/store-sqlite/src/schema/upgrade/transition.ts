@@ -44,6 +44,18 @@ function storedColumns(db: BetterSqlite3.Database, table: string): string[] {
 
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
+/**
+ * The objects of a revision whose DDL in the file is not MLflow's (spelling aside, as in
+ * sameMlflowDdl), e.g. `table trace_info` in a file graphtrace 0.1.0 wrote: MLflow's own
+ * migrations cannot read their constraint names.
+ */
+export function driftFromFacts(db: BetterSqlite3.Database, fact: RevisionFact): string[] {
+  const actual = master(db);
+  return [...factObjects(fact)]
+    .filter(([key, target]) => !sameMlflowDdl(actual.get(key)?.sql ?? null, target.sql))
+    .map(([, target]) => `${target.type} ${target.name}`);
+}
+
 /** What a transition did, for the data step that follows it. */
 export interface Transition {
   /** Tables rebuilt: their old rows stay readable under `OLD_TABLE_PREFIX + name` until done. */

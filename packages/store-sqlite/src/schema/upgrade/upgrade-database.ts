@@ -15,7 +15,7 @@ import {
   supportedSchemaVersions,
 } from '../revisions.js';
 import { backfillTraceAnalytics } from './trace-analytics-backfill.js';
-import { beginTransition, OLD_TABLE_PREFIX } from './transition.js';
+import { beginTransition, driftFromFacts, OLD_TABLE_PREFIX } from './transition.js';
 
 export interface UpgradeOptions {
   /** The MLflow release (`3.17`, `3.15.2`) or alembic revision to move to; default the newest. */
@@ -34,6 +34,11 @@ export interface UpgradeResult {
   to: string;
   /** The revisions applied, oldest first ([] when the file was already there). */
   steps: string[];
+  /**
+   * Objects whose DDL was not MLflow's spelling and were rewritten to it (a file graphtrace 0.1.0
+   * wrote): at the file's own revision when no step was needed, else along the steps.
+   */
+  repaired: string[];
   /** The copy of the file before the upgrade, when one was made. */
   backupPath: string | null;
 }
@@ -80,6 +85,16 @@ function targetRevision(to: string | undefined): string {
       `${MLFLOW_SUPPORTED_RANGE.newest}).`,
     { expectedRevision: NEWEST_SCHEMA_REVISION },
   );
+}
+
+/**
+ * The objects of an open database whose DDL is not what MLflow writes at its revision ([] for a
+ * revision graphtrace does not know): `graphtrace db upgrade` rewrites them.
+ */
+export function schemaDrift(db: BetterSqlite3.Database): string[] {
+  const { revision } = inspectDatabase(db);
+  const fact = typeof revision === 'string' ? revisionFact(revision) : undefined;
+  return fact ? driftFromFacts(db, fact) : [];
 }
 
 /** A free backup name beside the file: `<file>.<revision>.bak`, then `.1.bak`, … */
@@ -152,16 +167,17 @@ export async function upgradeDatabase(
             : `has revision ${from}, which no MLflow graphtrace knows`;
       throw upgradeError(path, `${where} ${what}. It was left untouched.`, from);
     }
+    if (revisionsBetween(to, from).length > 0)
+      throw upgradeError(
+        path,
+        `${where} is at MLflow ${mlflowReleaseOf(from)} (revision ${from}), newer than ${mlflowReleaseOf(to)}: graphtrace does not downgrade. It was left untouched.`,
+        from,
+      );
+    const repaired = driftFromFacts(db, revisionFact(from)!);
+    // Already there with MLflow's DDL: nothing to do. With other DDL: rewrite it in place.
     const steps = revisionsBetween(from, to);
-    if (steps.length === 0) {
-      if (from !== to && revisionsBetween(to, from).length > 0)
-        throw upgradeError(
-          path,
-          `${where} is at MLflow ${mlflowReleaseOf(from)} (revision ${from}), newer than ${mlflowReleaseOf(to)}: graphtrace does not downgrade. It was left untouched.`,
-          from,
-        );
-      return { path, from, to, steps: [], backupPath: null };
-    }
+    if (steps.length === 0 && repaired.length === 0)
+      return { path, from, to, steps: [], repaired: [], backupPath: null };
 
     let backupPath: string | null = null;
     const now = (options.now ?? Date.now)();
@@ -175,6 +191,8 @@ export async function upgradeDatabase(
         await backupThenLock(db, backupPath);
       } else db.exec('BEGIN IMMEDIATE');
       const violationsBefore = (db.prepare('PRAGMA foreign_key_check').all() as unknown[]).length;
+      if (steps.length === 0)
+        beginTransition(db, revisionFact(from)!, revisionFact(from)!).finish();
       for (const [i, revision] of steps.entries()) {
         options.onStep?.(revision, i, steps.length);
         const transition = beginTransition(db, revisionFact(current)!, revisionFact(revision)!);
@@ -196,10 +214,13 @@ export async function upgradeDatabase(
     } catch (err) {
       if (db.inTransaction) db.exec('ROLLBACK');
       if (backupPath) await rm(backupPath, { force: true });
-      const release = mlflowReleaseOf(steps[steps.indexOf(current) + 1] ?? current);
+      const failed = steps[steps.indexOf(current) + 1];
+      const what = failed
+        ? `Upgrading ${where} from revision ${from} failed in the step to ${failed} (MLflow ${mlflowReleaseOf(failed)})`
+        : `Rewriting ${where}'s DDL to MLflow's failed`;
       throw upgradeError(
         path,
-        `Upgrading ${where} from revision ${from} failed in the step to ${steps[steps.indexOf(current) + 1] ?? current} (MLflow ${release}): ${err instanceof Error ? err.message : String(err)}. Nothing was changed: the file is still at ${from}.`,
+        `${what}: ${err instanceof Error ? err.message : String(err)}. Nothing was changed: the file is still at ${from}.`,
         from,
         err,
       );
@@ -207,7 +228,7 @@ export async function upgradeDatabase(
       db.pragma('legacy_alter_table = OFF');
       db.pragma('foreign_keys = ON');
     }
-    return { path, from, to, steps, backupPath };
+    return { path, from, to, steps, repaired, backupPath };
   } finally {
     db.close();
   }
