@@ -8,18 +8,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
-const VERSIONS = [
-  '3.9.0',
-  '3.10.1',
-  '3.11.1',
-  '3.12.0',
-  '3.13.0',
-  '3.14.0',
-  '3.15.2',
-  '3.16.1',
-  '3.17.2',
-];
-
 /** Each check: a label, the package, its test files. */
 const CHECKS = [
   ['DDL & new file', 'packages/store-sqlite', ['test/schema-interop.test.ts']],
@@ -32,18 +20,21 @@ const CHECKS = [
   ['sync', 'packages/cli', ['test/interop-sync.test.ts']],
 ];
 
-const only = process.argv.slice(2);
-const versions = only.length > 0 ? only : VERSIONS;
-const env = { ...process.env, GRAPHTRACE_MLFLOW_VERSIONS: versions.join(','), CI: 'true' };
-const reports = join(root, '.reports', 'mlflow-matrix');
-mkdirSync(reports, { recursive: true });
-
 const build = spawnSync('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], {
   cwd: root,
   stdio: 'inherit',
-  env,
 });
 if (build.status !== 0) process.exit(build.status ?? 1);
+
+// The releases come from the testkit (built above): one of every minor from 3.9 to 3.17.
+const { MLFLOW_MATRIX_VERSIONS } = await import(
+  join(root, 'packages', 'mlflow-testkit', 'dist', 'index.js')
+);
+const only = process.argv.slice(2);
+const versions = only.length > 0 ? only : MLFLOW_MATRIX_VERSIONS;
+const env = { ...process.env, GRAPHTRACE_MLFLOW_VERSIONS: versions.join(','), CI: 'true' };
+const reports = join(root, '.reports', 'mlflow-matrix');
+mkdirSync(reports, { recursive: true });
 
 /** version → check → { passed, failed } */
 const table = new Map(versions.map((v) => [v, new Map()]));

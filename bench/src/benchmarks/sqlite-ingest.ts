@@ -84,30 +84,43 @@ function makeRound(experimentId: string): RoundData {
 }
 
 /**
- * The same rows as the store writes into MLflow 3.17's layout, inserted with hand-written
- * prepared statements in one transaction: name, session and tokens as trace_info columns (no
- * tag, metadata or metric rows for them), the spans' analytics columns, the finalized marker.
+ * The same rows as the store writes, inserted with hand-written prepared statements: all of a
+ * round in one transaction, no reads. MLflow 3.9's layout: name, session and tokens as tag,
+ * metadata and trace_metrics rows; 3.17's: as trace_info columns, with the spans' analytics
+ * columns and the finalized marker.
  */
-function rawWriter317(db: Database.Database, experimentId: number, artifactRoot: string) {
+function rawWriter(
+  db: Database.Database,
+  layout: '3.9' | '3.17',
+  experimentId: number,
+  artifactRoot: string,
+) {
+  const v317 = layout === '3.17';
   const span = db.prepare(
     `INSERT INTO spans (trace_id, experiment_id, span_id, parent_span_id, name, type, status,
-       start_time_unix_nano, end_time_unix_nano, content, input_cost, output_cost, total_cost,
-       model_name, model_provider) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, NULL)`,
+       start_time_unix_nano, end_time_unix_nano, content${v317 ? ', input_cost, output_cost, total_cost, model_name, model_provider' : ''})
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?${v317 ? ', NULL, NULL, NULL, NULL, NULL' : ''})`,
   );
   const info = db.prepare(
-    `INSERT INTO trace_info (request_id, experiment_id, timestamp_ms, execution_time_ms, status,
-       client_request_id, request_preview, response_preview, db_payload_generation, trace_name,
-       session_id, input_tokens, output_tokens, total_tokens)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 2, ?, ?, 6000, 2000, 8000)`,
+    v317
+      ? `INSERT INTO trace_info (request_id, experiment_id, timestamp_ms, execution_time_ms, status,
+           client_request_id, request_preview, response_preview, db_payload_generation, trace_name,
+           session_id, input_tokens, output_tokens, total_tokens)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 2, ?, ?, 6000, 2000, 8000)`
+      : `INSERT INTO trace_info (request_id, experiment_id, timestamp_ms, execution_time_ms, status,
+           client_request_id, request_preview, response_preview) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const tag = db.prepare('INSERT INTO trace_tags (key, value, request_id) VALUES (?, ?, ?)');
   const meta = db.prepare(
     'INSERT INTO trace_request_metadata (key, value, request_id) VALUES (?, ?, ?)',
   );
-  const promoted = new Set(['mlflow.trace.session', 'mlflow.trace.tokenUsage']);
+  const metric = db.prepare('INSERT INTO trace_metrics (request_id, key, value) VALUES (?, ?, ?)');
+  const promoted = new Set(
+    v317 ? ['mlflow.traceName', 'mlflow.trace.session', 'mlflow.trace.tokenUsage'] : [],
+  );
   return db.transaction((round: RoundData, contents: string[]) => {
     for (const i of round.infos) {
-      info.run(
+      const base = [
         i.traceId,
         experimentId,
         i.requestTime,
@@ -116,11 +129,11 @@ function rawWriter317(db: Database.Database, experimentId: number, artifactRoot:
         null,
         i.requestPreview,
         i.responsePreview,
-        i.tags['mlflow.traceName'],
-        i.traceMetadata['mlflow.trace.session'],
-      );
-      for (const [k, v] of Object.entries(i.tags))
-        if (k !== 'mlflow.traceName') tag.run(k, v, i.traceId);
+      ];
+      if (v317)
+        info.run(...base, i.tags['mlflow.traceName'], i.traceMetadata['mlflow.trace.session']);
+      else info.run(...base);
+      for (const [k, v] of Object.entries(i.tags)) if (!promoted.has(k)) tag.run(k, v, i.traceId);
       tag.run('mlflow.trace.spansLocation', 'TRACKING_STORE', i.traceId);
       tag.run(
         'mlflow.artifactLocation',
@@ -129,67 +142,12 @@ function rawWriter317(db: Database.Database, experimentId: number, artifactRoot:
       );
       for (const [k, v] of Object.entries(i.traceMetadata))
         if (!promoted.has(k)) meta.run(k, v, i.traceId);
-      meta.run('mlflow.trace.infoFinalized', 'true', i.traceId);
-    }
-    round.spans.forEach((s, k) => {
-      span.run(
-        s.traceId,
-        experimentId,
-        s.spanId,
-        s.parentSpanId,
-        s.name,
-        s.spanType,
-        s.status.code,
-        s.startTimeUnixNano,
-        s.endTimeUnixNano,
-        contents[k],
-      );
-    });
-  });
-}
-
-/**
- * The same rows as the store writes (MLflow 3.9's layout), inserted with hand-written prepared
- * statements: all of a round (spans, trace_info, tags, metadata, trace_metrics) in one
- * transaction, no reads.
- */
-function rawWriter(db: Database.Database, experimentId: number, artifactRoot: string) {
-  const span = db.prepare(
-    `INSERT INTO spans (trace_id, experiment_id, span_id, parent_span_id, name, type, status,
-       start_time_unix_nano, end_time_unix_nano, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const info = db.prepare(
-    `INSERT INTO trace_info (request_id, experiment_id, timestamp_ms, execution_time_ms, status,
-       client_request_id, request_preview, response_preview) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const tag = db.prepare('INSERT INTO trace_tags (key, value, request_id) VALUES (?, ?, ?)');
-  const meta = db.prepare(
-    'INSERT INTO trace_request_metadata (key, value, request_id) VALUES (?, ?, ?)',
-  );
-  const metric = db.prepare('INSERT INTO trace_metrics (request_id, key, value) VALUES (?, ?, ?)');
-  return db.transaction((round: RoundData, contents: string[]) => {
-    for (const i of round.infos) {
-      info.run(
-        i.traceId,
-        experimentId,
-        i.requestTime,
-        i.executionDuration,
-        i.state,
-        null,
-        i.requestPreview,
-        i.responsePreview,
-      );
-      for (const [k, v] of Object.entries(i.tags)) tag.run(k, v, i.traceId);
-      tag.run('mlflow.trace.spansLocation', 'TRACKING_STORE', i.traceId);
-      tag.run(
-        'mlflow.artifactLocation',
-        `${artifactRoot}/traces/${i.traceId}/artifacts`,
-        i.traceId,
-      );
-      for (const [k, v] of Object.entries(i.traceMetadata)) meta.run(k, v, i.traceId);
-      metric.run(i.traceId, 'input_tokens', 6000);
-      metric.run(i.traceId, 'output_tokens', 2000);
-      metric.run(i.traceId, 'total_tokens', 8000);
+      if (v317) meta.run('mlflow.trace.infoFinalized', 'true', i.traceId);
+      else {
+        metric.run(i.traceId, 'input_tokens', 6000);
+        metric.run(i.traceId, 'output_tokens', 2000);
+        metric.run(i.traceId, 'total_tokens', 8000);
+      }
     }
     round.spans.forEach((s, k) => {
       span.run(
@@ -236,8 +194,8 @@ export const benchmark: Benchmark = {
       const exp317 = (await store317.getOrCreateExperiment('bench')).experimentId;
       const rawDb = await rawFile(join(dir, 'raw.db'), '3.9', artifactRoot);
       const rawDb317 = await rawFile(join(dir, 'raw-317.db'), '3.17', artifactRoot);
-      const writeRaw = rawWriter(rawDb, 1, artifactRoot);
-      const writeRaw317 = rawWriter317(rawDb317, 1, artifactRoot);
+      const writeRaw = rawWriter(rawDb, '3.9', 1, artifactRoot);
+      const writeRaw317 = rawWriter(rawDb317, '3.17', 1, artifactRoot);
 
       const total = rounds + 3; // the harness warms up 3 rounds
       const prepared = (experimentId: string) =>

@@ -490,13 +490,28 @@ export class MlflowServerStore implements TrackingStore {
   // ---- assessments
 
   async createAssessment(assessment: NewAssessment): Promise<Assessment> {
-    const res = await this.call<{ assessment: AssessmentJson }>({
-      method: 'POST',
-      path: `${V3}/traces/${encodeURIComponent(assessment.traceId)}/assessments`,
-      json: { assessment: assessmentToJson(assessment) },
-      idempotent: false,
-    });
-    return assessmentFromJson(res.assessment);
+    try {
+      const res = await this.call<{ assessment: AssessmentJson }>({
+        method: 'POST',
+        path: `${V3}/traces/${encodeURIComponent(assessment.traceId)}/assessments`,
+        json: { assessment: assessmentToJson(assessment) },
+        idempotent: false,
+      });
+      return assessmentFromJson(res.assessment);
+    } catch (err) {
+      // MLflow 3.10–3.13 report a missing trace as a failed foreign key (INVALID_PARAMETER_VALUE).
+      if (
+        err instanceof GraphtraceError &&
+        err.code === 'INVALID_ARGUMENT' &&
+        (await this.traceInfoJson(assessment.traceId)) === null
+      )
+        throw new GraphtraceError(
+          'NOT_FOUND',
+          `trace ${assessment.traceId} does not exist on ${this.uri}: flush traces before assessing them`,
+          { cause: err },
+        );
+      throw err;
+    }
   }
 
   async getAssessments(traceId: string): Promise<Assessment[]> {

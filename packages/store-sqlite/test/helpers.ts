@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -39,5 +39,24 @@ export function expectSameMaster(actual: MasterEntry[], expected: MasterEntry[])
     const mine = actual[i]!;
     const sql = sameMlflowDdl(mine.sql, entry.sql) ? entry.sql : mine.sql;
     expect({ ...mine, sql }, `${entry.type} ${entry.name}`).toEqual(entry);
+  }
+}
+
+/**
+ * A file as graphtrace 0.1.0 created it: its DDL (a fixture read off that release) spelt
+ * constraints `constraint "fk_…"`, which SQLAlchemy's reflection reads as unnamed.
+ */
+export function oldGraphtraceFile(path: string): void {
+  const db = new Database(path);
+  try {
+    db.exec(
+      readFileSync(new URL('./fixtures/graphtrace-0.1.0-schema.sql', import.meta.url), 'utf8'),
+    );
+    db.prepare("INSERT INTO alembic_version VALUES ('d3e4f5a6b7c8')").run();
+    db.prepare(
+      "INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage) VALUES (0, 'Default', 'mlruns/0', 'active')",
+    ).run();
+  } finally {
+    db.close();
   }
 }

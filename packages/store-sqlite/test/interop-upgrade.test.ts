@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +21,7 @@ import {
   sqliteStore,
   upgradeDatabase,
 } from '../src/index.js';
-import { expectSameMaster } from './helpers.js';
+import { expectSameMaster, oldGraphtraceFile } from './helpers.js';
 
 /** Every row of every table, in a stable order, for comparing two files' data. */
 function data(path: string): Record<string, unknown[]> {
@@ -49,25 +48,6 @@ function master(path: string) {
   const db = new Database(path, { readonly: true });
   try {
     return masterSnapshot(db);
-  } finally {
-    db.close();
-  }
-}
-
-/**
- * A file as graphtrace 0.1.0 created it: its DDL (a fixture read off that release) spelt
- * constraints `constraint "fk_…"`, which SQLAlchemy's reflection reads as unnamed.
- */
-function oldGraphtraceFile(path: string): void {
-  const db = new Database(path);
-  try {
-    db.exec(
-      readFileSync(new URL('./fixtures/graphtrace-0.1.0-schema.sql', import.meta.url), 'utf8'),
-    );
-    db.prepare("INSERT INTO alembic_version VALUES ('d3e4f5a6b7c8')").run();
-    db.prepare(
-      "INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage) VALUES (0, 'Default', 'mlruns/0', 'active')",
-    ).run();
   } finally {
     db.close();
   }

@@ -12,7 +12,7 @@ import {
   sqliteStore,
   upgradeDatabase,
 } from '../src/index.js';
-import { expectSameMaster, rows, tempDir } from './helpers.js';
+import { expectSameMaster, oldGraphtraceFile, rows, tempDir } from './helpers.js';
 
 const dir = tempDir('upgrade');
 const T0 = 1_764_000_000_000;
@@ -197,15 +197,7 @@ describe('upgradeDatabase', () => {
   it('rewrites a graphtrace 0.1.0 file’s DDL to MLflow’s, in place or along an upgrade', async () => {
     const make = (name: string) => {
       const path = join(dir, name);
-      const db = new Database(path);
-      db.exec(
-        readFileSync(new URL('./fixtures/graphtrace-0.1.0-schema.sql', import.meta.url), 'utf8'),
-      );
-      db.prepare("INSERT INTO alembic_version VALUES ('d3e4f5a6b7c8')").run();
-      db.prepare(
-        "INSERT INTO experiments (experiment_id, name, lifecycle_stage) VALUES (0, 'Default', 'active')",
-      ).run();
-      db.close();
+      oldGraphtraceFile(path);
       return path;
     };
     const inPlace = make('old-in-place.db');
