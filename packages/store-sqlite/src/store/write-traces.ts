@@ -146,9 +146,13 @@ export async function startTrace(ctx: StoreContext, info: TraceInfo): Promise<Tr
   const extra = Object.keys(columns);
   return conn.write(() => {
     const experiment = activeExperimentForWrite(ctx, info.experimentId);
-    const before = conn
-      .stmt('SELECT experiment_id, timestamp_ms FROM trace_info WHERE request_id = ?')
-      .get(info.traceId) as { experiment_id: number; timestamp_ms: number } | undefined;
+    // Only the layouts that count payload writes or move a trace's rows need the row before.
+    const before =
+      layout.payloadGeneration || layout.traceAnalytics
+        ? (conn
+            .stmt('SELECT experiment_id, timestamp_ms FROM trace_info WHERE request_id = ?')
+            .get(info.traceId) as { experiment_id: number; timestamp_ms: number } | undefined)
+        : undefined;
     conn
       .stmt(upsertTraceInfoSql(extra))
       .run(
@@ -193,7 +197,11 @@ export async function startTrace(ctx: StoreContext, info: TraceInfo): Promise<Tr
     for (const [k, v] of metrics) metric.run(info.traceId, k, v);
     if (layout.traceAnalytics) {
       const partitions = tracePartitions(experiment.experimentId, info.requestTime);
-      if (before) {
+      const moved =
+        before !== undefined &&
+        (before.experiment_id !== experiment.experimentId ||
+          before.timestamp_ms !== info.requestTime);
+      if (before && moved) {
         // The trace's spans and assessments follow it, as MLflow 3.17's conflict path moves them.
         conn
           .stmt('UPDATE spans SET experiment_id = ? WHERE trace_id = ? AND experiment_id != ?')
@@ -337,11 +345,16 @@ function writeSpanChunk(ctx: StoreContext, experimentId: string, chunk: SpanRow[
       experiment ??= activeExperimentForWrite(ctx, experimentId);
       traceExperiment = experiment.experimentId;
       traceTimestamp = startMs;
+      // The payload count and (3.17) the name go into the new row at once.
       conn
         .stmt(
           `INSERT INTO trace_info (request_id, experiment_id, timestamp_ms, execution_time_ms, status,
-             client_request_id, request_preview, response_preview)
-           VALUES (?, ?, ?, ?, ?, NULL, NULL, NULL)`,
+             client_request_id, request_preview, response_preview${
+               layout.payloadGeneration ? ', db_payload_generation' : ''
+             }${layout.traceAnalytics ? ', trace_name' : ''})
+           VALUES (?, ?, ?, ?, ?, NULL, NULL, NULL${layout.payloadGeneration ? ', 1' : ''}${
+             layout.traceAnalytics ? ', ?' : ''
+           })`,
         )
         .run(
           traceId,
@@ -349,6 +362,9 @@ function writeSpanChunk(ctx: StoreContext, experimentId: string, chunk: SpanRow[
           startMs,
           endMs === null ? null : endMs - startMs,
           rootState ?? 'IN_PROGRESS',
+          ...(layout.traceAnalytics
+            ? [root ? boundedString(root.name, TRACE_NAME_MAX_CHARS) : null]
+            : []),
         );
       upsertTraceTag(
         ctx,
@@ -389,7 +405,7 @@ function writeSpanChunk(ctx: StoreContext, experimentId: string, chunk: SpanRow[
           .run(startMs, traceId);
       }
     }
-    if (layout.payloadGeneration)
+    if (row && layout.payloadGeneration)
       conn
         .stmt(
           'UPDATE trace_info SET db_payload_generation = db_payload_generation + 1 WHERE request_id = ?',
@@ -428,14 +444,14 @@ function writeSpanChunk(ctx: StoreContext, experimentId: string, chunk: SpanRow[
     upsertTraceTag(ctx, traceId, TraceTagKey.SPANS_LOCATION, SPANS_IN_TRACKING_STORE);
     // A trace whose info never arrives is still findable by name.
     if (root) {
-      if (layout.traceAnalytics)
-        conn
-          .stmt('UPDATE trace_info SET trace_name = ? WHERE request_id = ? AND trace_name IS NULL')
-          .run(boundedString(root.name, TRACE_NAME_MAX_CHARS), traceId);
-      else
+      if (!layout.traceAnalytics)
         conn
           .stmt('INSERT OR IGNORE INTO trace_tags (key, value, request_id) VALUES (?, ?, ?)')
           .run(TraceTagKey.TRACE_NAME, root.name, traceId);
+      else if (row)
+        conn
+          .stmt('UPDATE trace_info SET trace_name = ? WHERE request_id = ? AND trace_name IS NULL')
+          .run(boundedString(root.name, TRACE_NAME_MAX_CHARS), traceId);
     }
     if (layout.traceAnalytics) partitions.push(...tracePartitions(traceExperiment, traceTimestamp));
   }
