@@ -65,7 +65,7 @@ const DATA_STEPS: Record<
   },
 };
 
-function upgradeError(path: string, message: string, revision?: string, cause?: unknown) {
+function upgradeError(message: string, revision?: string, cause?: unknown) {
   return new SchemaError('SQLITE_SCHEMA_UPGRADE_FAILED', message, {
     ...(revision ? { revision } : {}),
     expectedRevision: NEWEST_SCHEMA_REVISION,
@@ -140,7 +140,7 @@ export async function upgradeDatabase(
 ): Promise<UpgradeResult> {
   const to = targetRevision(options.to);
   if (!existsSync(path))
-    throw upgradeError(path, `${path} does not exist: there is no database to upgrade.`);
+    throw upgradeError(`${path} does not exist: there is no database to upgrade.`);
   const db = new Database(path, { fileMustExist: true });
   try {
     db.pragma('busy_timeout = 10000');
@@ -148,13 +148,11 @@ export async function upgradeDatabase(
     const found = inspectDatabase(db);
     if (found.tables.length === 0)
       throw upgradeError(
-        path,
         `${where} is empty: graphtrace creates new files at the schema asked for, there is nothing to upgrade.`,
       );
     const from = found.revision;
     if (typeof from !== 'string')
       throw upgradeError(
-        path,
         `${where} is not an MLflow tracking database (no single alembic_version revision). It was left untouched.`,
       );
     const status = classifyRevision(from);
@@ -165,11 +163,10 @@ export async function upgradeDatabase(
           : status.kind === 'newer'
             ? `has revision ${from} of MLflow ${status.release}, newer than graphtrace knows`
             : `has revision ${from}, which no MLflow graphtrace knows`;
-      throw upgradeError(path, `${where} ${what}. It was left untouched.`, from);
+      throw upgradeError(`${where} ${what}. It was left untouched.`, from);
     }
     if (revisionsBetween(to, from).length > 0)
       throw upgradeError(
-        path,
         `${where} is at MLflow ${mlflowReleaseOf(from)} (revision ${from}), newer than ${mlflowReleaseOf(to)}: graphtrace does not downgrade. It was left untouched.`,
         from,
       );
@@ -219,7 +216,6 @@ export async function upgradeDatabase(
         ? `Upgrading ${where} from revision ${from} failed in the step to ${failed} (MLflow ${mlflowReleaseOf(failed)})`
         : `Rewriting ${where}'s DDL to MLflow's failed`;
       throw upgradeError(
-        path,
         `${what}: ${err instanceof Error ? err.message : String(err)}. Nothing was changed: the file is still at ${from}.`,
         from,
         err,
