@@ -22,7 +22,43 @@ function flakyStore(inner: TrackingStore, state: { down: boolean }): TrackingSto
   });
 }
 
+/** A store that refuses any write holding a span named `poison`, as a store refuses a bad row. */
+function poisonedStore(inner: TrackingStore): TrackingStore {
+  return Object.assign(Object.create(inner) as TrackingStore, {
+    logSpans: async (experimentId: string, spans: readonly Span[]) => {
+      if (spans.some((s) => s.name === 'poison'))
+        throw new TypeError('SQLite3 can only bind numbers, strings, bigints, buffers, and null');
+      return inner.logSpans(experimentId, spans);
+    },
+  });
+}
+
 describe('span pipeline', () => {
+  it('loses only the trace of a span the store refuses, not the batch around it', async () => {
+    const inner = memoryStore();
+    const logger = memoryLogger();
+    const tracker = createTracker({
+      store: poisonedStore(inner),
+      experimentName: 'poison',
+      logger,
+      handleExitSignals: false,
+    });
+    for (let i = 0; i < 300; i++) {
+      tracker.withSpan({ name: `good-${i}` }, () => tracker.withSpan({ name: 'child' }, () => i));
+      if (i === 150)
+        tracker.withSpan({ name: 'bad' }, () => tracker.withSpan({ name: 'poison' }, () => 0));
+    }
+    await tracker.flushTraces();
+    const exp = await tracker.experimentId();
+    const { traces } = await inner.searchTraces({ experimentIds: [exp], maxResults: 1000 });
+    const good = traces.filter((t) => t.tags['mlflow.traceName']!.startsWith('good-'));
+    expect(good).toHaveLength(300);
+    for (const t of good) expect((await inner.getTrace(t.traceId))!.spans).toHaveLength(2);
+    expect(tracker.stats()).toMatchObject({ droppedSpans: 2, exportedSpans: 600 });
+    expect(logger.lines.filter((l) => l.level === 'warn')).toHaveLength(1);
+    await tracker.shutdown();
+  });
+
   it('flushes a 10,000-span trace completely', async () => {
     const { tracker, traces, spansOf } = setup();
     tracker.withSpan({ name: 'root' }, () => {

@@ -15,6 +15,11 @@ import type { FinishedTrace, PendingTraceInfo, TraceSink, TracingSettings } from
 
 const LLM_TYPES = new Set<string>([SpanType.LLM, SpanType.CHAT_MODEL]);
 
+/** A span's attributes together are kept within this many times `maxPayloadChars`. */
+export const SPAN_BUDGET_FACTOR = 4;
+
+const reported = new WeakMap<object, Set<string>>();
+
 /** MLflow's preview rule: at most `max` characters, the cut marked with `...`. */
 export function truncatePreview(s: string, max: number): string {
   return s.length <= max ? s : `${s.slice(0, max - 3)}...`;
@@ -107,6 +112,7 @@ export class ActiveTrace implements FinishedTrace {
   metadata: Record<string, string>;
   clientRequestId: string | null = null;
   droppedEvents = 0;
+  droppedAttributes = 0;
   private readonly parents = new Map<string, string | null>();
   private readonly usage = new Map<string, TokenUsage>();
   private readonly sizes: number[] = [];
@@ -132,16 +138,31 @@ export class ActiveTrace implements FinishedTrace {
     }).value;
   }
 
-  sanitizeWithSize(key: string, value: unknown): { value: unknown; chars: number } {
+  /**
+   * An attribute value, masked and bounded: by `maxPayloadChars`, and by what is left of the
+   * span's budget (SPAN_BUDGET_FACTOR × that) after `spanChars` already kept.
+   */
+  sanitizeWithSize(key: string, value: unknown, spanChars = 0): { value: unknown; chars: number } {
     if (this.settings.isSecretKey(key)) return { value: REDACTED, chars: REDACTED.length };
+    const max = this.settings.maxPayloadChars;
     return sanitizeValue(value, {
-      maxChars: this.settings.maxPayloadChars,
+      maxChars: Math.max(0, Math.min(max, SPAN_BUDGET_FACTOR * max - spanChars)),
       isSecretKey: this.settings.isSecretKey,
     });
   }
 
   reportInternalError(err: unknown): void {
     this.sink.reportInternalError(err);
+  }
+
+  /** A value the tracing API could not take: said once per place and logger, then dropped. */
+  reportBadValue(where: string, what: string): void {
+    const logger = this.settings.logger;
+    let said = reported.get(logger);
+    if (!said) reported.set(logger, (said = new Set()));
+    if (said.has(where)) return;
+    said.add(where);
+    logger.warn(`tracing: ${where} ${what} (said once; the traced program is unaffected)`);
   }
 
   onSpanEnd(span: LiveSpan): void {

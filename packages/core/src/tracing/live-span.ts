@@ -10,31 +10,42 @@ import type {
 import { SpanAttributeKey } from '../model/keys.js';
 import type { Span, SpanEvent, SpanStatus, SpanStatusCode } from '../model/span.js';
 import type { ActiveTrace } from './active-trace.js';
+import {
+  coerceName,
+  coerceSpanType,
+  coerceStatus,
+  coerceTimeNs,
+  describeThrown,
+  MAX_KEY_CHARS,
+  safeText,
+} from './coerce.js';
 
 export interface EndSpanOptions {
   outputs?: unknown;
   status?: SpanStatus | SpanStatusCode;
-  /** ns since epoch; defaults to now. */
-  endTimeNs?: bigint;
+  /** ns since epoch (a bigint, or a number of ns); defaults to now. */
+  endTimeNs?: bigint | number;
 }
 
-const OTEL_CODES: Record<number, SpanStatusCode> = { 0: 'UNSET', 1: 'OK', 2: 'ERROR' };
+/** Attributes one span keeps at most; later ones are dropped (and counted). */
+export const MAX_ATTRIBUTES_PER_SPAN = 512;
 
-function toStatus(
-  status: SpanStatus | SpanStatusCode | OtelSpanStatus,
-  message?: string,
-): SpanStatus {
-  if (typeof status === 'string')
-    return message === undefined ? { code: status } : { code: status, message };
-  const code = typeof status.code === 'number' ? (OTEL_CODES[status.code] ?? 'UNSET') : status.code;
-  return status.message === undefined ? { code } : { code, message: status.message };
-}
-
-function timeInputToNs(t: TimeInput): bigint {
-  if (Array.isArray(t)) return BigInt(t[0]) * 1_000_000_000n + BigInt(t[1]);
-  if (t instanceof Date) return BigInt(t.getTime()) * 1_000_000n;
-  // OpenTelemetry allows epoch ms or performance.now() ms; only the former is meaningful here.
-  return BigInt(Math.round(Number(t) * 1_000_000));
+/**
+ * OpenTelemetry's TimeInput: an [s, ns] tuple, a Date, or epoch ms; undefined when it is none
+ * of those (the caller then uses now).
+ */
+function timeInputToNs(t: unknown): bigint | undefined {
+  try {
+    if (Array.isArray(t))
+      return coerceTimeNs(
+        BigInt(Math.trunc(Number(t[0]))) * 1_000_000_000n + BigInt(Math.trunc(Number(t[1]))),
+      );
+    if (t instanceof Date) return coerceTimeNs(t);
+    if (typeof t === 'number' && Number.isFinite(t)) return coerceTimeNs(t * 1_000_000);
+    return undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -86,32 +97,54 @@ export class LiveSpan implements Span, OtelSpan {
     return this.attributes[SpanAttributeKey.OUTPUTS];
   }
 
-  setInputs(inputs: unknown): this {
-    if (this.isRecording() && this.trace.settings.logPrompts)
-      this.put(SpanAttributeKey.INPUTS, inputs);
+  /**
+   * Runs a change of a recording span; whatever a caller's value does inside (a throwing
+   * getter, a revoked Proxy), it is reported, never thrown into the caller.
+   */
+  private guard(change: () => void): this {
+    if (!this.isRecording()) return this;
+    try {
+      change();
+    } catch (err) {
+      this.trace.reportInternalError(err);
+    }
     return this;
   }
 
+  setInputs(inputs: unknown): this {
+    return this.guard(() => {
+      if (this.trace.settings.logPrompts) this.put(SpanAttributeKey.INPUTS, inputs);
+    });
+  }
+
   setOutputs(outputs: unknown): this {
-    if (this.isRecording() && this.trace.settings.logPrompts)
-      this.put(SpanAttributeKey.OUTPUTS, outputs);
-    return this;
+    return this.guard(() => {
+      if (this.trace.settings.logPrompts) this.put(SpanAttributeKey.OUTPUTS, outputs);
+    });
   }
 
   /** Any JSON-able value; it is masked and size-bounded before it is kept. */
   setAttribute(key: string, value: unknown): this {
-    if (this.isRecording()) this.put(key, value);
-    return this;
+    return this.guard(() => this.put(key, value));
   }
 
   setAttributes(attributes: Record<string, unknown> | Attributes): this {
-    if (this.isRecording()) for (const [k, v] of Object.entries(attributes)) this.put(k, v);
-    return this;
+    return this.guard(() => {
+      if (attributes === null || typeof attributes !== 'object' || Array.isArray(attributes)) {
+        this.trace.reportBadValue(
+          'setAttributes',
+          'takes an object of attributes; the value was ignored',
+        );
+        return;
+      }
+      for (const [k, v] of Object.entries(attributes)) this.put(k, v);
+    });
   }
 
   setSpanType(spanType: string): this {
-    if (this.isRecording()) this.spanType = spanType;
-    return this;
+    return this.guard(() => {
+      this.spanType = coerceSpanType(spanType, this.spanType);
+    });
   }
 
   addEvent(
@@ -119,25 +152,28 @@ export class LiveSpan implements Span, OtelSpan {
     attributesOrTime?: Record<string, unknown> | Attributes | TimeInput,
     time?: TimeInput,
   ): this {
-    if (!this.isRecording()) return this;
-    const settings = this.trace.settings;
-    if (this.events.length >= settings.maxEventsPerSpan) {
-      this.trace.droppedEvents++;
-      return this;
-    }
-    const isTime =
-      attributesOrTime instanceof Date ||
-      Array.isArray(attributesOrTime) ||
-      typeof attributesOrTime === 'number';
-    const attrs = (isTime ? undefined : attributesOrTime) as Record<string, unknown> | undefined;
-    const when = isTime ? (attributesOrTime as TimeInput) : time;
-    const safe = attrs ? (this.trace.sanitize(attrs) as Record<string, unknown>) : {};
-    this.events.push({
-      name,
-      timeUnixNano: when === undefined ? settings.clock.nowNs() : timeInputToNs(when),
-      attributes: safe,
+    return this.guard(() => {
+      const settings = this.trace.settings;
+      if (this.events.length >= settings.maxEventsPerSpan) {
+        this.trace.droppedEvents++;
+        return;
+      }
+      const isTime =
+        attributesOrTime instanceof Date ||
+        Array.isArray(attributesOrTime) ||
+        typeof attributesOrTime === 'number';
+      const attrs = isTime ? undefined : attributesOrTime;
+      const when = isTime ? attributesOrTime : time;
+      this.events.push({
+        name: coerceName(name, 'event'),
+        timeUnixNano:
+          (when === undefined ? undefined : timeInputToNs(when)) ?? settings.clock.nowNs(),
+        attributes:
+          attrs !== null && typeof attrs === 'object'
+            ? (this.trace.sanitize(attrs) as Record<string, unknown>)
+            : {},
+      });
     });
-    return this;
   }
 
   addLink(_link: Link): this {
@@ -148,27 +184,48 @@ export class LiveSpan implements Span, OtelSpan {
     return this;
   }
 
+  /**
+   * A status code (`'ERROR'`, `'STATUS_CODE_ERROR'`, OpenTelemetry's numbers) or an object with
+   * one; a value without a readable code is reported and leaves the status as it is.
+   */
   setStatus(status: SpanStatus | SpanStatusCode | OtelSpanStatus, message?: string): this {
-    if (this.isRecording()) this.status = toStatus(status, message);
-    return this;
+    return this.guard(() => {
+      const next = coerceStatus(status, message);
+      if (next) this.status = next;
+      else
+        this.trace.reportBadValue(
+          'setStatus',
+          'needs a status code such as OK or ERROR; the status was kept',
+        );
+    });
   }
 
   updateName(name: string): this {
-    if (this.isRecording()) this.name = name;
-    return this;
+    return this.guard(() => {
+      this.name = coerceName(name, this.name);
+    });
   }
 
-  /** Records an `exception` event (OpenTelemetry's convention, which MLflow shows) and ERROR. */
+  /**
+   * Records an `exception` event (OpenTelemetry's convention, which MLflow shows) and ERROR.
+   * Any value may be thrown; it is described without running its own code (no toString), and
+   * its message and stack are bounded.
+   */
   recordException(exception: Exception | unknown, time?: TimeInput): void {
-    if (!this.isRecording()) return;
-    const e = exception as { name?: string; message?: string; stack?: string } | string;
-    const type = typeof e === 'string' ? 'Error' : (e?.name ?? 'Error');
-    const message = typeof e === 'string' ? e : (e?.message ?? String(exception));
-    const attrs: Record<string, unknown> = { 'exception.type': type, 'exception.message': message };
-    if (typeof e === 'object' && e?.stack) attrs['exception.stacktrace'] = e.stack;
-    this.addEvent('exception', attrs, time);
-    if (this.status.code !== 'ERROR')
-      this.status = { code: 'ERROR', message: `${type}: ${message}` };
+    this.guard(() => {
+      const { type, message, stack } = describeThrown(
+        exception,
+        this.trace.settings.maxPayloadChars,
+      );
+      const attrs: Record<string, unknown> = {
+        'exception.type': type,
+        'exception.message': message,
+      };
+      if (stack) attrs['exception.stacktrace'] = stack;
+      this.addEvent('exception', attrs, time);
+      if (this.status.code !== 'ERROR')
+        this.status = { code: 'ERROR', message: safeText(`${type}: ${message}`, 8000) };
+    });
   }
 
   /** A span that ends up inside recorded data (a returned value, say) is shown as its ids. */
@@ -194,16 +251,24 @@ export class LiveSpan implements Span, OtelSpan {
       let endNs: bigint | undefined;
       if (
         options !== undefined &&
+        options !== null &&
         typeof options === 'object' &&
         !Array.isArray(options) &&
         !(options instanceof Date)
       ) {
         const o = options as EndSpanOptions;
         if ('outputs' in o) this.setOutputs(o.outputs);
-        if (o.status) this.setStatus(o.status);
-        endNs = o.endTimeNs;
+        if (o.status !== undefined) this.setStatus(o.status);
+        if (o.endTimeNs !== undefined) {
+          endNs = coerceTimeNs(o.endTimeNs);
+          if (endNs === undefined)
+            this.trace.reportBadValue(
+              'end({ endTimeNs })',
+              'needs ns since the epoch; the span ended now',
+            );
+        }
       } else if (options !== undefined) {
-        endNs = timeInputToNs(options as TimeInput);
+        endNs = timeInputToNs(options);
       }
       if (this.status.code === 'UNSET') this.status = { code: 'OK' };
       this.endTimeUnixNano = endNs ?? this.trace.settings.clock.nowNs();
@@ -214,8 +279,16 @@ export class LiveSpan implements Span, OtelSpan {
   }
 
   private put(key: string, value: unknown): void {
-    const { value: safe, chars } = this.trace.sanitizeWithSize(key, value);
-    this.attributes[key] = safe;
-    this.sizeChars += chars + key.length;
+    const k = typeof key === 'string' ? key : safeText(key, MAX_KEY_CHARS);
+    if (!(k in this.attributes) && this.attributeCount >= MAX_ATTRIBUTES_PER_SPAN) {
+      this.trace.droppedAttributes++;
+      return;
+    }
+    const { value: safe, chars } = this.trace.sanitizeWithSize(k, value, this.sizeChars);
+    if (!(k in this.attributes)) this.attributeCount++;
+    this.attributes[k] = safe;
+    this.sizeChars += chars + k.length;
   }
+
+  private attributeCount = 0;
 }

@@ -6,6 +6,8 @@
 
 export const REDACTED = '[REDACTED]';
 const MAX_DEPTH = 64;
+/** Characters past the budget still scanned for secrets, so one cut at the end is masked. */
+const SCAN_MARGIN = 256;
 
 // A key is secret when, lowercased with separators removed, it ends with one of these.
 // Suffixes (not substrings) keep counters such as `input_tokens` or `max_tokens` visible.
@@ -88,15 +90,18 @@ class Walker {
   }
 
   private text(s: string): string {
-    const masked = maskSecretsInText(s);
+    // Only what can be kept is scanned for secrets (plus a margin, so a secret cut at the end
+    // is still recognised): the work stays bounded by the budget, not by the value.
+    const cut = s.length > this.remaining + SCAN_MARGIN;
+    const masked = maskSecretsInText(cut ? s.slice(0, this.remaining + SCAN_MARGIN) : s);
     const cost = masked.length + 2;
-    if (cost <= this.remaining) {
+    if (!cut && cost <= this.remaining) {
       this.remaining -= cost;
       return masked;
     }
     const keep = Math.max(0, this.remaining - 2);
     this.remaining = 0;
-    return masked.slice(0, keep) + truncationMarker(masked.length - keep, 'chars');
+    return masked.slice(0, keep) + truncationMarker(s.length - keep, 'chars');
   }
 
   walk(v: unknown, depth: number): unknown {
@@ -247,6 +252,7 @@ export function sanitizeValue(
   // Primitives (most attributes) need no walker.
   switch (typeof value) {
     case 'string': {
+      if (value.length + 2 > opts.maxChars) break;
       const masked = maskSecretsInText(value);
       if (masked.length + 2 <= opts.maxChars) return { value: masked, chars: masked.length + 2 };
       break;

@@ -32,6 +32,29 @@ export interface PipelineStats {
 
 type Item = { span: Span } | { trace: FinishedTrace };
 
+/** Failures of the store as a whole (retrying trace by trace would only fail again, slower). */
+const STORE_WIDE = new Set([
+  'STORE_UNAVAILABLE',
+  'READ_ONLY',
+  'UNAUTHENTICATED',
+  'PERMISSION_DENIED',
+]);
+
+function storeWide(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && STORE_WIDE.has(code);
+}
+
+function groupByTrace(spans: readonly Span[]): Span[][] {
+  const groups = new Map<string, Span[]>();
+  for (const s of spans) {
+    const g = groups.get(s.traceId);
+    if (g) g.push(s);
+    else groups.set(s.traceId, [s]);
+  }
+  return [...groups.values()];
+}
+
 /**
  * MLflow's reader compares the span rows of a trace with `num_spans` in its size stats and
  * refuses a trace with fewer ("not fully exported"); spans we dropped must not be counted.
@@ -187,39 +210,87 @@ export class SpanPipeline implements TraceSink {
       if ('span' in item) spans.push(item.span);
       else traces.push(item.trace);
     }
-    let spansWritten = false;
-    let exportedTraces = 0;
+    let experimentId: string;
     try {
-      const experimentId = await this.experimentId();
-      // Spans first, and the infos only once they are written: a trace info is never stored
-      // counting spans that failed to be. (For a pipelined store other batches go on meanwhile.)
-      if (spans.length > 0) await this.store.logSpans(experimentId, spans);
-      spansWritten = true;
-      this.stats.exportedSpans += spans.length;
-      for (const t of traces) {
-        await this.store.startTrace(this.finishedInfo(t, experimentId));
-        exportedTraces++;
-        this.stats.exportedTraces++;
-      }
-      if (this.failing) {
-        this.failing = false;
-        this.logger.info(
-          `export to ${this.store.uri} recovered after ${this.stats.failedBatches} failed batch(es)`,
-        );
-      }
+      experimentId = await this.experimentId();
     } catch (err) {
-      this.stats.failedBatches++;
-      if (!spansWritten) this.loseSpans(spans);
-      const dropped = traces.slice(exportedTraces);
-      this.stats.droppedTraces += dropped.length;
-      for (const t of dropped) this.lost.delete(t.traceId);
-      if (!this.failing) {
-        this.failing = true;
-        this.logger.warn(
-          `could not write traces to ${this.store.uri}: ${errorMessage(err)}. The traced program goes on; spans are dropped until the store answers again.`,
-        );
+      this.loseSpans(spans);
+      this.loseTraces(traces);
+      this.failed(err);
+      return;
+    }
+    // Spans first, and the infos only once they are written: a trace info is never stored
+    // counting spans that failed to be. (For a pipelined store other batches go on meanwhile.)
+    const failedTraces = new Set<string>();
+    if (spans.length > 0) {
+      const err = await this.writeSpans(experimentId, spans);
+      if (err !== null) {
+        // One bad span must not take the others with it: unless the store as a whole failed,
+        // each trace's spans are written on their own and only the failing trace's are lost.
+        const groups = groupByTrace(spans);
+        if (storeWide(err) || groups.length === 1) {
+          this.loseSpans(spans);
+          this.loseTraces(traces);
+          this.failed(err);
+          return;
+        }
+        for (const group of groups) {
+          const e = await this.writeSpans(experimentId, group);
+          if (e === null) continue;
+          this.loseSpans(group);
+          failedTraces.add(group[0]!.traceId);
+          this.failed(e);
+        }
       }
     }
+    let recovered = failedTraces.size === 0;
+    for (const t of traces) {
+      try {
+        await this.store.startTrace(this.finishedInfo(t, experimentId));
+        this.stats.exportedTraces++;
+      } catch (err) {
+        this.loseTraces([t]);
+        this.failed(err);
+        recovered = false;
+        // A store that is down fails every trace alike: the rest of the batch goes too.
+        if (storeWide(err)) {
+          this.loseTraces(traces.slice(traces.indexOf(t) + 1));
+          return;
+        }
+      }
+    }
+    if (recovered && this.failing) {
+      this.failing = false;
+      this.logger.info(
+        `export to ${this.store.uri} recovered after ${this.stats.failedBatches} failed batch(es)`,
+      );
+    }
+  }
+
+  /** Writes spans; resolves to the error, or null when they were written (and counted). */
+  private async writeSpans(experimentId: string, spans: Span[]): Promise<unknown | null> {
+    try {
+      await this.store.logSpans(experimentId, spans);
+      this.stats.exportedSpans += spans.length;
+      return null;
+    } catch (err) {
+      return err;
+    }
+  }
+
+  private loseTraces(traces: readonly FinishedTrace[]): void {
+    this.stats.droppedTraces += traces.length;
+    for (const t of traces) this.lost.delete(t.traceId);
+  }
+
+  /** A failed write: counted, and said once until the store answers again. */
+  private failed(err: unknown): void {
+    this.stats.failedBatches++;
+    if (this.failing) return;
+    this.failing = true;
+    this.logger.warn(
+      `could not write traces to ${this.store.uri}: ${errorMessage(err)}. The traced program goes on; what could not be written is dropped and counted.`,
+    );
   }
 
   /** The trace's MLflow info, its span count discounted by the spans that never left here. */

@@ -4,6 +4,15 @@ import { silentLogger } from '../logger.js';
 import { TRACE_ID_PREFIX, TraceMetadataKey } from '../model/keys.js';
 import { SpanType } from '../model/span.js';
 import { ActiveTrace } from './active-trace.js';
+import {
+  bounded,
+  coerceName,
+  coerceSpanType,
+  coerceTimeNs,
+  MAX_KEY_CHARS,
+  MAX_TAG_VALUE_CHARS,
+  safeText,
+} from './coerce.js';
 import { contextValue } from './context.js';
 import { LiveSpan } from './live-span.js';
 import { maskSecretsInText, REDACTED, secretKeyTest } from './sanitize.js';
@@ -23,8 +32,8 @@ export interface StartSpanOptions extends SpanOptions {
    * The parent span. Omitted: the active span (if any). `null`: always start a new trace.
    */
   parent?: LiveSpan | null;
-  /** ns since epoch */
-  startTimeNs?: bigint;
+  /** ns since epoch (a bigint, or a number of ns as MLflow's TypeScript SDK takes it). */
+  startTimeNs?: bigint | number;
 }
 
 export interface TraceUpdate {
@@ -111,17 +120,14 @@ export class Tracer {
     try {
       const parent = options.parent === undefined ? getCurrentActiveSpan() : options.parent;
       const { ids, clock } = this.settings;
-      const start = options.startTimeNs ?? clock.nowNs();
+      const given =
+        options.startTimeNs === undefined ? undefined : coerceTimeNs(options.startTimeNs);
+      const start = given ?? clock.nowNs();
+      const name = coerceName(options.name, 'span');
+      const spanType = coerceSpanType(options.spanType, SpanType.UNKNOWN);
       let span: LiveSpan;
       if (parent) {
-        span = new LiveSpan(
-          parent.trace,
-          ids.spanId(),
-          parent.spanId,
-          options.name,
-          options.spanType ?? SpanType.UNKNOWN,
-          start,
-        );
+        span = new LiveSpan(parent.trace, ids.spanId(), parent.spanId, name, spanType, start);
       } else {
         const sampling = this.settings.sampling;
         const recording =
@@ -133,24 +139,22 @@ export class Tracer {
           this.sink,
           this.currentRunId(),
         );
-        span = new LiveSpan(
-          trace,
-          ids.spanId(),
-          null,
-          options.name,
-          options.spanType ?? SpanType.UNKNOWN,
-          start,
-        );
+        span = new LiveSpan(trace, ids.spanId(), null, name, spanType, start);
         trace.root = span;
       }
+      if (options.startTimeNs !== undefined && given === undefined)
+        span.trace.reportBadValue(
+          'startSpan({ startTimeNs })',
+          'needs ns since the epoch; the span started now',
+        );
       if (span.isRecording()) {
         if (options.inputs !== undefined) span.setInputs(options.inputs);
-        if (options.attributes) span.setAttributes(options.attributes);
+        if (options.attributes !== undefined) span.setAttributes(options.attributes);
       }
       return span;
     } catch (err) {
       this.sink.reportInternalError(err);
-      return noopSpan(options.name);
+      return noopSpan();
     }
   }
 }
@@ -158,18 +162,32 @@ export class Tracer {
 /** Applies `updateCurrentTrace` to the trace of the active span. Returns false without one. */
 export function updateTrace(span: LiveSpan | null, update: TraceUpdate): boolean {
   if (!span?.trace.recording) return false;
+  try {
+    applyUpdate(span, update);
+  } catch (err) {
+    // A caller's value that throws when read (a Proxy, a getter) is reported, not thrown.
+    span.trace.reportInternalError(err);
+  }
+  return true;
+}
+
+function applyUpdate(span: LiveSpan, update: TraceUpdate): void {
   const trace = span.trace;
   const isSecret = trace.settings.isSecretKey;
-  const clean = (k: string, v: unknown) => (isSecret(k) ? REDACTED : maskSecretsInText(String(v)));
-  for (const [k, v] of Object.entries(update.tags ?? {})) trace.tags[k] = clean(k, v);
-  for (const [k, v] of Object.entries(update.metadata ?? {})) trace.metadata[k] = clean(k, v);
-  if (update.clientRequestId !== undefined) trace.clientRequestId = String(update.clientRequestId);
-  if (update.session !== undefined)
-    trace.metadata[TraceMetadataKey.SESSION] = String(update.session);
-  if (update.user !== undefined) trace.metadata[TraceMetadataKey.USER] = String(update.user);
+  // Keys and values bounded as MLflow bounds them (keys 250, tag values 8000 characters).
+  const text = (v: unknown) => maskSecretsInText(safeText(v, MAX_TAG_VALUE_CHARS));
+  const clean = (k: string, v: unknown) => (isSecret(k) ? REDACTED : text(v));
+  const entries = (o: unknown) =>
+    o !== null && typeof o === 'object' ? Object.entries(o as Record<string, unknown>) : [];
+  for (const [k, v] of entries(update.tags)) trace.tags[bounded(k, MAX_KEY_CHARS)] = clean(k, v);
+  for (const [k, v] of entries(update.metadata))
+    trace.metadata[bounded(k, MAX_KEY_CHARS)] = clean(k, v);
+  if (update.clientRequestId !== undefined)
+    trace.clientRequestId = safeText(update.clientRequestId, MAX_KEY_CHARS);
+  if (update.session !== undefined) trace.metadata[TraceMetadataKey.SESSION] = text(update.session);
+  if (update.user !== undefined) trace.metadata[TraceMetadataKey.USER] = text(update.user);
   if (trace.ended)
     trace.settings.logger.warn(
       `updateCurrentTrace after trace ${trace.traceId} ended has no effect`,
     );
-  return true;
 }

@@ -7,38 +7,51 @@ import type { SpanOptions, Tracer } from './tracer.js';
 /** Chunks of a generator or stream kept as the span's outputs, at most. */
 const MAX_CHUNKS = 1_000;
 
+/**
+ * Reads a property of the caller's value for our own bookkeeping; a getter or Proxy that
+ * throws (a revoked Proxy, say) reads as undefined, so the caller gets its value back as it was.
+ */
+function peek(v: unknown, key: PropertyKey): unknown {
+  if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return undefined;
+  try {
+    return (v as Record<PropertyKey, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+}
+
 function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
-  return (
-    v !== null &&
-    (typeof v === 'object' || typeof v === 'function') &&
-    typeof (v as PromiseLike<unknown>).then === 'function'
-  );
+  return typeof peek(v, 'then') === 'function';
 }
 
 function tag(v: unknown): string | undefined {
-  return v !== null && typeof v === 'object'
-    ? (v as { [Symbol.toStringTag]?: string })[Symbol.toStringTag]
-    : undefined;
+  const t = typeof v === 'object' ? peek(v, Symbol.toStringTag) : undefined;
+  return typeof t === 'string' ? t : undefined;
 }
 
 function isAsyncIterable(v: unknown): v is AsyncIterable<unknown> {
-  return (
-    v !== null &&
-    typeof v === 'object' &&
-    typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'
-  );
+  return typeof v === 'object' && typeof peek(v, Symbol.asyncIterator) === 'function';
 }
 
+/** Records what the caller's code threw; never throws itself (the caller's error goes on). */
 function fail(span: LiveSpan, err: unknown): void {
-  span.recordException(err);
-  span.end();
+  try {
+    span.recordException(err);
+    span.end();
+  } catch (internal) {
+    span.trace.reportInternalError(internal);
+  }
 }
 
 function finish(span: LiveSpan, value: unknown, recordOutputs: boolean): void {
-  // `withSpan((s) => s.setAttribute(...))` returns the span itself: that is not an output.
-  if (recordOutputs && value !== undefined && value !== span && span.outputs === undefined)
-    span.setOutputs(value);
-  span.end();
+  try {
+    // `withSpan((s) => s.setAttribute(...))` returns the span itself: that is not an output.
+    if (recordOutputs && value !== undefined && value !== span && span.outputs === undefined)
+      span.setOutputs(value);
+    span.end();
+  } catch (internal) {
+    span.trace.reportInternalError(internal);
+  }
 }
 
 class ChunkCollector {
