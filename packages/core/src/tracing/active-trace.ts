@@ -159,7 +159,10 @@ export class ActiveTrace implements FinishedTrace {
   reportBadValue(where: string, what: string): void {
     const logger = this.settings.logger;
     let said = reported.get(logger);
-    if (!said) reported.set(logger, (said = new Set()));
+    if (!said) {
+      said = new Set();
+      reported.set(logger, said);
+    }
     if (said.has(where)) return;
     said.add(where);
     logger.warn(`tracing: ${where} ${what} (said once; the traced program is unaffected)`);
