@@ -13,15 +13,21 @@ export type TrackingUriParseResult =
 
 const IMPORT_HINT = 'graphtrace import mlruns <dir> --to sqlite:///mlflow.db';
 
+/** A URI as messages may show it: the password of `scheme://user:password@host` masked. */
+export function displayUri(uri: string): string {
+  return uri.replace(/^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#@:]*:)[^/?#@]*@/, '$1***@');
+}
+
 /** Parses a tracking URI without throwing; `legacy` marks MLflow FileStore forms. */
 export function tryParseTrackingUri(uri: string): TrackingUriParseResult {
+  const shown = displayUri(uri);
   const fail = (message: string, legacy = false): TrackingUriParseResult => ({
     ok: false,
     message,
     legacy,
   });
   if (uri.trim() === '') return fail('the tracking URI is empty');
-  if (uri !== uri.trim()) return fail(`\`${uri}\` has leading or trailing spaces`);
+  if (uri !== uri.trim()) return fail(`\`${shown}\` has leading or trailing spaces`);
 
   if (/^databricks(:|$)/i.test(uri)) {
     return fail(
@@ -41,10 +47,10 @@ export function tryParseTrackingUri(uri: string): TrackingUriParseResult {
     case 'memory':
       return /^memory:(\/\/)?$/i.test(uri)
         ? { ok: true, value: { scheme: 'memory' } }
-        : fail(`\`${uri}\`: the in-memory store takes no path; write \`memory:\``);
+        : fail(`\`${shown}\`: the in-memory store takes no path; write \`memory:\``);
     case 'file':
       return fail(
-        `\`${uri}\` is an MLflow FileStore URI (MLflow 2.x), which graphtrace does not write; ` +
+        `\`${shown}\` is an MLflow FileStore URI (MLflow 2.x), which graphtrace does not write; ` +
           `use sqlite:///mlflow.db and import the old runs with \`${IMPORT_HINT}\``,
         true,
       );
@@ -59,7 +65,7 @@ export function tryParseTrackingUri(uri: string): TrackingUriParseResult {
       );
     case '':
       return fail(
-        `\`${uri}\` has no scheme; a bare path is an MLflow FileStore (MLflow 2.x), which ` +
+        `\`${shown}\` has no scheme; a bare path is an MLflow FileStore (MLflow 2.x), which ` +
           `graphtrace does not write: use sqlite:///mlflow.db and import the old runs with \`${IMPORT_HINT}\``,
         true,
       );
@@ -92,10 +98,11 @@ function describe(uri: TrackingUri): string {
 }
 
 function parseSqlite(uri: string): TrackingUriParseResult {
+  const shown = displayUri(uri);
   const rest = uri.slice('sqlite:'.length);
   const bad = (why: string): TrackingUriParseResult => ({
     ok: false,
-    message: `\`${uri}\`: ${why}; write sqlite:///relative/path.db or sqlite:////absolute/path.db`,
+    message: `\`${shown}\`: ${why}; write sqlite:///relative/path.db or sqlite:////absolute/path.db`,
     legacy: false,
   });
   if (!rest.startsWith('///')) return bad('a sqlite URI has three slashes and no host');
@@ -110,7 +117,7 @@ function parseSqlite(uri: string): TrackingUriParseResult {
   if (path === ':memory:') {
     return {
       ok: false,
-      message: `\`${uri}\`: for an in-memory store write \`memory:\``,
+      message: `\`${shown}\`: for an in-memory store write \`memory:\``,
       legacy: false,
     };
   }
@@ -120,9 +127,10 @@ function parseSqlite(uri: string): TrackingUriParseResult {
 }
 
 function parseHttp(uri: string, scheme: 'http' | 'https'): TrackingUriParseResult {
+  const shown = displayUri(uri);
   const bad = (why: string): TrackingUriParseResult => ({
     ok: false,
-    message: `\`${uri}\`: ${why}`,
+    message: `\`${shown}\`: ${why}`,
     legacy: false,
   });
   let url: URL;

@@ -279,7 +279,7 @@ describe('unsupported URIs', () => {
     ],
     [
       'http://user:pw@mlflow:5000',
-      '`http://user:pw@mlflow:5000`: credentials in the URI are not accepted; set username/password (or MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD) instead',
+      '`http://user:***@mlflow:5000`: credentials in the URI are not accepted; set username/password (or MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD) instead',
     ],
     ['sqlite:///:memory:', '`sqlite:///:memory:`: for an in-memory store write `memory:`'],
   ];
@@ -501,5 +501,22 @@ describe('bad overrides and arguments', () => {
       'observability.mlflow.run_name must be a string, got function',
       'observability.mlflow.user must be a string, got bigint',
     ]);
+  });
+});
+
+describe('secrets in messages', () => {
+  it('never echoes the password of a tracking URI, from a file, the environment or a flag', () => {
+    const uri = 'http://ada:hunter2secret@mlflow.internal:5000/';
+    const fromFile = loadConfigText(`observability:\n  mlflow:\n    tracking_uri: "${uri}"\n`);
+    const fromEnv = loadConfig(null, { env: { MLFLOW_TRACKING_URI: uri } });
+    const fromFlag = loadConfig(null, {
+      overrides: { observability: { mlflow: { tracking_uri: uri } } },
+    });
+    for (const r of [fromFile, fromEnv, fromFlag]) {
+      expect(r.ok).toBe(false);
+      const text = JSON.stringify([r.errors, r.warnings]);
+      expect(text).not.toContain('hunter2secret');
+      expect(text).toContain('http://ada:***@mlflow.internal:5000/');
+    }
   });
 });

@@ -170,3 +170,106 @@ describe('privacy and volume controls', () => {
     expect(got!.data.tags).toMatchObject({ auth_token: '[REDACTED]', team: 'a' });
   });
 });
+
+describe('secrets in every place a value is kept', () => {
+  const slack = `xoxb-${'1234567890'}-${'abcdefghijkl'}`;
+  const stripe = `sk_live_${'a1B2c3D4e5F6g7H8i9J0'}`;
+  const hf = `hf_${'AbCdEfGhIjKlMnOpQrStUvWxYz0123456'}`;
+  const jwt = `eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.${'SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c'}`;
+  const openai = `sk-proj-${'abcdefghijklmnopqrstuvwxyz'}`;
+
+  it('masks provider key shapes, keyed pairs in text, URL passwords and header pairs', () => {
+    const out = toJsonSafe(
+      {
+        slack,
+        stripe,
+        hf,
+        jwt,
+        url: 'https://api.example.com/v1?api_key=abc123def&page=2',
+        query: 'GET /x?token=t0k3nvalue&q=1',
+        dsn: 'postgresql://app:hunter2secret@db:5432/prod',
+        conn: 'Server=db;User Id=app;Password=hunter2secret;',
+        json: '{"model": "gpt-4o", "api_key": "abc123def456"}',
+        headers: [
+          ['Authorization', 'Basic dXNlcjpwYXNz'],
+          ['Accept', 'text/plain'],
+        ],
+        openaiKey: 'anything',
+        primaryKey: 'id',
+        usage: { input_tokens: 1, max_tokens: 2 },
+        // Kept masked as before.
+        OPENAI_API_KEY: openai,
+        aws: 'AKIAABCDEFGHIJKLMNOP',
+        github: `ghp_${'a'.repeat(36)}`,
+        google: `AIza${'b'.repeat(35)}`,
+        anthropic: `sk-ant-${'c'.repeat(30)}`,
+        cookie: 'session=abc',
+      },
+      opts(),
+    ) as Record<string, unknown>;
+    const text = JSON.stringify(out);
+    for (const secret of [
+      slack,
+      stripe,
+      hf,
+      jwt,
+      'abc123def',
+      't0k3nvalue',
+      'hunter2secret',
+      'abc123def456',
+      'dXNlcjpwYXNz',
+      'anything',
+      openai,
+      'AKIAABCDEFGHIJKLMNOP',
+      'aaaaaaaaaaaaaaaa',
+      'bbbbbbbbbbbbbbbb',
+      'cccccccccccccccc',
+      'session=abc',
+    ])
+      expect(text, secret).not.toContain(secret);
+    expect(out.url).toBe('https://api.example.com/v1?api_key=[REDACTED]&page=2');
+    expect(out.dsn).toBe('postgresql://app:[REDACTED]@db:5432/prod');
+    expect(out.json).toBe('{"model": "gpt-4o", "api_key": "[REDACTED]"}');
+    expect(out.headers).toEqual([
+      ['Authorization', '[REDACTED]'],
+      ['Accept', 'text/plain'],
+    ]);
+    expect(out.primaryKey).toBe('id');
+    expect(out.usage).toEqual({ input_tokens: 1, max_tokens: 2 });
+  });
+
+  it('masks span names, status and exception messages, params and feedback rationale', async () => {
+    const { tracker, store, traces } = setup();
+    try {
+      await tracker.withSpan({ name: `call ${openai}` }, async (span) => {
+        span.setStatus('ERROR', `Bearer ${'z'.repeat(30)}`);
+        throw new Error(`request failed with key ${openai}`);
+      });
+    } catch {
+      // the traced program's own error
+    }
+    const run = await tracker.startRun({ params: { cfg: '{"token": "s3cr3tvalue"}' } });
+    await tracker.endRun();
+    const [t] = await traces();
+    await tracker.logFeedback({
+      traceId: t!.traceId,
+      name: 'ok',
+      value: 1,
+      rationale: `leaked ${stripe}`,
+    });
+    const trace = (await store.getTrace(t!.traceId))!;
+    const text = JSON.stringify(
+      {
+        spans: trace.spans,
+        info: trace.info,
+        assessments: await store.getAssessments(t!.traceId),
+        params: (await store.getRun(run.runId))!.data.params,
+      },
+      (_, v) => (typeof v === 'bigint' ? String(v) : v),
+    );
+    for (const secret of [openai, 'z'.repeat(30), stripe, 's3cr3tvalue'])
+      expect(text, secret).not.toContain(secret);
+    expect(trace.spans[0]!.name).toBe('call [REDACTED]');
+    await tracker.shutdown();
+  });
+});

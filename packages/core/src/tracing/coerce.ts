@@ -1,5 +1,5 @@
 import type { SpanStatus, SpanStatusCode } from '../model/span.js';
-import { truncationMarker } from './sanitize.js';
+import { maskSecretsInText, truncationMarker } from './sanitize.js';
 
 /**
  * The tracing API's boundary: whatever a caller passes (a number as a name, a string as a time,
@@ -88,12 +88,12 @@ export function describeThrown(
   return { type: 'Error', message: safeText(value, max) };
 }
 
-/** A name for a span: text, bounded; a missing or empty one becomes `fallback`. */
+/** A name for a span: text, bounded, secrets masked; a missing or empty one becomes `fallback`. */
 export function coerceName(value: unknown, fallback: string): string {
   if (value === undefined || value === null || value === '') return fallback;
-  return typeof value === 'string'
-    ? bounded(value, MAX_NAME_CHARS)
-    : safeText(value, MAX_NAME_CHARS);
+  return maskSecretsInText(
+    typeof value === 'string' ? bounded(value, MAX_NAME_CHARS) : safeText(value, MAX_NAME_CHARS),
+  );
 }
 
 /** A span type: text, bounded. */
@@ -158,7 +158,7 @@ export function coerceStatus(value: unknown, message?: unknown): SpanStatus | un
     if (code === undefined) return undefined;
     return text === undefined || text === null || text === ''
       ? { code }
-      : { code, message: safeText(text, MAX_TAG_VALUE_CHARS) };
+      : { code, message: maskSecretsInText(safeText(text, MAX_TAG_VALUE_CHARS)) };
   } catch {
     return undefined;
   }

@@ -17,8 +17,10 @@ import {
   coerceTimeNs,
   describeThrown,
   MAX_KEY_CHARS,
+  MAX_TAG_VALUE_CHARS,
   safeText,
 } from './coerce.js';
+import { maskSecretsInText } from './sanitize.js';
 
 export interface EndSpanOptions {
   outputs?: unknown;
@@ -224,7 +226,10 @@ export class LiveSpan implements Span, OtelSpan {
       if (stack) attrs['exception.stacktrace'] = stack;
       this.addEvent('exception', attrs, time);
       if (this.status.code !== 'ERROR')
-        this.status = { code: 'ERROR', message: safeText(`${type}: ${message}`, 8000) };
+        this.status = {
+          code: 'ERROR',
+          message: maskSecretsInText(safeText(`${type}: ${message}`, MAX_TAG_VALUE_CHARS)),
+        };
     });
   }
 

@@ -13,6 +13,8 @@ const SCAN_MARGIN = 256;
 // Suffixes (not substrings) keep counters such as `input_tokens` or `max_tokens` visible.
 const SECRET_KEY_SUFFIXES = [
   'apikey',
+  // `openaiKey`, `stripe_key`: a key of something; structural keys are listed below.
+  'key',
   'token',
   'secret',
   'password',
@@ -30,9 +32,59 @@ const SECRET_KEY_SUFFIXES = [
   'signature',
 ];
 
-// Well-known secret shapes inside free text (provider keys, bearer headers, cloud keys).
-const SECRET_VALUE =
-  /\b(?:sk-(?:proj-|ant-)?[A-Za-z0-9_-]{16,}|(?:ghp|gho|ghs|github_pat|xox[abpr])_[A-Za-z0-9_]{16,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{30,})|\bBearer\s+[A-Za-z0-9._~+/-]{16,}=*/g;
+// Key names whose values are secret, for `name=value` and `"name": "value"` inside free text.
+const SECRET_NAME = String.raw`[A-Za-z0-9_.-]*(?:api[_-]?key|apikey|token|secret|password|passwd|pwd|passphrase|authorization|auth|cookie|credentials?|private[_-]?key|access[_-]?key|session[_-]?key|signature)`;
+
+// Well-known secret shapes inside free text: provider keys (OpenAI, Anthropic, GitHub, Slack,
+// Stripe, Hugging Face, AWS, Google), bearer headers, JWTs. Each starts with a literal prefix,
+// so scanning stays cheap on the hot path.
+const SECRET_VALUE = new RegExp(
+  [
+    String.raw`\b(?:sk-(?:proj-|ant-)?[A-Za-z0-9_-]{16,}|(?:gh[pousr]|github_pat)_[A-Za-z0-9_]{16,}|xox[abposr]-[A-Za-z0-9-]{10,}|(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9]{16,}|hf_[A-Za-z0-9]{30,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{30,})`,
+    String.raw`\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`,
+    String.raw`\bBearer\s+[A-Za-z0-9._~+/-]{16,}=*`,
+  ].join('|'),
+  'g',
+);
+
+// Secrets named by their key inside free text: `name=value` (URL queries, connection strings),
+// `"name": "value"` (JSON text), and the password of `scheme://user:password@host`. Costlier
+// to scan, so only text that mentions such a name or holds `://…@` is scanned.
+const SECRET_MENTION = /key|token|secret|pass|pwd|auth|cookie|credential|signature|:\/\/[^\s]*@/i;
+const KEYED_SECRET = new RegExp(
+  [
+    String.raw`(?<=\b${SECRET_NAME}=)[^&\s;'",]+`,
+    String.raw`(?<="${SECRET_NAME}"\s*:\s*")(?:[^"\\]|\\.)+(?=")`,
+    String.raw`(?<=[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#@:\s]+:)[^/?#@\s]+(?=@)`,
+  ].join('|'),
+  'gi',
+);
+
+// Keys ending in `key` that name structure, not a secret (normalised as above).
+const NOT_SECRET_KEYS = new Set([
+  'key',
+  'keys',
+  'primarykey',
+  'foreignkey',
+  'sortkey',
+  'partitionkey',
+  'rangekey',
+  'hashkey',
+  'cachekey',
+  'idempotencykey',
+  'routingkey',
+  'groupkey',
+  'lookupkey',
+  'dedupkey',
+  'publickey',
+  'hotkey',
+  'monkey',
+  'turkey',
+  'donkey',
+  'hockey',
+  'jockey',
+  'whiskey',
+]);
 
 export type SecretKeyTest = (key: string) => boolean;
 
@@ -52,7 +104,8 @@ export function secretKeyTest(extraPatterns: readonly (string | RegExp)[] = []):
     if (secret === undefined) {
       const norm = key.toLowerCase().replace(/[^a-z0-9]/g, '');
       secret =
-        SECRET_KEY_SUFFIXES.some((s) => norm.endsWith(s)) || extra.some((re) => re.test(key));
+        (!NOT_SECRET_KEYS.has(norm) && SECRET_KEY_SUFFIXES.some((s) => norm.endsWith(s))) ||
+        extra.some((re) => re.test(key));
       if (cache.size > 10_000) cache.clear();
       cache.set(key, secret);
     }
@@ -61,9 +114,15 @@ export function secretKeyTest(extraPatterns: readonly (string | RegExp)[] = []):
 }
 
 export function maskSecretsInText(s: string): string {
-  if (s.length < 16) return s;
+  if (s.length < 8) return s;
   SECRET_VALUE.lastIndex = 0;
-  return SECRET_VALUE.test(s) ? s.replace(SECRET_VALUE, REDACTED) : s;
+  let out = SECRET_VALUE.test(s) ? s.replace(SECRET_VALUE, REDACTED) : s;
+  // Every keyed form needs `=`, `":` or `@`: plain prose skips the costlier scan.
+  if ((out.includes('=') || out.includes('":') || out.includes('@')) && SECRET_MENTION.test(out)) {
+    KEYED_SECRET.lastIndex = 0;
+    if (KEYED_SECRET.test(out)) out = out.replace(KEYED_SECRET, REDACTED);
+  }
+  return out;
 }
 
 export interface SanitizeOptions {
@@ -198,6 +257,14 @@ class Walker {
   }
 
   private list(items: unknown[], depth: number): unknown[] {
+    // A header as a `[name, value]` pair (fetch's Headers entries, Node's raw headers).
+    if (
+      items.length === 2 &&
+      typeof items[0] === 'string' &&
+      typeof items[1] === 'string' &&
+      this.opts.isSecretKey(items[0])
+    )
+      return [this.text(items[0]), REDACTED];
     const out: unknown[] = [];
     this.remaining -= 2;
     for (let i = 0; i < items.length; i++) {

@@ -12,7 +12,12 @@ import type { TrackingStore } from '../store/tracking-store.js';
 import { contextValue, runInContext } from '../tracing/context.js';
 import { registerFlushable } from '../tracing/exit-hooks.js';
 import type { LiveSpan } from '../tracing/live-span.js';
-import { maskStringMap, secretKeyTest, toJsonSafe } from '../tracing/sanitize.js';
+import {
+  maskSecretsInText,
+  maskStringMap,
+  secretKeyTest,
+  toJsonSafe,
+} from '../tracing/sanitize.js';
 import type { TracingSettings } from '../tracing/settings.js';
 import {
   DEFAULT_PIPELINE_OPTIONS,
@@ -395,7 +400,7 @@ export class Tracker {
       traceId: input.traceId,
       spanId: input.spanId ?? null,
       name: input.name,
-      rationale: input.rationale ?? null,
+      rationale: input.rationale == null ? null : maskSecretsInText(String(input.rationale)),
       source: input.source ?? { sourceType: 'HUMAN' as const, sourceId: osUser() },
       metadata: input.metadata ?? {},
       runId: this.currentRunId(),

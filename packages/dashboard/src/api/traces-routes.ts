@@ -1,4 +1,4 @@
-import { parseFilter, parseOrderBy, TraceMetadataKey } from '@graphtrace/core';
+import { maskSecretsInText, parseFilter, parseOrderBy, TraceMetadataKey } from '@graphtrace/core';
 import type { Hono } from 'hono';
 import { DashboardError } from '../errors.js';
 import type { ApiContext } from './context.js';
@@ -149,7 +149,7 @@ export function registerTraceRoutes(app: Hono, ctx: ApiContext): void {
       spanId: input.spanId ?? null,
       name: input.name,
       value: input.value,
-      rationale: input.rationale ?? null,
+      rationale: input.rationale === undefined ? null : maskSecretsInText(input.rationale),
       source: input.source ?? { sourceType: 'HUMAN', sourceId: ctx.user },
       metadata: { 'graphtrace.source': 'dashboard' },
     });
