@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, expect } from 'vitest';
-import { type MasterEntry, sameMlflowDdl } from '../src/schema/index.js';
+import { type MasterEntry, masterSnapshot, sameMlflowDdl } from '../src/schema/index.js';
 
 /** A temp directory removed after the file's tests. */
 export function tempDir(prefix: string): string {
@@ -56,6 +56,16 @@ export function oldGraphtraceFile(path: string): void {
     db.prepare(
       "INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage) VALUES (0, 'Default', 'mlruns/0', 'active')",
     ).run();
+  } finally {
+    db.close();
+  }
+}
+
+/** The sqlite_master snapshot of a file, read through a read-only connection. */
+export function masterOf(path: string): MasterEntry[] {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return masterSnapshot(db);
   } finally {
     db.close();
   }

@@ -15,13 +15,12 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   MLFLOW_REVISIONS,
-  masterSnapshot,
   openSchema,
   resolveSchemaRevision,
   sqliteStore,
   upgradeDatabase,
 } from '../src/index.js';
-import { expectSameMaster, oldGraphtraceFile } from './helpers.js';
+import { expectSameMaster, masterOf, oldGraphtraceFile } from './helpers.js';
 
 /** Every row of every table, in a stable order, for comparing two files' data. */
 function data(path: string): Record<string, unknown[]> {
@@ -39,15 +38,6 @@ function data(path: string): Record<string, unknown[]> {
         .sort();
     }
     return out;
-  } finally {
-    db.close();
-  }
-}
-
-function master(path: string) {
-  const db = new Database(path, { readonly: true });
-  try {
-    return masterSnapshot(db);
   } finally {
     db.close();
   }
@@ -124,7 +114,7 @@ describeInteropVersions('upgrading a file: graphtrace against mlflow db upgrade'
     expect(r.code, r.stderr).toBe(0);
     const result = await upgradeDatabase(ours, { to: version, backup: false });
     expect(result.to).toBe(target);
-    expectSameMaster(master(ours), master(theirs));
+    expectSameMaster(masterOf(ours), masterOf(theirs));
     expect(data(ours)).toEqual(data(theirs));
   }
 
@@ -172,7 +162,7 @@ describeInteropVersions('upgrading a file: graphtrace against mlflow db upgrade'
         const db = new Database(fresh);
         await openSchema(db, { schemaVersion: version });
         db.close();
-        expectSameMaster(master(source), master(fresh));
+        expectSameMaster(masterOf(source), masterOf(fresh));
         // MLflow opens the rescued file as its own.
         const again = await mlflowDbUpgrade(sqliteUri(source), { mlflowVersion: version });
         expect(again.code, again.stderr).toBe(0);

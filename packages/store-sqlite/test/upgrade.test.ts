@@ -12,7 +12,7 @@ import {
   sqliteStore,
   upgradeDatabase,
 } from '../src/index.js';
-import { expectSameMaster, oldGraphtraceFile, rows, tempDir } from './helpers.js';
+import { expectSameMaster, masterOf, oldGraphtraceFile, rows, tempDir } from './helpers.js';
 
 const dir = tempDir('upgrade');
 const T0 = 1_764_000_000_000;
@@ -23,15 +23,6 @@ async function freshMaster(revision: string) {
   const m = masterSnapshot(db);
   db.close();
   return m;
-}
-
-function readMaster(path: string) {
-  const db = new Database(path, { readonly: true });
-  try {
-    return masterSnapshot(db);
-  } finally {
-    db.close();
-  }
 }
 
 function trace(id: string, exp: string, extra: Partial<TraceInfo> = {}): TraceInfo {
@@ -101,7 +92,7 @@ describe('upgradeDatabase', () => {
     for (const revision of MLFLOW_REVISIONS.slice(1)) {
       const r = await upgradeDatabase(path, { to: revision, backup: false });
       expect(r.steps).toEqual([revision]);
-      expectSameMaster(readMaster(path), await freshMaster(revision));
+      expectSameMaster(masterOf(path), await freshMaster(revision));
     }
   });
 
@@ -113,7 +104,7 @@ describe('upgradeDatabase', () => {
     expect(r.steps).toHaveLength(MLFLOW_REVISIONS.length - 1);
     expect(r.backupPath).toBe(`${path}.d3e4f5a6b7c8.bak`);
     expect(readFileSync(r.backupPath!).length).toBeGreaterThan(0);
-    expectSameMaster(readMaster(path), await freshMaster(NEWEST_SCHEMA_REVISION));
+    expectSameMaster(masterOf(path), await freshMaster(NEWEST_SCHEMA_REVISION));
     expect(
       rows(path, 'SELECT trace_name, session_id, input_tokens, total_tokens FROM trace_info'),
     ).toEqual([{ trace_name: 'agent', session_id: 's-1', input_tokens: 5, total_tokens: 7 }]);
@@ -154,14 +145,14 @@ describe('upgradeDatabase', () => {
     raw.pragma('foreign_keys = OFF');
     raw.prepare("UPDATE spans SET trace_id = 'tr-ffffffffffffffffffffffffffffffff'").run();
     raw.close();
-    const before = readMaster(path);
+    const before = masterOf(path);
     const err = await upgradeDatabase(path).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SchemaError);
     expect((err as SchemaError).code).toBe('SQLITE_SCHEMA_UPGRADE_FAILED');
     expect((err as SchemaError).message).toMatch(
       /step to 75868b020152 \(MLflow 3\.17\).*missing trace_info row 'tr-f+'.*still at b7e2c1a4d9f3/,
     );
-    expect(readMaster(path)).toEqual(before);
+    expect(masterOf(path)).toEqual(before);
     expect(rows(path, 'SELECT version_num FROM alembic_version')).toEqual([
       { version_num: 'b7e2c1a4d9f3' },
     ]);
@@ -205,13 +196,13 @@ describe('upgradeDatabase', () => {
     expect(r.steps).toEqual([]);
     expect(r.repaired).toContain('table trace_info');
     expect(r.backupPath).toBe(`${inPlace}.d3e4f5a6b7c8.bak`);
-    expectSameMaster(readMaster(inPlace), await freshMaster('d3e4f5a6b7c8'));
+    expectSameMaster(masterOf(inPlace), await freshMaster('d3e4f5a6b7c8'));
     expect(rows(inPlace, 'SELECT name FROM experiments')).toEqual([{ name: 'Default' }]);
     expect((await upgradeDatabase(inPlace, { to: '3.9' })).repaired).toEqual([]);
 
     const along = make('old-along.db');
     const up = await upgradeDatabase(along, { backup: false });
     expect(up.repaired).toContain('table trace_info');
-    expectSameMaster(readMaster(along), await freshMaster(NEWEST_SCHEMA_REVISION));
+    expectSameMaster(masterOf(along), await freshMaster(NEWEST_SCHEMA_REVISION));
   });
 });

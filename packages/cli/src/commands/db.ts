@@ -86,20 +86,12 @@ Examples:
         ctx.out.info(
           `rewrote the DDL of ${result.repaired.length} objects (${result.repaired.slice(0, 3).join(', ')}${result.repaired.length > 3 ? ', …' : ''}) to MLflow's own, so MLflow's migrations can read it`,
         );
-      if (result.steps.length === 0) {
-        ctx.out.line(
-          result.repaired.length > 0
+      ctx.out.line(
+        result.steps.length > 0
+          ? `upgraded ${shown} from ${result.from} (${release(result.from)}) to ${result.to} (${release(result.to)}) in ${result.steps.length} step${result.steps.length === 1 ? '' : 's'}`
+          : result.repaired.length > 0
             ? `${shown} stays at ${result.to} (${release(result.to)}), its DDL now MLflow's`
             : `${shown} is already at ${result.to} (${release(result.to)}): nothing to do`,
-        );
-        if (result.backupPath)
-          ctx.out.info(
-            `the file as it was: ${relative(ctx.cwd, result.backupPath) || result.backupPath}`,
-          );
-        return;
-      }
-      ctx.out.line(
-        `upgraded ${shown} from ${result.from} (${release(result.from)}) to ${result.to} (${release(result.to)}) in ${result.steps.length} step${result.steps.length === 1 ? '' : 's'}`,
       );
       if (result.backupPath)
         ctx.out.info(

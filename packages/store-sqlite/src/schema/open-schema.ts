@@ -93,7 +93,7 @@ export function sqliteUriOf(database: BetterSqlite3.Database): string {
 const RANGE = `MLflow ${MLFLOW_SUPPORTED_RANGE.oldest} to ${MLFLOW_SUPPORTED_RANGE.newest}`;
 
 /** The revision a `schemaVersion` option names; a coded error when graphtrace knows none. */
-export function schemaRevisionFor(schemaVersion: string | undefined): string {
+function schemaRevisionFor(schemaVersion: string | undefined): string {
   if (schemaVersion === undefined) return DEFAULT_SCHEMA_REVISION;
   const revision = resolveSchemaRevision(String(schemaVersion));
   if (revision) return revision;

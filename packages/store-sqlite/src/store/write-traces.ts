@@ -85,15 +85,44 @@ const TRACE_BASE_COLUMNS = [
   'response_preview',
 ];
 
-/** The upsert of a trace info row with the analytics columns it supplies (3.17 layout). */
-function upsertTraceInfoSql(extra: readonly string[]): string {
-  const columns = [...TRACE_BASE_COLUMNS, ...extra];
-  const updates = columns
-    .filter((c) => c !== 'request_id')
-    .map((c) => `${c} = excluded.${c}`)
-    .join(', ');
-  return `INSERT INTO trace_info (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})
-    ON CONFLICT (request_id) DO UPDATE SET ${updates}`;
+const SPAN_BASE_COLUMNS = [
+  'trace_id',
+  'experiment_id',
+  'span_id',
+  'parent_span_id',
+  'name',
+  'type',
+  'status',
+  'start_time_unix_nano',
+  'end_time_unix_nano',
+  'content',
+];
+
+const upserts = new Map<string, string>();
+
+/**
+ * `INSERT … ON CONFLICT (key) DO UPDATE` of `columns` (those in `kept` keep their stored value;
+ * `more` is an extra assignment), built once per shape: the trace write path reuses the text.
+ */
+function upsertSql(
+  table: string,
+  columns: readonly string[],
+  key: readonly string[],
+  kept: readonly string[] = [],
+  more = '',
+): string {
+  const id = `${table}|${columns.join(',')}|${more}`;
+  let text = upserts.get(id);
+  if (text === undefined) {
+    const updates = columns
+      .filter((c) => !key.includes(c) && !kept.includes(c))
+      .map((c) => `${c} = excluded.${c}`);
+    if (more) updates.push(more);
+    text = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})
+      ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${updates.join(', ')}`;
+    upserts.set(id, text);
+  }
+  return text;
 }
 
 /** The partitions a trace's rows count in, for queueing rollup rebuilds (3.17 layout). */
@@ -146,15 +175,23 @@ export async function startTrace(ctx: StoreContext, info: TraceInfo): Promise<Tr
   const extra = Object.keys(columns);
   return conn.write(() => {
     const experiment = activeExperimentForWrite(ctx, info.experimentId);
-    // Only the layouts that count payload writes or move a trace's rows need the row before.
-    const before =
-      layout.payloadGeneration || layout.traceAnalytics
-        ? (conn
-            .stmt('SELECT experiment_id, timestamp_ms FROM trace_info WHERE request_id = ?')
-            .get(info.traceId) as { experiment_id: number; timestamp_ms: number } | undefined)
-        : undefined;
+    // Only 3.17's layout moves a trace's rows, and needs the row as it was.
+    const before = layout.traceAnalytics
+      ? (conn
+          .stmt('SELECT experiment_id, timestamp_ms FROM trace_info WHERE request_id = ?')
+          .get(info.traceId) as { experiment_id: number; timestamp_ms: number } | undefined)
+      : undefined;
+    // A new row starts the payload count at its default 0; an info over an existing one counts.
     conn
-      .stmt(upsertTraceInfoSql(extra))
+      .stmt(
+        upsertSql(
+          'trace_info',
+          [...TRACE_BASE_COLUMNS, ...extra],
+          ['request_id'],
+          [],
+          layout.payloadGeneration ? 'db_payload_generation = db_payload_generation + 1' : '',
+        ),
+      )
       .run(
         info.traceId,
         experiment.experimentId,
@@ -166,12 +203,6 @@ export async function startTrace(ctx: StoreContext, info: TraceInfo): Promise<Tr
         preview(info.responsePreview),
         ...extra.map((c) => columns[c as keyof typeof columns]),
       );
-    if (before && layout.payloadGeneration)
-      conn
-        .stmt(
-          'UPDATE trace_info SET db_payload_generation = db_payload_generation + 1 WHERE request_id = ?',
-        )
-        .run(info.traceId);
     for (const [k, v] of Object.entries(info.tags)) {
       if (layout.traceAnalytics && k === TraceTagKey.TRACE_NAME) continue;
       upsertTraceTag(ctx, info.traceId, k, String(v));
@@ -286,28 +317,6 @@ function encodeSpan(
   };
 }
 
-function upsertSpanSql(layout: SchemaLayout): string {
-  const columns = [
-    'trace_id',
-    'experiment_id',
-    'span_id',
-    'parent_span_id',
-    'name',
-    'type',
-    'status',
-    'start_time_unix_nano',
-    'end_time_unix_nano',
-    'content',
-    ...spanExtraColumns(layout),
-  ];
-  const updates = columns
-    .filter((c) => c !== 'trace_id' && c !== 'span_id' && c !== 'experiment_id')
-    .map((c) => `${c} = excluded.${c}`)
-    .join(', ');
-  return `INSERT INTO spans (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})
-    ON CONFLICT (trace_id, span_id) DO UPDATE SET ${updates}`;
-}
-
 /** One transaction's worth of spans: each trace's info row made or widened, the spans upserted. */
 function writeSpanChunk(ctx: StoreContext, experimentId: string, chunk: SpanRow[]): void {
   const { conn } = ctx;
@@ -320,7 +329,14 @@ function writeSpanChunk(ctx: StoreContext, experimentId: string, chunk: SpanRow[
     else groups.set(s.traceId, [s]);
   }
   let experiment: ReturnType<typeof activeExperimentForWrite> | undefined;
-  const upsertSpan = conn.stmt(upsertSpanSql(layout));
+  const upsertSpan = conn.stmt(
+    upsertSql(
+      'spans',
+      [...SPAN_BASE_COLUMNS, ...spanExtraColumns(layout)],
+      ['trace_id', 'span_id'],
+      ['experiment_id'],
+    ),
+  );
   const partitions: RollupPartition[] = [];
   for (const [traceId, spans] of groups) {
     let minStart = spans[0]!.start;

@@ -60,7 +60,6 @@ export function driftFromFacts(db: BetterSqlite3.Database, fact: RevisionFact): 
 export interface Transition {
   /** Tables rebuilt: their old rows stay readable under `OLD_TABLE_PREFIX + name` until done. */
   rebuilt: string[];
-  created: string[];
   /** Drops the old copies of rebuilt tables, then creates the target's indexes and triggers. */
   finish(): void;
 }
@@ -83,7 +82,6 @@ export function beginTransition(
   const before = factObjects(from);
   const after = factObjects(to);
   const rebuilt: string[] = [];
-  const created: string[] = [];
 
   const kept = (key: string) => {
     const a = actual.get(key);
@@ -102,7 +100,6 @@ export function beginTransition(
     const current = actual.get(key);
     if (!current) {
       db.exec(target.sql);
-      created.push(target.name);
       continue;
     }
     if (sameMlflowDdl(current.sql, target.sql)) continue;
@@ -135,7 +132,6 @@ export function beginTransition(
 
   return {
     rebuilt,
-    created,
     finish() {
       for (const table of rebuilt) db.exec(`DROP TABLE ${quote(`${OLD_TABLE_PREFIX}${table}`)}`);
       const now = master(db);
