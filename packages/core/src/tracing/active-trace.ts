@@ -263,9 +263,9 @@ export class ActiveTrace implements FinishedTrace {
       traceMetadata: metadata,
       tags: { ...this.tags, [TraceTagKey.TRACE_NAME]: root.name },
     };
-    if (this.droppedEvents > 0) {
+    if (this.droppedEvents > 0 || this.droppedAttributes > 0) {
       this.settings.logger.debug(
-        `trace ${this.traceId}: ${this.droppedEvents} span events beyond the per-span limit were dropped`,
+        `trace ${this.traceId}: ${this.droppedEvents} span events and ${this.droppedAttributes} span attributes beyond the per-span limits were dropped`,
       );
     }
     return info;

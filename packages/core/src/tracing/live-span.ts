@@ -285,12 +285,13 @@ export class LiveSpan implements Span, OtelSpan {
 
   private put(key: string, value: unknown): void {
     const k = typeof key === 'string' ? key : safeText(key, MAX_KEY_CHARS);
-    if (!(k in this.attributes) && this.attributeCount >= MAX_ATTRIBUTES_PER_SPAN) {
+    const fresh = !(k in this.attributes);
+    if (fresh && this.attributeCount >= MAX_ATTRIBUTES_PER_SPAN) {
       this.trace.droppedAttributes++;
       return;
     }
     const { value: safe, chars } = this.trace.sanitizeWithSize(k, value, this.sizeChars);
-    if (!(k in this.attributes)) this.attributeCount++;
+    if (fresh) this.attributeCount++;
     this.attributes[k] = safe;
     this.sizeChars += chars + k.length;
   }
