@@ -22,7 +22,12 @@ export interface GlobalOptions {
   debug?: boolean;
   /** commander's `--no-color`: false when given. */
   color?: boolean;
+  /** `--timeout`: seconds one server call may wait in all. */
+  timeout?: number;
 }
+
+/** A command never waits longer than this for one call to a server that stopped answering. */
+export const DEFAULT_TIMEOUT_S = 30;
 
 /** The file that is read: `--config`, else `$GRAPHTRACE_CONFIG`, else ./graphtrace.yaml if present. */
 export interface ConfigFileChoice {
@@ -179,6 +184,7 @@ export class CliContext {
       mustExist: options.mustExist ?? false,
       factories: this.factories,
       env: this.io.env,
+      maxWaitMs: (this.globals.timeout ?? DEFAULT_TIMEOUT_S) * 1000,
       ...(options.flag === undefined ? {} : { flag: options.flag }),
     });
   }

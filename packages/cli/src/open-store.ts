@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { type MlflowConfig, parseTrackingUri, resolveSqlitePath } from '@graphtrace/config';
 import { memoryStore, type TrackingStore } from '@graphtrace/core';
 import type { MlflowServerStoreOptions } from '@graphtrace/store-mlflow';
@@ -29,8 +29,19 @@ export interface OpenStoreOptions {
   factories?: Partial<StoreFactories>;
   /** Names the flag the URI came from in messages, e.g. `--to`. */
   flag?: string;
+  /** Longest one call to a server may wait in all (the CLI's `--timeout`). */
+  maxWaitMs?: number;
   /** Environment the server store reads MLFLOW_HTTP_* settings from. */
   env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** The size of the file at `path`; undefined when there is none. */
+function fileSize(path: string): number | undefined {
+  try {
+    return statSync(path).size;
+  } catch {
+    return undefined;
+  }
 }
 
 function isModuleMissing(err: unknown, specifier: string): boolean {
@@ -101,11 +112,22 @@ export async function openStore(uri: string, options: OpenStoreOptions): Promise
       return factories.memory();
     case 'sqlite': {
       const path = resolveSqlitePath(parsed, options.cwd);
-      if (options.mustExist && !existsSync(path)) {
-        throw new CliError(
-          'DATABASE_NOT_FOUND',
-          `no tracking database at ${path} (${uri}): nothing has been recorded there yet; run your program first, or point at another store with --tracking-uri`,
-        );
+      if (options.mustExist) {
+        const size = fileSize(path);
+        if (size === undefined) {
+          throw new CliError(
+            'DATABASE_NOT_FOUND',
+            `no tracking database at ${path} (${uri}): nothing has been recorded there yet; run your program first, or point at another store with --tracking-uri`,
+          );
+        }
+        // SQLite takes an empty file for an empty database, and the store would create
+        // MLflow's schema in it: a command that only reads must leave it as it is.
+        if (size === 0) {
+          throw new CliError(
+            'DATABASE_NOT_FOUND',
+            `${path} (${uri}) is an empty file, not an MLflow tracking database yet, and this command does not create one (the file stays empty): run your program with this tracking URI to record into it, or point at another store with --tracking-uri`,
+          );
+        }
       }
       const schemaVersion = options.config?.sqlite_schema_version;
       return factories.sqlite(schemaVersion === undefined ? { path } : { path, schemaVersion });
@@ -121,6 +143,7 @@ export async function openStore(uri: string, options: OpenStoreOptions): Promise
         insecureTls: c?.insecure_tls,
         caBundle: c?.ca_bundle,
         requestTimeoutMs: c === undefined ? undefined : c.request_timeout * 1000,
+        maxWaitMs: options.maxWaitMs,
         // The configuration already read MLflow's variables; the store reads the rest.
         ...(options.env === undefined ? {} : { env: { ...options.env } }),
       });

@@ -6,10 +6,11 @@ import { registerExperimentsCommand } from './commands/experiments.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerRunsCommand } from './commands/runs.js';
+import { parseSeconds } from './commands/shared.js';
 import { registerSyncCommand } from './commands/sync.js';
 import { registerTracesCommand } from './commands/traces.js';
 import { registerUiCommand } from './commands/ui.js';
-import { CliContext, type GlobalOptions } from './context.js';
+import { CliContext, DEFAULT_TIMEOUT_S, type GlobalOptions } from './context.js';
 import { ExitCode, toCliError } from './errors.js';
 import { type CliIo, processIo } from './io.js';
 import type { StoreFactories } from './open-store.js';
@@ -69,6 +70,14 @@ export function createProgram(options: CreateProgramOptions = {}): Command {
         '--config <file>',
         'config file (default: $GRAPHTRACE_CONFIG or ./graphtrace.yaml)',
       ),
+    )
+    .addOption(
+      new Option(
+        '--timeout <seconds>',
+        'longest wait for an MLflow server per request, retries included',
+      )
+        .argParser(parseSeconds)
+        .default(DEFAULT_TIMEOUT_S),
     )
     .option('--debug', 'print stack traces of errors')
     .option('--no-color', 'never colour the output (also: NO_COLOR=1)')

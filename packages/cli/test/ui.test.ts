@@ -1,6 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { freePort } from '@graphtrace/mlflow-testkit';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDashboard } from '../src/commands/ui.js';
 import { BIN, cleanEnv, graphtrace, tempDir } from './helpers/cli.js';
@@ -100,11 +104,41 @@ describe('graphtrace ui', () => {
       expect(ui.stderr()).toMatch(
         /graphtrace: warning: the dashboard listens on 0\.0\.0\.0, not a loopback address: anyone who can reach this machine on port \d+ can read your traces/,
       );
+      // The Host check is off: the warning says what that opens and what to do instead.
+      expect(ui.stderr()).toContain(
+        `It also answers requests for any host name, which opens it to DNS rebinding: a web page open in your browser can reach it through a host name that page controls. To use it from another machine, keep it on 127.0.0.1 and forward the port over SSH (ssh -L ${port}:127.0.0.1:${port} <this machine>), or put it behind a proxy that authenticates users.\n`,
+      );
       expect((await fetch(`${ui.url}/api/health`)).status).toBe(200);
     } finally {
       ui.child.kill('SIGTERM');
     }
     expect(await ui.exited).toBe(0);
+  });
+
+  it('refuses to start over a damaged or foreign database, naming it (exit 1)', async () => {
+    const noise = join(root.path, 'noise.db');
+    writeFileSync(noise, randomBytes(8192));
+    const foreign = join(root.path, 'foreign.db');
+    const db = new Database(foreign);
+    db.exec('CREATE TABLE inventory (sku TEXT)');
+    db.close();
+    for (const [path, error] of [
+      [
+        noise,
+        'is not an SQLite database (SQLite: file is not a database): it is another kind of file',
+      ],
+      [
+        foreign,
+        'is not an MLflow tracking database (it has tables [inventory] but no alembic_version)',
+      ],
+    ] as const) {
+      const r = await graphtrace(
+        ['--tracking-uri', `sqlite:///${path}`, 'ui', '--port', String(await freePort())],
+        { cwd: root.path, timeoutMs: 20_000 },
+      );
+      expect({ path, code: r.code, stdout: r.stdout }).toEqual({ path, code: 1, stdout: '' });
+      expect(r.stderr.startsWith(`graphtrace: error: ${path} ${error}`)).toBe(true);
+    }
   });
 
   it('says so when the port is taken (exit 1)', async () => {

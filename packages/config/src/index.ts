@@ -1,4 +1,5 @@
 export { renderConfigReference } from './config-reference.js';
+export { MAX_CONFIG_BYTES } from './config-size.js';
 export { CONFIG_PATH_ENV, ENV_BINDINGS, type EnvBinding, type EnvValueKind } from './env.js';
 export {
   CONFIG_ERROR_CODES,
@@ -52,3 +53,4 @@ export {
   type TrackingUriParseResult,
   tryParseTrackingUri,
 } from './tracking-uri.js';
+export { writeFileAtomic } from './write-file-atomic.js';

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Document } from 'yaml';
+import { configSizeProblem } from './config-size.js';
 import { CONFIG_PATH_ENV, ENV_BINDINGS, parseEnvValue } from './env.js';
 import { type ConfigIssue, type IssueLocation, makeIssue } from './errors.js';
 import { migrateDocument } from './legacy.js';
@@ -18,7 +19,7 @@ import { sqliteWriteProblem } from './sqlite-check.js';
 import { editDistance, suggestKey } from './suggest.js';
 import { importCommand, migrateFileStoreUri, tryParseTrackingUri } from './tracking-uri.js';
 import { describeValue, dotPath, type IssueOrigin, mapZodIssues } from './validate.js';
-import { locate, parseYaml, type SourceDocument } from './yaml-document.js';
+import { locate, locator, parseYaml, type SourceDocument } from './yaml-document.js';
 
 /** Where an effective value came from. */
 export type ConfigSource =
@@ -96,6 +97,9 @@ export function loadConfig(
     const absolute = resolve(cwd, input);
     let text: string;
     try {
+      // Checked before reading, so a huge file is refused without loading it into memory.
+      const tooLarge = configSizeProblem(statSync(absolute).size, input);
+      if (tooLarge !== undefined) return failed(tooLarge, absolute);
       text = readFileSync(absolute, 'utf8');
     } catch (err) {
       return failed(readError(err, input, absolute), absolute);
@@ -249,8 +253,8 @@ function readDocument(
     return undefined;
   }
 
-  const where = (segments: readonly (string | number)[], key = false) =>
-    locate(source, segments, key);
+  // Built after the migration above: the document does not change while issues are located.
+  const where = locator(source);
   const missing = (text: string) => {
     if (kind === 'file')
       warnings.push(makeIssue('CONFIG_SECTION_MISSING', text, { file: source.file }));

@@ -1,9 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile, open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { copyFile, readFile, realpath, stat, unlink } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { configSizeProblem } from './config-size.js';
 import { type ConfigIssue, makeIssue } from './errors.js';
 import { type MigrateTextResult, migrateConfigText } from './migrate-text.js';
+import { writeFileAtomic } from './write-file-atomic.js';
 
 export interface MigrateFileOptions {
   /** Compute the result without writing anything. */
@@ -49,6 +50,8 @@ export async function migrateConfigFile(
   try {
     // Rewriting through a symlink must replace its target, not the link.
     target = await realpath(absolute);
+    const tooLarge = configSizeProblem((await stat(target)).size, path);
+    if (tooLarge !== undefined) return fail(tooLarge);
     text = await readFile(target, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -72,26 +75,12 @@ export async function migrateConfigFile(
   if (!result.ok || !result.changed || options.dryRun) return base;
 
   let backupPath: string | undefined;
-  let tmp: string | undefined;
   try {
     backupPath = await copyToFreeName(target);
-    const mode = (await stat(target)).mode & 0o7777;
-    tmp = join(
-      dirname(target),
-      `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
-    );
-    const handle = await open(tmp, 'wx', mode);
-    try {
-      await handle.writeFile(result.after, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, target);
+    await writeFileAtomic(target, result.after);
     return { ...base, backupPath, written: true };
   } catch (err) {
-    // Leave the directory as it was: the original is untouched, drop what we created.
-    if (tmp !== undefined) await unlink(tmp).catch(() => {});
+    // Leave the directory as it was: the original is untouched, drop the backup too.
     if (backupPath !== undefined) await unlink(backupPath).catch(() => {});
     return {
       ...base,

@@ -120,6 +120,7 @@ export {
   type CheckReachableOptions,
   checkReachable,
   copyTrace,
+  countTraces,
   DEFAULT_PRECHECK_TIMEOUT_MS,
   isServerUri,
   isUnavailable,
@@ -145,6 +146,7 @@ export type {
   StoreCapabilities,
   TrackingStore,
   UpdateRunInput,
+  WriteOptions,
 } from './store/tracking-store.js';
 export { readTokenUsage, truncatePreview } from './tracing/active-trace.js';
 export { flushAll, setExitFlushTimeout } from './tracing/exit-hooks.js';

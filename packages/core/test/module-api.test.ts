@@ -50,19 +50,23 @@ describe('module-level API (MLflow TypeScript names)', () => {
 
 const coreDist = resolve(import.meta.dirname, '../dist/index.js');
 
-function child(body: string, signal?: NodeJS.Signals) {
+function child(body: string, options: { initOptions?: string; hangingStore?: boolean } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'graphtrace-exit-'));
   const out = join(dir, 'written.jsonl');
   const script = join(dir, 'child.mjs');
   writeFileSync(
     script,
     `import { appendFileSync } from 'node:fs';
-import { init, memoryStore, withSpan, trace } from ${JSON.stringify(coreDist)};
+import { init, memoryStore, setExitFlushTimeout, withSpan, trace } from ${JSON.stringify(coreDist)};
 const inner = memoryStore();
 // A store that takes its time, then records every write in a file the test reads.
 const store = Object.assign(Object.create(inner), {
-  async logSpans(e, spans) {
-    await new Promise((r) => setTimeout(r, 50));
+  async logSpans(e, spans, write) {
+    // A hanging store is a server that never answers: it holds the event loop until told to stop.
+    await new Promise((r, j) => {
+      const t = setTimeout(r, ${options.hangingStore ? 60_000 : 50});
+      write?.signal?.addEventListener('abort', () => { clearTimeout(t); j(write.signal.reason); });
+    });
     appendFileSync(${JSON.stringify(out)}, spans.map((s) => JSON.stringify({ span: s.name })).join('\\n') + '\\n');
     return inner.logSpans(e, spans);
   },
@@ -71,11 +75,17 @@ const store = Object.assign(Object.create(inner), {
     return inner.startTrace(info);
   },
 });
-init({ store, experimentName: 'exit' });
+const mark = (what) => appendFileSync(${JSON.stringify(out)}, JSON.stringify({ mark: what }) + '\\n');
+init({ store, experimentName: 'exit', ${options.initOptions ?? ''} });
 ${body}
 `,
   );
-  const r = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 20_000 });
+  // A run past the timeout is killed with SIGKILL, so it never passes for an exit by SIGTERM.
+  const r = spawnSync(process.execPath, [script], {
+    encoding: 'utf8',
+    timeout: 20_000,
+    killSignal: 'SIGKILL',
+  });
   let lines: Record<string, string>[] = [];
   try {
     lines = readFileSync(out, 'utf8')
@@ -87,7 +97,7 @@ ${body}
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  return { ...r, lines, signal: r.signal ?? signal };
+  return { ...r, lines };
 }
 
 describe('flush on process exit', () => {
@@ -102,22 +112,63 @@ describe('flush on process exit', () => {
     ).toEqual(['job-0', 'job-1', 'job-2']);
   });
 
-  it('writes pending spans on SIGTERM, then exits by the signal', () => {
+  it('leaves Ctrl+C alone by default: a CPU-busy program stops at once, its next statements never run', () => {
     const r = child(`
+withSpan({ name: 'before-busy' }, () => 1); // a span waiting to be written
+const until = Date.now() + 3000;
+let signalled = false;
+while (Date.now() < until) {
+  if (!signalled) { signalled = true; process.kill(process.pid, 'SIGINT'); }
+}
+mark('after the busy loop');`);
+    expect(r.signal).toBe('SIGINT');
+    expect(r.lines).not.toContainEqual({ mark: 'after the busy loop' });
+  });
+
+  it('with handleExitSignals, writes pending spans on SIGTERM, then exits by the signal', () => {
+    const r = child(
+      `
 withSpan({ name: 'before-term' }, () => 1);
 setInterval(() => {}, 1000); // a server that would run forever
-setTimeout(() => process.kill(process.pid, 'SIGTERM'), 20);`);
+setTimeout(() => process.kill(process.pid, 'SIGTERM'), 20);`,
+      { initOptions: 'handleExitSignals: true' },
+    );
     expect(r.signal).toBe('SIGTERM');
     expect(r.lines).toContainEqual({ trace: 'before-term' });
     expect(r.lines).toContainEqual({ span: 'before-term' });
   });
 
+  it('with handleExitSignals and a store that never answers, still exits by the signal after the budget', () => {
+    const r = child(
+      `
+setExitFlushTimeout(500);
+withSpan({ name: 'stuck' }, () => 1);
+setInterval(() => {}, 1000);
+setTimeout(() => process.kill(process.pid, 'SIGTERM'), 20);`,
+      { initOptions: 'handleExitSignals: true', hangingStore: true },
+    );
+    // Killed by the test's 20 s timeout instead, it would show SIGKILL.
+    expect(r.signal).toBe('SIGTERM');
+    expect(r.lines).not.toContainEqual({ span: 'stuck' });
+  });
+
+  it('a program that returns exits after the flush budget even when the store never answers', () => {
+    const r = child(`setExitFlushTimeout(500);\nwithSpan({ name: 'stuck' }, () => 1);`, {
+      hangingStore: true,
+    });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/did not take every trace within the flush budget of 500 ms/);
+  });
+
   it('leaves SIGINT to the program when it handles the signal itself', () => {
-    const r = child(`
+    const r = child(
+      `
 process.on('SIGINT', () => { setTimeout(() => process.exit(7), 300); });
 trace(function work() { return 1; })();
 setInterval(() => {}, 1000);
-setTimeout(() => process.kill(process.pid, 'SIGINT'), 20);`);
+setTimeout(() => process.kill(process.pid, 'SIGINT'), 20);`,
+      { initOptions: 'handleExitSignals: true' },
+    );
     expect(r.status).toBe(7);
     expect(r.lines).toContainEqual({ trace: 'work' });
   });

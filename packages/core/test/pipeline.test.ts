@@ -5,6 +5,7 @@ import {
   memoryStore,
   type Span,
   type TrackingStore,
+  type WriteOptions,
 } from '../src/index.js';
 import { setup } from './helpers.js';
 
@@ -343,5 +344,59 @@ describe('span pipeline', () => {
       0,
     );
     expect(stored).toBe(67);
+  });
+
+  it('a flush ends within its budget over a store that stops answering, and the next write starts afresh', async () => {
+    const inner = memoryStore();
+    const state = { hung: true };
+    // Like a server that hangs: a write waits until told to stop by its signal.
+    const store = Object.assign(Object.create(inner) as TrackingStore, {
+      logSpans: (e: string, spans: readonly Span[], write?: WriteOptions) =>
+        state.hung
+          ? new Promise<void>((_, reject) =>
+              write?.signal?.addEventListener('abort', () => reject(write.signal!.reason)),
+            )
+          : inner.logSpans(e, spans),
+    });
+    const logger = memoryLogger();
+    const tracker = createTracker({ store, logger, handleExitSignals: false, flushTimeoutMs: 100 });
+    await tracker.experimentId();
+    tracker.withSpan({ name: 'stuck' }, () => 1);
+    const t0 = performance.now();
+    await tracker.flushTraces();
+    expect(performance.now() - t0).toBeLessThan(5_000);
+    expect(tracker.stats()).toMatchObject({ droppedSpans: 1, droppedTraces: 1 });
+    expect(logger.lines.some((l) => /within the flush budget of 100 ms/.test(l.message))).toBe(
+      true,
+    );
+    state.hung = false;
+    tracker.withSpan({ name: 'later' }, () => 1);
+    await tracker.flushTraces();
+    const { traces } = await inner.searchTraces({ experimentIds: ['0'] });
+    expect(traces.map((t) => t.tags['mlflow.traceName'])).toEqual(['later']);
+  });
+
+  it('a batch whose write hangs is stopped after writeTimeoutMs, without any flush', async () => {
+    const inner = memoryStore();
+    let aborted: unknown = null;
+    const store = Object.assign(Object.create(inner) as TrackingStore, {
+      logSpans: (_e: string, _s: readonly Span[], write?: WriteOptions) =>
+        new Promise<void>((_, reject) =>
+          write?.signal?.addEventListener('abort', () => {
+            aborted = write.signal!.reason;
+            reject(aborted);
+          }),
+        ),
+    });
+    const tracker = createTracker({
+      store,
+      logger: memoryLogger(),
+      handleExitSignals: false,
+      pipeline: { writeTimeoutMs: 50, scheduleDelayMs: 1 },
+    });
+    await tracker.experimentId();
+    tracker.withSpan({ name: 'stuck' }, () => 1);
+    for (let i = 0; i < 200 && aborted === null; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(String(aborted)).toMatch(/write timeout of 50 ms/);
   });
 });

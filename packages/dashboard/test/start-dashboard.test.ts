@@ -113,6 +113,30 @@ describe('startDashboard errors and exposure', () => {
     }
   });
 
+  it('says an exposed dashboard is open to DNS rebinding, and what to do instead', async () => {
+    const logger = memoryLogger();
+    const server = await startDashboard({
+      store: memoryStore(),
+      host: '0.0.0.0',
+      port: 0,
+      logger,
+    });
+    try {
+      const warnings = logger.lines.filter((l) => l.level === 'warn').map((l) => l.message);
+      expect(warnings).toEqual([
+        `the dashboard listens on 0.0.0.0, not a loopback address: anyone who can reach this machine on port ${server.port} can read your traces (inputs and outputs included) and add feedback. ` +
+          'It also answers requests for any host name, which opens it to DNS rebinding: a web page open in your browser can reach it through a host name that page controls. ' +
+          `To use it from another machine, keep it on 127.0.0.1 and forward the port over SSH (ssh -L ${server.port}:127.0.0.1:${server.port} <this machine>), or put it behind a proxy that authenticates users.`,
+      ]);
+      // What the warning says: any Host header is answered, a rebound name included.
+      expect(
+        await get(`${server.url}/api/health`, { host: `rebound.attacker.example:${server.port}` }),
+      ).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('closes promptly even with a kept-alive browser connection', async () => {
     const server = await startDashboard({ store: memoryStore(), port: 0, logger: silentLogger });
     const r = await fetch(`${server.url}/api/health`, { headers: { connection: 'keep-alive' } });

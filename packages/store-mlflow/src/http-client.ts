@@ -25,6 +25,8 @@ export interface HttpClientOptions {
   /** PEM text, or the path of a PEM file. */
   caBundle?: string | undefined;
   requestTimeoutMs: number;
+  /** Longest one call may take in all, attempts and backoff included (undefined: no bound). */
+  maxWaitMs?: number | undefined;
   retries: number;
   retryBaseDelayMs: number;
   retryMaxDelayMs: number;
@@ -45,6 +47,8 @@ export interface RequestOptions {
    * server (reset connection, timeout) is retried only when it is idempotent.
    */
   idempotent: boolean;
+  /** Stops the call (and its retries) when aborted; it then fails with STORE_UNAVAILABLE. */
+  signal?: AbortSignal | undefined;
 }
 
 const RETRY_STATUSES = new Set([429, 502, 503, 504]);
@@ -144,17 +148,27 @@ export class HttpClient {
       body = req.body;
     }
     const endpoint = `${req.method} ${req.path}`;
+    const { maxWaitMs } = this.options;
+    const deadline = maxWaitMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + maxWaitMs;
     for (let attempt = 0; ; attempt++) {
+      const left = deadline - Date.now();
+      if (req.signal?.aborted || left <= 0) throw this.stopped(req.signal, endpoint, attempt);
       const last = attempt >= this.options.retries;
+      const attemptMs = Math.min(this.options.requestTimeoutMs, left);
+      const timeout = AbortSignal.timeout(attemptMs);
       let res: Response;
+      let bytes: Uint8Array | null = null;
       try {
         res = await this.fetchImpl(url, {
           method: req.method,
           headers,
           ...(body !== undefined ? { body } : {}),
-          signal: AbortSignal.timeout(this.options.requestTimeoutMs),
+          signal: req.signal ? AbortSignal.any([req.signal, timeout]) : timeout,
         });
+        // The body is read under the same signal: a server may stall half-way through it.
+        if (res.ok) bytes = new Uint8Array(await res.arrayBuffer());
       } catch (err) {
+        if (req.signal?.aborted) throw this.stopped(req.signal, endpoint, attempt, err);
         const code = networkCode(err);
         const timedOut = (err as Error)?.name === 'TimeoutError';
         if (isTlsCode(code)) {
@@ -169,11 +183,13 @@ export class HttpClient {
           (code !== null && NEVER_SENT.has(code)) ||
           (req.idempotent && (timedOut || (code !== null && MAYBE_SENT.has(code))));
         if (retriable && !last) {
-          await this.backoff(attempt, null, endpoint, code ?? 'timeout');
+          await this.backoff(attempt, null, endpoint, code ?? 'timeout', req.signal, deadline);
           continue;
         }
+        if (timedOut && attemptMs < this.options.requestTimeoutMs)
+          throw this.stopped(undefined, endpoint, attempt, err);
         const what = timedOut
-          ? `no answer within ${this.options.requestTimeoutMs} ms`
+          ? `no answer within ${attemptMs} ms`
           : `${code ?? 'network error'}: ${rootMessage(err)}`;
         throw new MlflowServerError(
           'STORE_UNAVAILABLE',
@@ -183,7 +199,7 @@ export class HttpClient {
           { cause: err },
         );
       }
-      if (res.ok) return new Uint8Array(await res.arrayBuffer());
+      if (bytes) return bytes;
 
       const text = await res.text().catch(() => '');
       const parsed = parseErrorBody(text);
@@ -193,7 +209,14 @@ export class HttpClient {
           (parsed?.errorCode == null || TRANSIENT_INTERNAL.test(parsed.message))) ||
         (parsed !== null && TRANSIENT_DATABASE.test(parsed.message));
       if (transient && !last) {
-        await this.backoff(attempt, res.headers.get('retry-after'), endpoint, `HTTP ${res.status}`);
+        await this.backoff(
+          attempt,
+          res.headers.get('retry-after'),
+          endpoint,
+          `HTTP ${res.status}`,
+          req.signal,
+          deadline,
+        );
         continue;
       }
       throw this.httpError(res.status, parsed, text, endpoint, attempt);
@@ -239,11 +262,35 @@ export class HttpClient {
     });
   }
 
+  /**
+   * The error of a call stopped before the server answered: by the caller's signal, or by
+   * `maxWaitMs` running out (then the message says how to wait longer).
+   */
+  private stopped(
+    signal: AbortSignal | undefined,
+    endpoint: string,
+    attempt: number,
+    cause?: unknown,
+  ): MlflowServerError {
+    const attempts = attempt > 0 ? `, ${attempt + 1} attempts` : '';
+    const why = signal?.aborted
+      ? `stopped waiting: ${rootMessage(signal.reason)}${attempts}`
+      : `no answer within ${this.options.maxWaitMs} ms in all${attempts}; if the server is only slow, allow it more time (option maxWaitMs, or the CLI's --timeout)`;
+    return new MlflowServerError(
+      'STORE_UNAVAILABLE',
+      `MLflow server ${this.options.baseUrl} did not answer ${endpoint} (${why})`,
+      { status: null, serverErrorCode: null, endpoint },
+      { cause: cause ?? signal?.reason },
+    );
+  }
+
   private async backoff(
     attempt: number,
     retryAfter: string | null,
     endpoint: string,
     why: string,
+    signal: AbortSignal | undefined,
+    deadline: number,
   ): Promise<void> {
     const { retryBaseDelayMs: base, retryMaxDelayMs: max } = this.options;
     const exp = Math.min(max, base * 2 ** attempt);
@@ -251,8 +298,10 @@ export class HttpClient {
     let delay = exp / 2 + Math.random() * (exp / 2);
     const after = retryAfter ? Number(retryAfter) : Number.NaN;
     if (Number.isFinite(after) && after >= 0) delay = Math.min(max, Math.max(delay, after * 1000));
+    // Never sleep past the call's deadline; an abort wakes the sleep, and the loop then stops.
+    delay = Math.max(0, Math.min(delay, deadline - Date.now()));
     this.logger.debug(`${endpoint}: ${why}; retry ${attempt + 1} in ${Math.round(delay)} ms`);
-    await sleep(delay);
+    await sleep(delay, undefined, signal ? { signal } : undefined).catch(() => undefined);
   }
 
   async close(): Promise<void> {

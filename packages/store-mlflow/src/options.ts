@@ -16,6 +16,11 @@ export interface MlflowServerStoreOptions {
   caBundle?: string;
   /** Per-attempt timeout. Default 30 000 ms (MLFLOW_HTTP_REQUEST_TIMEOUT, in seconds). */
   requestTimeoutMs?: number;
+  /**
+   * Longest one call waits for the server in all, attempts and backoff included; beyond it the
+   * call fails with STORE_UNAVAILABLE. Default: no bound beyond the attempts' own timeouts.
+   */
+  maxWaitMs?: number;
   /** Retries after the first attempt for transient failures. Default 3 (MLFLOW_HTTP_REQUEST_MAX_RETRIES). */
   retries?: number;
   /** First backoff delay; it doubles per retry (with jitter) up to `retryMaxDelayMs`. Default 250 ms. */
@@ -87,6 +92,7 @@ export function resolveOptions(o: MlflowServerStoreOptions): HttpClientOptions &
       o.requestTimeoutMs ?? (timeoutS !== undefined ? timeoutS * 1000 : undefined),
       30_000,
     ),
+    maxWaitMs: o.maxWaitMs === undefined ? undefined : positive('maxWaitMs', o.maxWaitMs, 0),
     retries: Math.floor(
       positive('retries', o.retries ?? envNumber(env, 'MLFLOW_HTTP_REQUEST_MAX_RETRIES'), 3, true),
     ),

@@ -26,6 +26,7 @@ import {
   type TrackingStore,
   traceValue,
   type UpdateRunInput,
+  type WriteOptions,
 } from '@graphtrace/core';
 import {
   type AssessmentJson,
@@ -314,14 +315,15 @@ export class MlflowServerStore implements TrackingStore {
 
   // ---- traces
 
-  async startTrace(info: TraceInfo): Promise<TraceInfo> {
+  async startTrace(info: TraceInfo, options?: WriteOptions): Promise<TraceInfo> {
+    const signal = options?.signal;
     otelTraceId(info.traceId);
     const json = traceInfoToJson(info);
     // Spans always live in the server's tracking store: readers look for them there by this tag.
     json.tags = { ...json.tags, [TraceTagKey.SPANS_LOCATION]: 'TRACKING_STORE' };
     let lastError: unknown;
     try {
-      return await this.postTraceInfo(json);
+      return await this.postTraceInfo(json, signal);
     } catch (err) {
       if (!isUpsertConflict(err)) throw err;
       lastError = err;
@@ -331,7 +333,7 @@ export class MlflowServerStore implements TrackingStore {
     // trace at once can collide on its rows (400). Read what is there and send the union — the
     // contract is "tags and metadata are merged" — a few times if writers keep colliding.
     for (let attempt = 0; attempt < 4; attempt++) {
-      const existing = await this.traceInfoJson(info.traceId);
+      const existing = await this.traceInfoJson(info.traceId, signal);
       try {
         return await this.postTraceInfo(
           existing
@@ -342,6 +344,7 @@ export class MlflowServerStore implements TrackingStore {
                 ...(existing.assessments?.length ? { assessments: existing.assessments } : {}),
               }
             : json,
+          signal,
         );
       } catch (err) {
         if (!isUpsertConflict(err)) throw err;
@@ -352,17 +355,22 @@ export class MlflowServerStore implements TrackingStore {
     throw lastError;
   }
 
-  private async postTraceInfo(json: TraceInfoJson): Promise<TraceInfo> {
+  private async postTraceInfo(json: TraceInfoJson, signal?: AbortSignal): Promise<TraceInfo> {
     const res = await this.call<{ trace: { trace_info: TraceInfoJson } }>({
       method: 'POST',
       path: `${V3}/traces`,
       json: { trace: { trace_info: json } },
       idempotent: true,
+      signal,
     });
     return traceInfoFromJson(res.trace.trace_info);
   }
 
-  async logSpans(experimentId: string, spans: readonly Span[]): Promise<void> {
+  async logSpans(
+    experimentId: string,
+    spans: readonly Span[],
+    options?: WriteOptions,
+  ): Promise<void> {
     if (spans.length === 0) return;
     for (const chunk of chunkSpans(spans)) {
       await this.http.request({
@@ -375,16 +383,18 @@ export class MlflowServerStore implements TrackingStore {
         },
         // Spans are stored by (trace id, span id): sending them again replaces them.
         idempotent: true,
+        signal: options?.signal,
       });
     }
   }
 
-  private traceInfoJson(traceId: string): Promise<TraceInfoJson | null> {
+  private traceInfoJson(traceId: string, signal?: AbortSignal): Promise<TraceInfoJson | null> {
     return this.orNull(
       this.call<{ trace: { trace_info: TraceInfoJson } }>({
         method: 'GET',
         path: `${V3}/traces/${encodeURIComponent(traceId)}`,
         idempotent: true,
+        signal,
       }).then((r) => r.trace.trace_info),
     );
   }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
+import { makeTraceInfo } from '@graphtrace/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MlflowServerStore, mlflowServerStore, splitLogBatch } from '../src/index.js';
 import { tempDir } from './helpers.js';
@@ -221,6 +222,34 @@ describe('server store HTTP behaviour (loopback stand-ins)', () => {
       code: 'STORE_UNAVAILABLE',
     });
     expect(s.requests.filter((r) => r.url.endsWith('/runs/create'))).toHaveLength(1);
+  });
+
+  const TRACE_ID = `tr-${'ab'.repeat(16)}`;
+  it("stops a trace write, retries and backoff included, when the caller's signal aborts", async () => {
+    const s = await stub((_req, _b, res) => {
+      res.statusCode = 503; // retried after a backoff far longer than the test
+      res.end();
+    });
+    const store = mlflowServerStore({
+      trackingUri: s.url,
+      env: false,
+      retries: 5,
+      retryBaseDelayMs: 60_000,
+      retryMaxDelayMs: 60_000,
+    });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('the flush budget ran out')), 200);
+    const t0 = performance.now();
+    const err = await store
+      .logSpans('0', [], { signal: controller.signal })
+      .then(() => store.startTrace(makeTraceInfo('0', TRACE_ID), { signal: controller.signal }))
+      .catch((e: unknown) => e);
+    expect(performance.now() - t0).toBeLessThan(5_000);
+    expect(err).toMatchObject({
+      code: 'STORE_UNAVAILABLE',
+      message: expect.stringMatching(/stopped waiting: the flush budget ran out/),
+    });
+    expect(s.requests).toHaveLength(1);
   });
 
   it('says which endpoint is missing on a server too old for graphtrace', async () => {

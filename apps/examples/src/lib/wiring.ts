@@ -75,7 +75,9 @@ export async function wireFromConfig(
     async close() {
       handle?.disable();
       await tracker.shutdown();
-      for (const s of opened.reverse()) await s.close();
+      // A resilient store closes what it composes, and says what is left in its spool.
+      if (store !== primary) await store.close();
+      else for (const s of opened.reverse()) await s.close();
     },
   };
 }

@@ -18,6 +18,14 @@ export function parsePort(value: string): number {
   return n;
 }
 
+/** commander parser for durations in seconds: a number above 0. */
+export function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(n > 0))
+    throw new InvalidArgumentError('expected a number of seconds above 0, e.g. 30 or 2.5.');
+  return n;
+}
+
 /** commander reducer for repeatable options. */
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];

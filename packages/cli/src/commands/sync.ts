@@ -13,7 +13,7 @@ import { transfer } from '../transfer/copy.js';
 import { storeSource } from '../transfer/store-source.js';
 import { checkTargetUri } from './import.js';
 import { collect, JSON_HELP } from './shared.js';
-import { failIfIncomplete, printTransfer, transferJson } from './transfer-report.js';
+import { failIfIncomplete, printTransfer, skippedLines, transferJson } from './transfer-report.js';
 
 /** Where the resilient store keeps traces a server could not take (relative to the cwd). */
 export const SPOOL_PATH = '.graphtrace/spool.db';
@@ -196,8 +196,14 @@ Examples:
                 ctx.out.color,
               ),
             );
-            for (const f of failed)
-              ctx.out.line(`  ${ctx.out.color.red('✗')} trace ${f.trace_id}: ${f.error}`);
+            const items = failed.map((f) => ({
+              kind: 'trace' as const,
+              id: f.trace_id,
+              reason: f.error,
+              failed: true,
+            }));
+            for (const line of skippedLines(items, ctx.out.color, `written to ${to}`))
+              ctx.out.line(line);
           }
           if (failed.length > 0)
             throw new CliError(

@@ -1,6 +1,6 @@
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import { writeFileAtomic } from '@graphtrace/config';
 import {
   type Experiment,
   parseFilter,
@@ -286,9 +286,13 @@ Examples:
       }
       const path = resolve(ctx.cwd, options.out);
       try {
-        await writeFile(path, text, 'utf8');
+        // Atomic: a full disk must not leave a truncated export in place of the previous file.
+        await writeFileAtomic(path, text);
       } catch (err) {
-        throw new CliError('WRITE_FAILED', `cannot write ${path}: ${(err as Error).message}`);
+        throw new CliError(
+          'WRITE_FAILED',
+          `cannot write ${path}: ${(err as Error).message}; the previous content of the file, if any, is unchanged`,
+        );
       }
       ctx.out.info(`wrote ${plural(found.length, 'trace')} to ${options.out}`);
     });

@@ -72,7 +72,10 @@ export function registerUiCommand(program: Command, app: App): void {
       `
 The global --tracking-uri picks the store (default: the configuration's, else
 sqlite:///mlflow.db). SQLite stores get SQL aggregates; other stores are paged through.
---host other than a loopback address exposes your traces to the network: a warning is shown.
+--host other than a loopback address exposes your traces to the network and turns off the
+check of the Host header that keeps other web sites out (DNS rebinding): a warning is shown.
+To reach the dashboard from elsewhere, keep the default host and use an SSH tunnel
+(ssh -L 5005:127.0.0.1:5005 <this machine>), or put it behind an authenticating proxy.
 
 Examples:
   $ graphtrace ui
@@ -93,6 +96,9 @@ Examples:
         error: (m) => ctx.out.error(m),
       };
       try {
+        // Stores open on first use: a file that is damaged or not an MLflow database would
+        // otherwise start a dashboard answering every request with an error. Refuse instead.
+        await store.searchExperiments({ maxResults: 1 });
         queries = await analyticsFor(store);
         server = await dashboard.startDashboard({
           store,

@@ -202,6 +202,12 @@ export function filterExperiments(
   const clauses = parseExperimentFilter(filter);
   const terms = (orderBy ?? []).map((text) => {
     const s = new Scanner(text, 'order_by');
+    if (s.atEnd()) {
+      s.fail(
+        'the order_by term is empty; expected `column [ASC|DESC]`, e.g. `creation_time DESC`',
+        0,
+      );
+    }
     const term = s.term();
     if (term.entity !== 'attribute') s.fail('experiments can be ordered by attributes only', 0);
     const dir = s.match(/ASC|DESC/i);

@@ -17,6 +17,7 @@ import {
   knownPrefixes,
   opsFor,
 } from './domains.js';
+import { FILTER_LIMITS } from './limits.js';
 import { nearest } from './suggest.js';
 
 const WORD = /[A-Za-z_][A-Za-z0-9_]*/y;
@@ -37,6 +38,8 @@ interface Identifier {
  */
 class Parser {
   private i = 0;
+  /** Values of the IN lists read so far, for the filter-wide bound. */
+  private inValues = 0;
 
   constructor(
     private readonly text: string,
@@ -202,6 +205,19 @@ class Parser {
         }
         this.fail('expected `,` or `)` in the IN list');
       }
+      if (items.length > FILTER_LIMITS.inListValues) {
+        this.fail(
+          `the ${op} list of ${describe(id)} has ${items.length} values; at most ${FILTER_LIMITS.inListValues} are allowed in one list: split the search into several`,
+          start,
+        );
+      }
+      this.inValues += items.length;
+      if (this.inValues > FILTER_LIMITS.totalInValues) {
+        this.fail(
+          `the IN lists of this filter hold more than ${FILTER_LIMITS.totalInValues} values together (${this.inValues} up to this one), the most one filter may hold: split the search into several`,
+          start,
+        );
+      }
       return items;
     }
     const v = this.scalar(id);
@@ -251,6 +267,14 @@ class Parser {
 
   /** `name [ASC|DESC]` */
   orderTerm(): OrderByTerm {
+    if (this.atEnd()) {
+      // Otherwise the identifier reader would ask for a comparison "after AND".
+      const example = this.domain === 'traces' ? 'timestamp_ms DESC' : 'metrics.accuracy DESC';
+      this.fail(
+        `the order_by term is empty; expected \`column [ASC|DESC]\`, e.g. \`${example}\``,
+        0,
+      );
+    }
     const id = this.identifier();
     let ascending = true;
     if (!this.atEnd()) {
@@ -286,6 +310,12 @@ export function parseFilter(
     clauses.push({ entity: id.entity, key: id.key, op, value, column: id.column });
     if (p.atEnd()) break;
     p.conjunction();
+  }
+  if (clauses.length > FILTER_LIMITS.comparisons) {
+    p.fail(
+      `this filter has ${clauses.length} comparisons; at most ${FILTER_LIMITS.comparisons} are allowed (joined by AND): drop some conditions or split the search`,
+      clauses[FILTER_LIMITS.comparisons]!.column - 1,
+    );
   }
   return { clauses };
 }

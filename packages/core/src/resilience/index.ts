@@ -14,6 +14,7 @@ export {
 } from './resilient-store.js';
 export {
   copyTrace,
+  countTraces,
   isUnavailable,
   type SyncSpoolOptions,
   type SyncSpoolResult,

@@ -21,6 +21,7 @@ import type {
   StoreCapabilities,
   TrackingStore,
   UpdateRunInput,
+  WriteOptions,
 } from '../store/tracking-store.js';
 import {
   type CheckReachableOptions,
@@ -28,7 +29,7 @@ import {
   DEFAULT_PRECHECK_TIMEOUT_MS,
   isServerUri,
 } from './check-reachable.js';
-import { isUnavailable, type SyncSpoolResult, syncSpool } from './sync-spool.js';
+import { countTraces, isUnavailable, type SyncSpoolResult, syncSpool } from './sync-spool.js';
 
 export interface ResilientStoreOptions {
   /** The store to use when it answers (in practice an MLflow server store). */
@@ -233,19 +234,25 @@ class ResilientStoreImpl implements ResilientStore {
 
   // ---- trace writes: spooled when the primary is away
 
-  async startTrace(info: TraceInfo): Promise<TraceInfo> {
+  // The caller's signal stops a wait on the primary (the write then goes to the spool); the
+  // spool is local and always gets the write.
+  async startTrace(info: TraceInfo, options?: WriteOptions): Promise<TraceInfo> {
     await this.writeTrace(
-      (s) => s.startTrace(info),
+      (s) => s.startTrace(info, options),
       (spool, exp) => spool.startTrace({ ...info, experimentId: exp }),
       info.experimentId,
     );
     return info;
   }
 
-  async logSpans(experimentId: string, spans: readonly Span[]): Promise<void> {
+  async logSpans(
+    experimentId: string,
+    spans: readonly Span[],
+    options?: WriteOptions,
+  ): Promise<void> {
     if (spans.length === 0) return;
     await this.writeTrace(
-      (s) => s.logSpans(experimentId, spans),
+      (s) => s.logSpans(experimentId, spans, options),
       (spool, exp) => spool.logSpans(exp, spans),
       experimentId,
     );
@@ -363,23 +370,17 @@ class ResilientStoreImpl implements ResilientStore {
       this.o.logger.info(
         `sent ${result.traces} spooled trace(s) from ${spool.uri} to ${this.primaryUri}`,
       );
-    if (result.remaining > 0 && result.failed.length === 0) {
-      this.scheduleDrain(0); // more to do: another bounded round right away
-    } else if (
-      this.spooling &&
-      result.remaining === 0 &&
-      result.failed.length === 0 &&
-      result.traces === 0 &&
-      this.spoolInFlight === 0
-    ) {
-      // An empty round with no spool write under way: new writes can go to the primary again.
+    if (result.failed.length > 0) return result; // still away: the timer tries again
+    if (this.spooling) {
+      // New writes go to the primary at once; the backlog follows in the background. A trace
+      // split between the two ends whole: copies never overwrite a finished info.
       this.spooling = false;
       this.o.logger.info(
         `MLflow server ${this.primaryUri} answers again: traces go to it directly`,
       );
-    } else if (this.spooling && result.failed.length === 0) {
-      this.scheduleDrain(0); // confirm with an empty round
     }
+    // Until a round finds the spool empty with no spool write under way.
+    if (result.remaining > 0 || result.traces > 0 || this.spoolInFlight > 0) this.scheduleDrain(0);
     return result;
   }
 
@@ -412,10 +413,14 @@ class ResilientStoreImpl implements ResilientStore {
     if (this.drainTimer) clearTimeout(this.drainTimer);
     this.drainTimer = null;
     await this.draining?.catch(() => undefined);
-    if (this.spooling && this.o.spool) {
-      this.o.logger.warn(
-        `some traces are still in the spool ${this.o.spool.uri}: run \`graphtrace sync --from ${this.o.spool.uri} --to ${this.primaryUri}\` when the server is back`,
-      );
+    const spool = this.o.spool;
+    if (spool && this.mode === 'primary' && (this.spooledWrites > 0 || this.spooling)) {
+      const left = await countTraces(spool).catch(() => null);
+      if (left !== 0) {
+        this.o.logger.warn(
+          `${left ?? 'some'} trace(s) are still in the spool ${spool.uri}: run \`graphtrace sync --from ${spool.uri} --to ${this.primaryUri}\` when the server is back`,
+        );
+      }
     }
     const stores = new Set([this.o.primary, this.fallbackStore, this.o.spool]);
     for (const store of stores) await store?.close();

@@ -17,6 +17,12 @@ export interface SyncSpoolOptions {
   logger?: Logger;
   /** Stop early (between traces) when this says so. */
   signal?: AbortSignal;
+  /**
+   * Traces copied at the same time. A server answers each request in a few milliseconds but
+   * a copy is three round trips; several at once move a backlog at the server's own pace.
+   * Default 8.
+   */
+  concurrency?: number;
 }
 
 export interface SyncSpoolResult {
@@ -66,6 +72,14 @@ async function traceIds(store: TrackingStore, experimentId: string): Promise<str
     pageToken = res.nextPageToken;
   } while (pageToken);
   return ids;
+}
+
+/** How many traces a store holds, in all its active experiments (a spool's backlog). */
+export async function countTraces(store: TrackingStore): Promise<number> {
+  let n = 0;
+  for (const exp of await allExperiments(store))
+    n += (await traceIds(store, exp.experimentId)).length;
+  return n;
 }
 
 /** Whether `have` already holds everything `want` says (so writing it again would change nothing). */
@@ -128,7 +142,16 @@ export async function syncSpool(options: SyncSpoolOptions): Promise<SyncSpoolRes
     remaining: 0,
   };
   let budget = options.maxTraces ?? Number.POSITIVE_INFINITY;
-  const targetIds = new Map<string, string>();
+  const targets = new Map<string, Promise<string>>();
+  const target = (name: string) => {
+    let id = targets.get(name);
+    if (id === undefined) {
+      id = to.getOrCreateExperiment(name).then((e) => e.experimentId);
+      id.catch(() => targets.delete(name)); // asked again by the next trace
+      targets.set(name, id);
+    }
+    return id;
+  };
   for (const exp of await allExperiments(from)) {
     const ids = await traceIds(from, exp.experimentId);
     if (ids.length === 0) continue;
@@ -137,33 +160,40 @@ export async function syncSpool(options: SyncSpoolOptions): Promise<SyncSpoolRes
       if (options.keep || done.length === 0) return;
       await from.deleteTraces({ experimentId: exp.experimentId, traceIds: done.splice(0) });
     };
-    for (const traceId of ids) {
-      if (budget <= 0 || options.signal?.aborted) {
-        result.remaining++;
-        continue;
-      }
-      budget--;
+    const copyOne = async (traceId: string) => {
       try {
-        let target = targetIds.get(exp.name);
-        if (target === undefined) {
-          target = (await to.getOrCreateExperiment(exp.name)).experimentId;
-          targetIds.set(exp.name, target);
-        }
         const trace = await from.getTrace(traceId);
-        if (!trace) continue; // deleted meanwhile
-        const copied = await copyTrace(trace.spans, trace.info, to, target);
+        if (!trace) return; // deleted meanwhile
+        const copied = await copyTrace(trace.spans, trace.info, to, await target(exp.name));
         result.traces++;
         result.spans += copied.spans;
         if (!copied.wrote) result.alreadyPresent++;
         done.push(traceId);
-        if (done.length >= PAGE) await flushDeletes();
       } catch (err) {
         result.failed.push({ traceId, error: errorMessage(err) });
         logger?.debug(`sync: trace ${traceId} stays in ${from.uri}: ${errorMessage(err)}`);
         // The target went away: the other traces would fail the same way, after retries each.
         if (isUnavailable(err)) budget = 0;
       }
-    }
+    };
+    let next = 0;
+    const step = async () => {
+      const traceId = ids[next++]!;
+      if (budget <= 0 || options.signal?.aborted) {
+        result.remaining++;
+        return;
+      }
+      budget--;
+      await copyOne(traceId);
+      if (done.length >= PAGE) await flushDeletes();
+    };
+    const worker = async () => {
+      while (next < ids.length) await step();
+    };
+    // One trace alone first: a target that is away then fails once, not once per worker.
+    await step();
+    const workers = Math.max(1, Math.min(options.concurrency ?? 8, ids.length));
+    await Promise.all(Array.from({ length: workers }, worker));
     await flushDeletes();
   }
   return result;

@@ -23,6 +23,14 @@ export interface StoreCapabilities {
   readonly pipelinedTraceWrites?: boolean;
 }
 
+/**
+ * Options of a trace write. A store that waits on something remote stops waiting when the
+ * signal aborts (the write then fails with STORE_UNAVAILABLE); a local store may ignore it.
+ */
+export interface WriteOptions {
+  signal?: AbortSignal;
+}
+
 export interface Page<T> {
   items: T[];
   /** Opaque; pass back to get the next page. null on the last page. */
@@ -135,12 +143,12 @@ export interface TrackingStore {
    * Writes the trace info (MLflow's StartTraceV3, which carries the complete info when a
    * trace ends). Upsert: tags and metadata are merged, other fields replaced.
    */
-  startTrace(info: TraceInfo): Promise<TraceInfo>;
+  startTrace(info: TraceInfo, options?: WriteOptions): Promise<TraceInfo>;
   /**
    * Writes spans of one or more traces of that experiment. Spans may arrive before the trace
    * info (a store then records the trace as IN_PROGRESS); writing the same span twice keeps one.
    */
-  logSpans(experimentId: string, spans: readonly Span[]): Promise<void>;
+  logSpans(experimentId: string, spans: readonly Span[], options?: WriteOptions): Promise<void>;
   getTraceInfo(traceId: string): Promise<TraceInfo | null>;
   getTrace(traceId: string): Promise<Trace | null>;
   searchTraces(query: SearchTracesQuery): Promise<SearchTracesResult>;

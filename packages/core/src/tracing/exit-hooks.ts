@@ -1,34 +1,29 @@
 /**
- * Flushes pending spans when the process ends: on `beforeExit` (the event loop ran dry) and on
- * SIGINT/SIGTERM, within a timeout. Signal handlers re-raise the signal afterwards unless the
- * program has handlers of its own, so the default exit behaviour is kept.
+ * Flushes pending spans when the process ends: on `beforeExit` (the event loop ran dry), within
+ * a budget. Exit signals are left alone unless a tracker asks for them (`handleExitSignals`):
+ * Node runs a signal listener only when the program's synchronous code yields, so any listener
+ * would keep a CPU-busy program running (and running its next statements) after Ctrl+C.
  */
 export interface Flushable {
   readonly pending: boolean;
-  flush(): Promise<void>;
+  /** Resolves true when everything was written; false when the budget (default: its own) ran out. */
+  flush(timeoutMs?: number): Promise<boolean>;
 }
 
 const live = new Set<Flushable>();
-let installed = false;
+let installedExit = false;
+let installedSignals = false;
 let flushTimeoutMs = 5_000;
 
+/** The budget of the flush at exit (beforeExit and, when asked for, SIGINT/SIGTERM). Default 5 s. */
 export function setExitFlushTimeout(ms: number): void {
   flushTimeoutMs = ms;
 }
 
-export async function flushAll(timeoutMs = Number.POSITIVE_INFINITY): Promise<boolean> {
-  const all = Promise.all([...live].map((f) => f.flush().catch(() => undefined))).then(() => true);
-  if (!Number.isFinite(timeoutMs)) return all;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
-    timer.unref();
-  });
-  try {
-    return await Promise.race([all, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** Flushes every tracker; resolves false when one did not finish within the budget. */
+export async function flushAll(timeoutMs?: number): Promise<boolean> {
+  const results = await Promise.all([...live].map((f) => f.flush(timeoutMs).catch(() => false)));
+  return results.every(Boolean);
 }
 
 function onBeforeExit(): void {
@@ -45,13 +40,14 @@ function onSignal(signal: NodeJS.Signals): void {
 
 export function registerFlushable(f: Flushable, handleSignals: boolean): () => void {
   live.add(f);
-  if (!installed) {
-    installed = true;
+  if (!installedExit) {
+    installedExit = true;
     process.on('beforeExit', onBeforeExit);
-    if (handleSignals) {
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-    }
+  }
+  if (handleSignals && !installedSignals) {
+    installedSignals = true;
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   }
   return () => {
     live.delete(f);

@@ -3,8 +3,9 @@ import type { Logger } from '../logger.js';
 import { TraceMetadataKey } from '../model/keys.js';
 import type { Span } from '../model/span.js';
 import type { TraceInfo } from '../model/trace.js';
-import type { TrackingStore } from '../store/tracking-store.js';
+import type { TrackingStore, WriteOptions } from '../store/tracking-store.js';
 import type { FinishedTrace, PendingTraceInfo, TraceSink } from './settings.js';
+import { WriteDeadline } from './write-deadline.js';
 
 export interface PipelineOptions {
   /** Spans and trace infos held in memory at most; beyond it new ones are dropped (and counted). */
@@ -13,13 +14,22 @@ export interface PipelineOptions {
   batchSize: number;
   /** How long a partial batch waits for company before it is written. */
   scheduleDelayMs: number;
+  /**
+   * Longest wait for one batch's writes; then the store is told to stop (a resilient store
+   * spools the batch, any other loses it, counted), so a hung server never holds the queue.
+   */
+  writeTimeoutMs: number;
 }
 
 export const DEFAULT_PIPELINE_OPTIONS: PipelineOptions = {
   maxQueueSize: 50_000,
   batchSize: 1_000,
   scheduleDelayMs: 50,
+  writeTimeoutMs: 10_000,
 };
+
+/** After a flush's budget runs out and its writes are told to stop, how long they get to settle. */
+const SETTLE_MS = 1_000;
 
 export interface PipelineStats {
   queued: number;
@@ -43,6 +53,21 @@ const STORE_WIDE = new Set([
 function storeWide(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && STORE_WIDE.has(code);
+}
+
+/** `p`'s value, or false when it has not settled within `ms` (infinite: no bound). */
+async function raceTimeout(p: Promise<boolean>, ms: number): Promise<boolean> {
+  if (!Number.isFinite(ms)) return p;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, ms));
+    timer.unref();
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function groupByTrace(spans: readonly Span[]): Span[][] {
@@ -87,6 +112,8 @@ export class SpanPipeline implements TraceSink {
   private handOverQueued = false;
   private failing = false;
   private warnedOverflow = false;
+  /** Aborted when a flush's budget runs out: the writes under way then stop waiting. */
+  private giveUp = new AbortController();
   /** Spans of a trace that never reached the store, until its info is written. */
   private readonly lost = new Map<string, number>();
   readonly stats: PipelineStats = {
@@ -219,11 +246,25 @@ export class SpanPipeline implements TraceSink {
       this.failed(err);
       return;
     }
+    const write = new WriteDeadline(this.options.writeTimeoutMs, this.giveUp.signal);
+    try {
+      await this.writeBatch(experimentId, spans, traces, write);
+    } finally {
+      write.done();
+    }
+  }
+
+  private async writeBatch(
+    experimentId: string,
+    spans: Span[],
+    traces: FinishedTrace[],
+    write: WriteOptions,
+  ): Promise<void> {
     // Spans first, and the infos only once they are written: a trace info is never stored
     // counting spans that failed to be. (For a pipelined store other batches go on meanwhile.)
     const failedTraces = new Set<string>();
     if (spans.length > 0) {
-      const err = await this.writeSpans(experimentId, spans);
+      const err = await this.writeSpans(experimentId, spans, write);
       if (err !== null) {
         // One bad span must not take the others with it: unless the store as a whole failed,
         // each trace's spans are written on their own and only the failing trace's are lost.
@@ -235,7 +276,7 @@ export class SpanPipeline implements TraceSink {
           return;
         }
         for (const group of groups) {
-          const e = await this.writeSpans(experimentId, group);
+          const e = await this.writeSpans(experimentId, group, write);
           if (e === null) continue;
           this.loseSpans(group);
           failedTraces.add(group[0]!.traceId);
@@ -246,7 +287,7 @@ export class SpanPipeline implements TraceSink {
     let recovered = failedTraces.size === 0;
     for (const t of traces) {
       try {
-        await this.store.startTrace(this.finishedInfo(t, experimentId));
+        await this.store.startTrace(this.finishedInfo(t, experimentId), write);
         this.stats.exportedTraces++;
       } catch (err) {
         this.loseTraces([t]);
@@ -268,9 +309,13 @@ export class SpanPipeline implements TraceSink {
   }
 
   /** Writes spans; resolves to the error, or null when they were written (and counted). */
-  private async writeSpans(experimentId: string, spans: Span[]): Promise<unknown | null> {
+  private async writeSpans(
+    experimentId: string,
+    spans: Span[],
+    write: WriteOptions,
+  ): Promise<unknown | null> {
     try {
-      await this.store.logSpans(experimentId, spans);
+      await this.store.logSpans(experimentId, spans, write);
       this.stats.exportedSpans += spans.length;
       return null;
     } catch (err) {
@@ -301,14 +346,38 @@ export class SpanPipeline implements TraceSink {
     return { ...(lost ? discountLostSpans(info, lost) : info), experimentId };
   }
 
-  /** Resolves when everything enqueued before the call has been written (or has failed). */
-  async flush(): Promise<void> {
+  /**
+   * Resolves true when everything enqueued before the call has been written (or has failed).
+   * With a budget: once it runs out, the writes under way and those still queued are told to
+   * stop waiting (a resilient store spools them), and after a short settling time the flush
+   * resolves false, whatever the store does.
+   */
+  async flush(timeoutMs = Number.POSITIVE_INFINITY): Promise<boolean> {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    while (this.pending) await this.drain();
+    const done = (async () => {
+      while (this.pending) await this.drain();
+      return true;
+    })();
+    let drained = await raceTimeout(done, timeoutMs);
+    if (!drained) {
+      const giveUp = this.giveUp;
+      giveUp.abort(new Error(`the flush budget of ${timeoutMs} ms ran out`));
+      // What was queued when the budget ran out is given up too; later spans start afresh.
+      void done.finally(() => {
+        if (this.giveUp === giveUp) this.giveUp = new AbortController();
+      });
+      drained = await raceTimeout(done, SETTLE_MS);
+      this.logger.warn(
+        `the store ${this.store.uri} did not take every trace within the flush budget of ${timeoutMs} ms: ` +
+          `the writes under way were stopped (a server with a spool keeps them there); ` +
+          `${this.queue.length + this.inFlightItems} item(s) were still queued`,
+      );
+    }
     this.stats.queued = this.queue.length;
+    return drained;
   }
 
   snapshot(): PipelineStats {

@@ -68,7 +68,16 @@ export interface TrackerOptions {
   maxPayloadChars?: number;
   maxEventsPerSpan?: number;
   pipeline?: Partial<PipelineOptions>;
-  /** Flush on SIGINT/SIGTERM (then re-raise). Default true. */
+  /**
+   * Longest `flushTraces()` waits for the store; then the writes under way are stopped (a
+   * resilient store spools them) and it returns. Default 10 000 ms.
+   */
+  flushTimeoutMs?: number;
+  /**
+   * Also flush on SIGINT/SIGTERM (then re-raise the signal). Default false: a signal listener
+   * runs only when synchronous code yields, so it would keep a CPU-busy program going after
+   * Ctrl+C. Programs with their own shutdown handler call `flushTraces()` there.
+   */
   handleExitSignals?: boolean;
   /** Tags added to every run this tracker starts. */
   runTags?: Record<string, string>;
@@ -78,6 +87,8 @@ export interface TrackerOptions {
   /** Log the run's agent metrics (`agent.*`) when it ends. Default true. */
   logAgentMetrics?: boolean;
 }
+
+export const DEFAULT_FLUSH_TIMEOUT_MS = 10_000;
 
 export interface ActiveRun {
   runId: string;
@@ -155,17 +166,26 @@ export class Tracker {
         ...(options.user !== undefined ? { [TraceMetadataKey.USER]: options.user } : {}),
       },
     };
-    this.pipeline = new SpanPipeline(this.store, () => this.experimentId(), this.logger, {
+    const pipeline = new SpanPipeline(this.store, () => this.experimentId(), this.logger, {
       ...DEFAULT_PIPELINE_OPTIONS,
       ...options.pipeline,
     });
+    this.pipeline = pipeline;
     this.tracer = new Tracer(
       this.settings,
       this.pipeline,
       () => this.currentRunId(),
       () => this.enabled,
     );
-    this.unregister = registerFlushable(this.pipeline, options.handleExitSignals ?? true);
+    this.unregister = registerFlushable(
+      {
+        get pending() {
+          return pipeline.pending;
+        },
+        flush: (ms) => pipeline.flush(ms ?? this.flushTimeoutMs),
+      },
+      options.handleExitSignals ?? false,
+    );
   }
 
   get experimentName(): string {
@@ -229,9 +249,17 @@ export class Tracker {
     }
   }
 
-  /** Resolves when every span ended so far is written to the store (or reported as failed). */
-  flushTraces(): Promise<void> {
-    return this.pipeline.flush();
+  /**
+   * Resolves when every span ended so far is written to the store (or reported as failed), or
+   * when the flush budget (`flushTimeoutMs`, or `options.timeoutMs`) runs out: the writes under
+   * way are then stopped (a resilient store spools them) and a warning says what was left.
+   */
+  async flushTraces(options: { timeoutMs?: number } = {}): Promise<void> {
+    await this.pipeline.flush(options.timeoutMs ?? this.flushTimeoutMs);
+  }
+
+  private get flushTimeoutMs(): number {
+    return this.options.flushTimeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS;
   }
 
   stats(): PipelineStats {

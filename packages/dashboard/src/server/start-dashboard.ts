@@ -46,6 +46,18 @@ function urlHost(host: string): string {
 }
 
 /**
+ * Exposed, the dashboard must answer the names it is reached by, so the Host check that keeps
+ * rebound names out is off: the warning says so, and how to reach it from elsewhere safely.
+ */
+function exposureWarning(host: string, port: number): string {
+  return (
+    `the dashboard listens on ${host}, not a loopback address: anyone who can reach this machine on port ${port} can read your traces (inputs and outputs included) and add feedback. ` +
+    'It also answers requests for any host name, which opens it to DNS rebinding: a web page open in your browser can reach it through a host name that page controls. ' +
+    `To use it from another machine, keep it on 127.0.0.1 and forward the port over SSH (ssh -L ${port}:127.0.0.1:${port} <this machine>), or put it behind a proxy that authenticates users.`
+  );
+}
+
+/**
  * Serves the dashboard (API and web app) over the store on `host:port` until `close()`.
  * Binds 127.0.0.1 by default; another host is exposed on purpose, with a warning, since
  * traces hold prompts and outputs.
@@ -60,11 +72,6 @@ export async function startDashboard(options: StartDashboardOptions): Promise<Da
       `port must be an integer from 0 to 65535, got ${port}`,
     );
   const loopback = isLoopbackHost(host);
-  if (!loopback) {
-    logger.warn(
-      `the dashboard listens on ${host}, not a loopback address: anyone who can reach this machine on port ${port} can read your traces (inputs and outputs included) and add feedback`,
-    );
-  }
   const queries = options.queries ?? scanQueries(options.store);
   const app = createDashboardApp(options.store, {
     queries,
@@ -101,6 +108,7 @@ export async function startDashboard(options: StartDashboardOptions): Promise<Da
     server.listen(port, host);
   });
   const bound = (server.address() as AddressInfo).port;
+  if (!loopback) logger.warn(exposureWarning(host, bound));
   const url = `http://${urlHost(host)}:${bound}`;
   logger.info(`dashboard analytics: ${queries.description}`);
   let closing: Promise<void> | null = null;

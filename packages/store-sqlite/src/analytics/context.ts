@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely, RawBuilder } from 'kysely';
 import type { MlflowDatabase } from '../schema/database.js';
+import { fileError } from '../schema/file-errors.js';
 import type { SchemaLayout } from '../schema/layout.js';
 import { withBusyRetry } from '../store/busy-retry.js';
 
@@ -41,7 +42,11 @@ class InlineRunner implements Runner {
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
-const db = new Database(workerData.path, { readonly: true, fileMustExist: true });
+const snapshot = workerData.snapshot;
+// A WAL file in a read-only directory is read as the main thread's in-memory copy (open-file.ts).
+const db = snapshot
+  ? new Database(Buffer.from(snapshot.buffer, snapshot.byteOffset, snapshot.byteLength), { readonly: true })
+  : new Database(workerData.path, { readonly: true, fileMustExist: true });
 db.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
 const statements = new Map();
 parentPort.on('message', ({ id, sql, parameters }) => {
@@ -73,11 +78,11 @@ class WorkerRunner implements Runner {
   private next = 0;
   private failure: Error | null = null;
 
-  constructor(path: string, busyTimeoutMs: number) {
+  constructor(path: string, busyTimeoutMs: number, snapshot: Uint8Array | null) {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { driver, path, busyTimeoutMs },
+      workerData: { driver, path, busyTimeoutMs, snapshot },
     });
     this.worker.unref(); // an idle analytics thread never keeps the process alive
     this.worker.on(
@@ -127,13 +132,17 @@ export class AnalyticsContext {
     readonly kysely: Kysely<MlflowDatabase>,
     /** Where the file's MLflow release keeps names, sessions and tokens. */
     readonly layout: SchemaLayout,
-    private readonly uri: string,
+    /** The store's URI, and the file to name when SQLite finds it damaged. */
+    private readonly names: { uri: string; file: string },
     private readonly maxBusyWaitMs: number,
-    /** A file to read on a worker thread; null runs queries on `db`, on this thread. */
-    worker: { path: string; busyTimeoutMs: number } | null,
+    /**
+     * A file to read on a worker thread (or the in-memory copy of it this thread reads); null
+     * runs queries on `db`, on this thread.
+     */
+    worker: { path: string; busyTimeoutMs: number; snapshot: Uint8Array | null } | null,
   ) {
     this.runner = worker
-      ? new WorkerRunner(worker.path, worker.busyTimeoutMs)
+      ? new WorkerRunner(worker.path, worker.busyTimeoutMs, worker.snapshot)
       : new InlineRunner(db);
   }
 
@@ -141,7 +150,9 @@ export class AnalyticsContext {
     const compiled = query.compile(this.kysely);
     return withBusyRetry(() => this.runner.all(compiled.sql, compiled.parameters), {
       maxWaitMs: this.maxBusyWaitMs,
-      uri: this.uri,
+      uri: this.names.uri,
+    }).catch((err: unknown) => {
+      throw fileError(err, this.names.file);
     }) as Promise<R[]>;
   }
 

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type {
   AssessmentSummaryResult,
   CountScope,
@@ -11,9 +12,10 @@ import type {
 } from '@graphtrace/core';
 import { GraphtraceError } from '@graphtrace/core';
 import type BetterSqlite3 from 'better-sqlite3';
-import Database from 'better-sqlite3';
 import { sql } from 'kysely';
+import { fileError } from '../schema/file-errors.js';
 import { openSchema } from '../schema/open-schema.js';
+import { openReadOnlyFile } from '../store/open-file.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { assessmentSummary, recentAssessments } from './assessments.js';
 import { AnalyticsContext } from './context.js';
@@ -96,6 +98,7 @@ export class SqliteAnalytics {
     let db: BetterSqlite3.Database;
     let owned = true;
     let path: string | null = null;
+    let snapshot: Uint8Array | null = null;
     if ('database' in source) {
       db = source.database;
       owned = false;
@@ -104,29 +107,35 @@ export class SqliteAnalytics {
       if (source instanceof SqliteStore) await source.getExperiment('0');
       path = source instanceof SqliteStore ? pathOf(source) : source.path;
       try {
-        db = new Database(path, { readonly: true, fileMustExist: true });
+        ({ db, snapshot } = openReadOnlyFile(path));
       } catch (err) {
+        const named = fileError(err, resolve(path));
+        if (named !== err || err instanceof GraphtraceError) throw named;
         throw new GraphtraceError('STORE_UNAVAILABLE', `cannot open ${uriOf(source)}: ${err}`, {
           cause: err,
         });
       }
     }
+    const file = path === null ? uriOf(source) : resolve(path);
     try {
-      const opened = await openSchema(db, { busyTimeoutMs });
+      const opened = await openSchema(db, {
+        busyTimeoutMs,
+        ...(path === null ? {} : { file: path }),
+      });
       const onWorker = path !== null && (this.options.thread ?? 'worker') === 'worker';
       const ctx = new AnalyticsContext(
         db,
         opened.db,
         opened.layout,
-        uriOf(source),
+        { uri: uriOf(source), file },
         maxBusyWaitMs,
-        onWorker ? { path: path!, busyTimeoutMs } : null,
+        onWorker ? { path: path!, busyTimeoutMs, snapshot } : null,
       );
       if (owned) this.release = () => db.close();
       return ctx;
     } catch (err) {
       if (owned) db.close();
-      throw err;
+      throw fileError(err, file);
     }
   }
 

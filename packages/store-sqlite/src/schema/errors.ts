@@ -12,7 +12,11 @@ export type SchemaErrorCode =
   /** Upgrading the schema failed (the file is as it was before). */
   | 'SQLITE_SCHEMA_UPGRADE_FAILED'
   /** A schema version or revision asked for is not one graphtrace knows. */
-  | 'SQLITE_SCHEMA_UNKNOWN_VERSION';
+  | 'SQLITE_SCHEMA_UNKNOWN_VERSION'
+  /** The file is not an SQLite database (another kind of file, encrypted, or its header lost). */
+  | 'SQLITE_NOTADB'
+  /** SQLite finds the file damaged (truncated, overwritten): "database disk image is malformed". */
+  | 'SQLITE_CORRUPT';
 
 export class SchemaError extends Error {
   readonly code: SchemaErrorCode;

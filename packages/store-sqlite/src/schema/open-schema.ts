@@ -39,6 +39,11 @@ export interface OpenSchemaOptions {
   busyTimeoutMs?: number;
   /** Clock for the Default experiment's creation time (epoch ms). */
   now?: () => number;
+  /**
+   * The file to name in messages; default the connection's own name (a connection on an
+   * in-memory copy of a file has none).
+   */
+  file?: string;
 }
 
 export interface OpenedSchema {
@@ -78,16 +83,16 @@ export function inspectDatabase(database: BetterSqlite3.Database): Inspection {
   return { tables, revision: rows.length === 1 ? rows[0]!.version_num : null };
 }
 
-export function describeFile(database: BetterSqlite3.Database): string {
+export function describeFile(database: BetterSqlite3.Database, file?: string): string {
+  if (file !== undefined) return file;
   return database.name === ':memory:' || database.name === ''
     ? 'the in-memory database'
     : database.name;
 }
 
-export function sqliteUriOf(database: BetterSqlite3.Database): string {
-  return database.name && database.name !== ':memory:'
-    ? `sqlite:///${resolve(database.name)}`
-    : 'sqlite:///<path>';
+export function sqliteUriOf(database: BetterSqlite3.Database, file?: string): string {
+  const name = file ?? database.name;
+  return name && name !== ':memory:' ? `sqlite:///${resolve(name)}` : 'sqlite:///<path>';
 }
 
 const RANGE = `MLflow ${MLFLOW_SUPPORTED_RANGE.oldest} to ${MLFLOW_SUPPORTED_RANGE.newest}`;
@@ -128,7 +133,7 @@ export async function openSchema(
     if (database.readonly) {
       throw new SchemaError(
         'SQLITE_SCHEMA_MISSING',
-        `${describeFile(database)} is empty and was opened read-only, so no MLflow schema can be ` +
+        `${describeFile(database, options.file)} is empty and was opened read-only, so no MLflow schema can be ` +
           'created in it. Open it read-write once, or point graphtrace at an existing MLflow database.',
         { expectedRevision: wanted },
       );
@@ -164,7 +169,7 @@ function checkRevision(
   found: Inspection,
   options: OpenSchemaOptions,
 ): string {
-  const where = describeFile(database);
+  const where = describeFile(database, options.file);
   if (found.revision === undefined) {
     const sample = found.tables.slice(0, 5).join(', ');
     throw new SchemaError(
@@ -202,7 +207,7 @@ function checkRevision(
     throw new SchemaError(
       'SQLITE_SCHEMA_REVISION',
       `${where} was written by an MLflow older than 3.9 (schema revision ${revision}); graphtrace ` +
-        `reads ${RANGE}. Back the file up, then run \`mlflow db upgrade ${sqliteUriOf(database)}\` ` +
+        `reads ${RANGE}. Back the file up, then run \`mlflow db upgrade ${sqliteUriOf(database, options.file)}\` ` +
         `with any MLflow of that range (pip install 'mlflow>=${MLFLOW_SUPPORTED_RANGE.oldest}') and ` +
         'open it again. The file was left untouched.',
       { revision, expectedRevision: DEFAULT_SCHEMA_REVISION },

@@ -1,13 +1,15 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { GraphtraceError } from '@graphtrace/core';
 import type BetterSqlite3 from 'better-sqlite3';
 import Database from 'better-sqlite3';
 import type { CompiledQuery, Kysely } from 'kysely';
 import type { MlflowDatabase } from '../schema/database.js';
+import { fileError } from '../schema/file-errors.js';
 import type { SchemaLayout } from '../schema/layout.js';
 import { openSchema } from '../schema/open-schema.js';
 import { withBusyRetry } from './busy-retry.js';
+import { openReadOnlyFile, type Unwritable, unwritableLocation, writable } from './open-file.js';
 
 export interface ConnectionOptions {
   path: string;
@@ -45,6 +47,8 @@ export class Connection {
     readonly layout: SchemaLayout,
     private readonly owned: boolean,
     private readonly options: ConnectionOptions,
+    /** Set when the store asked to write but the file's location cannot be written. */
+    private readonly unwritable: Unwritable | null = null,
   ) {}
 
   /** A prepared statement, prepared once per connection. */
@@ -75,24 +79,50 @@ export class Connection {
 
   /** Runs `fn` in one IMMEDIATE transaction (all or nothing), retrying while the DB is locked. */
   write<T>(fn: () => T): Promise<T> {
-    if (this.readOnly) {
-      return Promise.reject(
-        new GraphtraceError(
-          'READ_ONLY',
-          `${this.options.uri} is open read-only${
-            this.db.readonly ? '' : ' (its MLflow schema is one this graphtrace does not know)'
-          }: writes are refused. Open it without readOnly to record data.`,
-        ),
-      );
-    }
+    if (this.readOnly) return Promise.reject(this.readOnlyError());
     // IMMEDIATE takes the write lock up front, so SQLite's busy handler applies; a deferred
     // transaction upgrading to a writer could fail at once with SQLITE_BUSY_SNAPSHOT instead.
     const tx = this.db.transaction(fn);
-    return withBusyRetry(() => tx.immediate(), this.retryOptions());
+    return this.named(withBusyRetry(() => tx.immediate(), this.retryOptions()));
   }
 
   read<T>(fn: () => T | Promise<T>): Promise<T> {
-    return withBusyRetry(fn, this.retryOptions());
+    return this.named(withBusyRetry(fn, this.retryOptions()));
+  }
+
+  /** SQLite's errors for a damaged file become ones naming the file. */
+  private named<T>(p: Promise<T>): Promise<T> {
+    return p.catch((err: unknown) => {
+      throw fileError(err, this.file());
+    });
+  }
+
+  private file(): string {
+    const path = this.options.path;
+    return path === ':memory:' || path === '' ? 'the in-memory database' : resolve(path);
+  }
+
+  private readOnlyError(): GraphtraceError {
+    if (this.unwritable) {
+      const file = this.file();
+      const why =
+        this.unwritable === 'file'
+          ? 'this user may not write the file (or it is on a read-only file system)'
+          : `this user may not write its directory ${dirname(file)}, where SQLite keeps the -wal, ` +
+            '-shm and -journal files it writes through';
+      return new GraphtraceError(
+        'READ_ONLY',
+        `${file} is open read-only: ${why}, so writes are refused (reads work). To record ` +
+          `data, make the ${this.unwritable} writable for this user, or copy the database to a ` +
+          'writable directory and point the tracking URI at the copy.',
+      );
+    }
+    return new GraphtraceError(
+      'READ_ONLY',
+      `${this.options.uri} is open read-only${
+        this.db.readonly ? '' : ' (its MLflow schema is one this graphtrace does not know)'
+      }: writes are refused. Open it without readOnly to record data.`,
+    );
   }
 
   private retryOptions() {
@@ -106,22 +136,41 @@ export class Connection {
   }
 }
 
-function openDatabase(options: ConnectionOptions): { db: BetterSqlite3.Database; owned: boolean } {
+interface OpenedDatabase {
+  db: BetterSqlite3.Database;
+  owned: boolean;
+  /** Set when a read-write open found the file's location read-only and opened it read-only. */
+  unwritable: Unwritable | null;
+}
+
+function openDatabase(options: ConnectionOptions): OpenedDatabase {
   const given = options.database;
   if (given) {
     // An instance stays the caller's; a factory's product is ours to close.
-    return typeof given === 'function' ? { db: given(), owned: true } : { db: given, owned: false };
+    return typeof given === 'function'
+      ? { db: given(), owned: true, unwritable: null }
+      : { db: given, owned: false, unwritable: null };
   }
-  const inMemory = options.path === ':memory:' || options.path === '';
+  const path = options.path;
+  const inMemory = path === ':memory:' || path === '';
+  if (!inMemory && existsSync(path)) {
+    // Where SQLite cannot write (a read-only file, directory or mount) it cannot even read a
+    // WAL file the usual way: open it read-only, and let writes fail saying why.
+    const unwritable = options.readOnly ? null : unwritableLocation(path);
+    if (options.readOnly || unwritable)
+      return { db: openReadOnlyFile(path).db, owned: true, unwritable };
+    return { db: new Database(path), owned: true, unwritable: null };
+  }
   try {
     if (options.readOnly) {
       return {
-        db: new Database(options.path, { readonly: true, fileMustExist: true }),
+        db: new Database(path, { readonly: true, fileMustExist: true }),
         owned: true,
+        unwritable: null,
       };
     }
-    if (!inMemory) mkdirSync(dirname(resolve(options.path)), { recursive: true });
-    return { db: new Database(options.path), owned: true };
+    if (!inMemory) mkdirSync(dirname(resolve(path)), { recursive: true });
+    return { db: new Database(path), owned: true, unwritable: null };
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'SQLITE_CANTOPEN') {
@@ -130,7 +179,10 @@ function openDatabase(options: ConnectionOptions): { db: BetterSqlite3.Database;
         `cannot open ${options.uri}: ${
           options.readOnly
             ? 'the file does not exist (a read-only store never creates one)'
-            : (err as Error).message
+            : !writable(dirname(resolve(path)))
+              ? `the directory ${dirname(resolve(path))} is not writable by this user, so the ` +
+                'database cannot be created there: make it writable, or choose another path'
+              : (err as Error).message
         }`,
         { cause: err },
       );
@@ -144,14 +196,23 @@ function openDatabase(options: ConnectionOptions): { db: BetterSqlite3.Database;
  * `SchemaError` (a coded error) and leave the file untouched.
  */
 export async function openConnection(options: ConnectionOptions): Promise<Connection> {
-  const { db, owned } = openDatabase(options);
+  const file = options.path === ':memory:' || options.path === '' ? null : options.path;
+  let opened: OpenedDatabase;
+  try {
+    opened = openDatabase(options);
+  } catch (err) {
+    throw file === null ? err : fileError(err, resolve(file));
+  }
+  const { db, owned, unwritable } = opened;
   try {
     // Creating the schema takes the write lock; another process may hold it for a while.
-    const opened = await withBusyRetry(
+    const schema = await withBusyRetry(
       () =>
         openSchema(db, {
           busyTimeoutMs: options.busyTimeoutMs,
           now: options.now,
+          // Names the file in messages: a connection on an in-memory copy of it has no name.
+          ...(file !== null && !options.database ? { file } : {}),
           ...(options.defaultArtifactRoot !== undefined
             ? { defaultArtifactRoot: options.defaultArtifactRoot }
             : {}),
@@ -159,15 +220,15 @@ export async function openConnection(options: ConnectionOptions): Promise<Connec
         }),
       { maxWaitMs: options.maxBusyWaitMs, uri: options.uri },
     );
-    const readOnly = options.readOnly || opened.readOnly;
+    const readOnly = options.readOnly || schema.readOnly;
     // In WAL mode NORMAL syncs at checkpoints instead of at every commit: a process crash
     // loses nothing and the file stays consistent; only an OS crash or power cut can undo the
     // last commits. It keeps each commit from blocking the traced program on an fsync.
     const synchronous = options.synchronous ?? (owned ? 'normal' : undefined);
     if (!readOnly && synchronous) db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
-    return new Connection(db, opened.db, readOnly, opened.layout, owned, options);
+    return new Connection(db, schema.db, readOnly, schema.layout, owned, options, unwritable);
   } catch (err) {
     if (owned && db.open) db.close();
-    throw err;
+    throw file === null ? err : fileError(err, resolve(file));
   }
 }

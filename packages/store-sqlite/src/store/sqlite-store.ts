@@ -25,6 +25,7 @@ import {
   type UpdateRunInput,
 } from '@graphtrace/core';
 import type BetterSqlite3 from 'better-sqlite3';
+import { fileError } from '../schema/file-errors.js';
 import { createAssessment, getAssessments } from './assessments.js';
 import { type Connection, openConnection } from './connection.js';
 import type { StoreContext } from './context.js';
@@ -50,7 +51,11 @@ export interface SqliteStoreOptions {
    * in that revision's layout.
    */
   schemaVersion?: string;
-  /** Open the file read-only: it must exist; every write is refused with code READ_ONLY. */
+  /**
+   * Open the file read-only: it must exist; every write is refused with code READ_ONLY. An
+   * existing file this user may not write (the file, its directory or its mount) is opened
+   * read-only without it too, its writes refused with READ_ONLY saying what to make writable.
+   */
   readOnly?: boolean;
   /** SQLite's busy_timeout in ms (default 5000); beyond it writes retry with backoff. */
   busyTimeoutMs?: number;
@@ -164,13 +169,14 @@ export class SqliteStore implements TrackingStore {
       ...(o.schemaVersion !== undefined ? { schemaVersion: o.schemaVersion } : {}),
       now,
     });
-    const ctx: StoreContext = {
-      conn,
-      uri: this.uri,
-      now,
-      ids: o.ids ?? randomIds,
-      artifactRoot: o.defaultArtifactRoot ?? defaultArtifactRoot(conn, o.path),
-    };
+    let artifactRoot: string;
+    try {
+      artifactRoot = o.defaultArtifactRoot ?? defaultArtifactRoot(conn, o.path);
+    } catch (err) {
+      conn.close();
+      throw isMemoryPath(o.path) ? err : fileError(err, resolve(o.path));
+    }
+    const ctx: StoreContext = { conn, uri: this.uri, now, ids: o.ids ?? randomIds, artifactRoot };
     // A file whose schema is newer than ours opens read-only: its writes fail here at once.
     if (this.traceWriter === 'worker' && !conn.readOnly) {
       this.writer = new WorkerTraceWriter(

@@ -1,8 +1,11 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import Database from 'better-sqlite3';
+import { unwritableLocation } from '../../store/open-file.js';
 import { SchemaError } from '../errors.js';
+import { fileError } from '../file-errors.js';
 import { describeFile, inspectDatabase } from '../open-schema.js';
 import {
   classifyRevision,
@@ -141,11 +144,24 @@ export async function upgradeDatabase(
   const to = targetRevision(options.to);
   if (!existsSync(path))
     throw upgradeError(`${path} does not exist: there is no database to upgrade.`);
+  const unwritable = unwritableLocation(path);
+  if (unwritable)
+    throw upgradeError(
+      `${path} cannot be upgraded here: this user may not write ${
+        unwritable === 'file' ? 'the file' : `its directory ${dirname(resolve(path))}`
+      } (or it is on a read-only file system). Make it writable, or upgrade a copy in a ` +
+        'writable directory.',
+    );
   const db = new Database(path, { fileMustExist: true });
   try {
     db.pragma('busy_timeout = 10000');
     const where = describeFile(db);
-    const found = inspectDatabase(db);
+    let found: ReturnType<typeof inspectDatabase>;
+    try {
+      found = inspectDatabase(db);
+    } catch (err) {
+      throw fileError(err, resolve(path));
+    }
     if (found.tables.length === 0)
       throw upgradeError(
         `${where} is empty: graphtrace creates new files at the schema asked for, there is nothing to upgrade.`,
@@ -153,7 +169,7 @@ export async function upgradeDatabase(
     const from = found.revision;
     if (typeof from !== 'string')
       throw upgradeError(
-        `${where} is not an MLflow tracking database (no single alembic_version revision). It was left untouched.`,
+        `${where} is not an MLflow tracking database (no single alembic_version revision), so there is nothing to upgrade. It was left untouched: point the tracking URI at the MLflow database to upgrade.`,
       );
     const status = classifyRevision(from);
     if (status.kind !== 'supported') {
