@@ -24,6 +24,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
   { variable: 'MLFLOW_TRACKING_INSECURE_TLS', path: `${P}.insecure_tls`, kind: 'boolean' },
   { variable: 'MLFLOW_TRACKING_SERVER_CERT_PATH', path: `${P}.ca_bundle`, kind: 'string' },
   { variable: 'MLFLOW_HTTP_REQUEST_TIMEOUT', path: `${P}.request_timeout`, kind: 'number' },
+  { variable: 'GRAPHTRACE_FLUSH_TIMEOUT', path: `${P}.flush_timeout`, kind: 'number' },
   { variable: 'GRAPHTRACE_ENABLED', path: `${P}.enabled`, kind: 'boolean' },
   {
     variable: 'GRAPHTRACE_SQLITE_SCHEMA_VERSION',

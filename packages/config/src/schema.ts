@@ -133,6 +133,11 @@ export const MlflowConfigSchema = z
     request_timeout: seconds
       .default(120)
       .describe('Seconds one HTTP request to the tracking server may take'),
+    flush_timeout: seconds
+      .default(10)
+      .describe(
+        'Longest wait, in seconds, of flushTraces() and of each write of traces to the store; what a hung server did not take by then goes to the spool',
+      ),
     fallback: FallbackConfigSchema.default(() => ({
       enabled: true,
       precheck_timeout: 3,
@@ -188,6 +193,7 @@ export interface MlflowConfig {
   insecure_tls: boolean;
   ca_bundle?: string | undefined;
   request_timeout: number;
+  flush_timeout: number;
   fallback: FallbackConfig;
 }
 

@@ -21,6 +21,7 @@ export const DEFAULTS: MlflowConfig = {
   tags: {},
   insecure_tls: false,
   request_timeout: 120,
+  flush_timeout: 10,
   fallback: { enabled: true, precheck_timeout: 3, uri: 'sqlite:///mlflow.db' },
 };
 

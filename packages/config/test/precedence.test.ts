@@ -77,6 +77,7 @@ describe('precedence: defaults < file < environment < overrides', () => {
       [`${P}.token`]: { kind: 'env', variable: 'MLFLOW_TRACKING_TOKEN' },
       [`${P}.insecure_tls`]: { kind: 'default' },
       [`${P}.request_timeout`]: { kind: 'default' },
+      [`${P}.flush_timeout`]: { kind: 'default' },
       [`${P}.fallback.enabled`]: { kind: 'override' },
       [`${P}.fallback.precheck_timeout`]: {
         kind: 'env',

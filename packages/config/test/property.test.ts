@@ -65,6 +65,7 @@ const validConfig: fc.Arbitrary<MlflowConfig> = fc
     insecure_tls: fc.boolean(),
     ca_bundle: optional(text),
     request_timeout: positive,
+    flush_timeout: positive,
     fallback: fc.record({ enabled: fc.boolean(), precheck_timeout: positive, uri }),
   })
   .map(({ basic, ...rest }) => {

@@ -59,6 +59,7 @@ describe('describeOptions', () => {
       'insecure_tls',
       'ca_bundle',
       'request_timeout',
+      'flush_timeout',
       'fallback.enabled',
       'fallback.precheck_timeout',
       'fallback.uri',

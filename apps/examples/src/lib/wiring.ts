@@ -61,6 +61,8 @@ export async function wireFromConfig(
     redact: mlflow.redact,
     sampling: mlflow.sampling,
     maxPayloadChars: mlflow.max_payload_chars,
+    flushTimeoutMs: mlflow.flush_timeout * 1000,
+    pipeline: { writeTimeoutMs: mlflow.flush_timeout * 1000 },
     runTags: mlflow.tags,
     ...(mlflow.session ? { session: mlflow.session } : {}),
     ...(mlflow.user ? { user: mlflow.user } : {}),
