@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import {
   countTraces,
   createTracker,
@@ -78,7 +81,6 @@ describeInterop('a server that hangs mid-run (loopback fault proxy)', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(await countTraces(spool)).toBe(0);
-    if (process.env.HANG_DEBUG) console.log({ flushMs, drainMs: performance.now() - d0 });
     expect(store.status().spooling).toBe(false);
 
     const counts = await pythonCounts(server.url, 'hang');
@@ -133,4 +135,46 @@ describeInterop('a server that hangs mid-run (loopback fault proxy)', () => {
     const said = logger.lines.find((l) => /still in the spool/.test(l.message));
     expect(said?.message).toMatch(/^7 trace\(s\) are still in the spool .*graphtrace sync/);
   }, 60_000);
+
+  it('a program that just returns while the server hangs exits within the default budgets', async () => {
+    // The program as a user writes it, with every default: one trace lands, then the server
+    // hangs and the program traces more and returns without a flush.
+    const script = join(tmp.dir, 'returns.mjs');
+    const core = resolve(import.meta.dirname, '../node_modules/@graphtrace/core/dist/index.js');
+    const store = resolve(import.meta.dirname, '../dist/index.js');
+    writeFileSync(
+      script,
+      `import { createTracker } from ${JSON.stringify(core)};
+import { mlflowServerStore } from ${JSON.stringify(store)};
+const tracker = createTracker({ store: mlflowServerStore({ trackingUri: process.argv[2], env: false }), experimentName: 'returns' });
+tracker.withSpan({ name: 'first' }, () => 1);
+await tracker.flushTraces();
+console.log('ready');
+await new Promise((r) => process.stdin.once('data', r));
+process.stdin.pause();
+for (let i = 0; i < 5; i++) tracker.withSpan({ name: 'later' }, () => i);
+`,
+    );
+    const child = spawn(process.execPath, [script, proxy.url], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    await new Promise<void>((r) => child.stdout.once('data', () => r()));
+    proxy.hang();
+    try {
+      const t0 = performance.now();
+      child.stdin.write('go\n');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+      const code = await exited;
+      clearTimeout(killer);
+      // 10 s per batch write + 5 s at exit + settling; before, 4 attempts of 30 s each.
+      expect(performance.now() - t0).toBeLessThan(45_000);
+      expect(code).toBe(0);
+      expect(stderr).toMatch(/could not write traces to http:\/\/127\.0\.0\.1:\d+/);
+    } finally {
+      proxy.heal();
+    }
+  }, 180_000);
 });
