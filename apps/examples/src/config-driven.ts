@@ -1,11 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@graphtrace/config';
+import { setup } from '@graphtrace/setup';
 import { HumanMessage } from '@langchain/core/messages';
 import { createReactAgent } from '@langchain/langgraph/prebuilt';
 import { chatModel, reactAgentScript } from './lib/model.js';
 import { printAgentMetrics, printRunTraces } from './lib/report.js';
 import { calculatorTool, searchDocsTool } from './lib/tools.js';
-import { wireFromConfig } from './lib/wiring.js';
 
 /**
  * Example 4: the same agent configured by a YAML file in the old (MLflow 2.9 era) format. The
@@ -26,7 +26,8 @@ console.log(
   `\neffective: tracking_uri=${mlflow.tracking_uri} experiment=${mlflow.experiment_name} autolog=${mlflow.autolog_enabled} tags=${JSON.stringify(mlflow.tags)}\n`,
 );
 
-const wired = await wireFromConfig(loaded.config);
+// The effective values shown above, as they are: nothing is read or reported twice.
+const wired = await setup({ configFile: null, env: {}, config: mlflow });
 const { model } = await chatModel(reactAgentScript);
 const agent = createReactAgent({
   llm: model,

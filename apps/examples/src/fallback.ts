@@ -1,11 +1,10 @@
 import { run as graphtraceCli } from '@graphtrace/cli';
-import { loadConfig } from '@graphtrace/config';
+import { setup } from '@graphtrace/setup';
 import { HumanMessage } from '@langchain/core/messages';
 import { createReactAgent } from '@langchain/langgraph/prebuilt';
 import { chatModel, reactAgentScript } from './lib/model.js';
 import { printRunTraces } from './lib/report.js';
 import { calculatorTool, searchDocsTool } from './lib/tools.js';
-import { wireFromConfig } from './lib/wiring.js';
 
 /**
  * Example 5: the tracking URI names an MLflow server that is not there. Before the first write
@@ -14,22 +13,16 @@ import { wireFromConfig } from './lib/wiring.js';
  * the run's traces are then copied there with `graphtrace sync`.
  */
 const server = process.env.TRACKING_SERVER ?? 'http://127.0.0.1:9';
-const loaded = loadConfig(
-  {
-    observability: {
-      mlflow: {
-        tracking_uri: server,
-        experiment_name: 'graphtrace-fallback',
-        autolog_enabled: true,
-        fallback: { uri: 'sqlite:///mlflow.db' },
-      },
-    },
+const wired = await setup({
+  configFile: null,
+  env: {},
+  config: {
+    tracking_uri: server,
+    experiment_name: 'graphtrace-fallback',
+    autolog_enabled: true,
+    fallback: { uri: 'sqlite:///mlflow.db' },
   },
-  { env: {}, cwd: process.cwd() },
-);
-if (!loaded.config) throw new Error(loaded.errors.map((e) => e.message).join('; '));
-
-const wired = await wireFromConfig(loaded.config);
+});
 const { model } = await chatModel(reactAgentScript);
 const agent = createReactAgent({
   llm: model,

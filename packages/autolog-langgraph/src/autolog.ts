@@ -4,6 +4,7 @@ import {
   registerActiveSpanResolver,
   type Tracker,
 } from '@graphtrace/core';
+import { awaitAllCallbacks } from '@langchain/core/callbacks/promises';
 import {
   getContextVariable,
   registerConfigureHook,
@@ -48,6 +49,11 @@ export interface AutologHandle {
   readonly reachability: ReachabilityVerdict | null;
   /** Turns autolog off; spans still open are ended. Later `autolog()` calls turn it on again. */
   disable(): void;
+  /**
+   * Waits for the callbacks LangChain still delivers in the background (a run's last ones may
+   * arrive after `invoke` returns), then flushes the tracker: call it before the process ends.
+   */
+  flush(): Promise<void>;
 }
 
 /** The subset of graphtrace's configuration autolog reads (`observability.mlflow`). */
@@ -103,6 +109,10 @@ function handle(s: State | null): AutologHandle {
     },
     disable() {
       if (s && state === s) disableAutolog();
+    },
+    async flush() {
+      await awaitAllCallbacks();
+      await s?.tracker.flushTraces();
     },
   };
 }

@@ -12,7 +12,7 @@ import {
 import { checkReachable, type TrackingStore } from '@graphtrace/core';
 import { CliError, ExitCode, usageError } from './errors.js';
 import type { CliIo } from './io.js';
-import { openStore, type StoreFactories } from './open-store.js';
+import { openStore } from './open-store.js';
 import { Output } from './output/output.js';
 
 /** Options every command accepts (declared on the program). */
@@ -81,7 +81,6 @@ export class CliContext {
   constructor(
     readonly io: CliIo,
     readonly globals: GlobalOptions,
-    private readonly factories: Partial<StoreFactories> = {},
   ) {
     this.out = new Output(io, globals.color === false);
   }
@@ -182,7 +181,6 @@ export class CliContext {
       cwd: this.cwd,
       config: mlflow,
       mustExist: options.mustExist ?? false,
-      factories: this.factories,
       env: this.io.env,
       maxWaitMs: (this.globals.timeout ?? DEFAULT_TIMEOUT_S) * 1000,
       ...(options.flag === undefined ? {} : { flag: options.flag }),

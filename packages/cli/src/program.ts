@@ -13,15 +13,12 @@ import { registerUiCommand } from './commands/ui.js';
 import { CliContext, DEFAULT_TIMEOUT_S, type GlobalOptions } from './context.js';
 import { ExitCode, toCliError } from './errors.js';
 import { type CliIo, processIo } from './io.js';
-import type { StoreFactories } from './open-store.js';
 import { Output } from './output/output.js';
 import { cliVersion } from './version.js';
 
 export interface CreateProgramOptions {
   /** Streams, environment and working directory; the process's by default. */
   io?: CliIo;
-  /** Store factories replacing the defaults, e.g. to inject a store in tests. */
-  factories?: Partial<StoreFactories>;
 }
 
 /** What every command's action gets: the context of this invocation. */
@@ -47,7 +44,7 @@ export function createProgram(options: CreateProgramOptions = {}): Command {
   let context: CliContext | undefined;
   const app: App = {
     context(command) {
-      context ??= new CliContext(io, command.optsWithGlobals<GlobalOptions>(), options.factories);
+      context ??= new CliContext(io, command.optsWithGlobals<GlobalOptions>());
       return context;
     },
   };

@@ -9,6 +9,8 @@ export type GraphtraceErrorCode =
   | 'UNSUPPORTED'
   | 'STORE_UNAVAILABLE'
   | 'READ_ONLY'
+  /** An optional package a feature needs (a store for a URI scheme, autolog) is not installed. */
+  | 'PACKAGE_NOT_INSTALLED'
   | (string & {});
 
 export class GraphtraceError extends Error {

@@ -2,6 +2,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { parseTrackingUri, resolveSqlitePath } from '@graphtrace/config';
 import { checkReachable } from '@graphtrace/core';
+import { SPOOL_PATH } from '@graphtrace/setup';
 import type { Command } from 'commander';
 import type { CliContext, LoadedConfig } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
@@ -10,7 +11,6 @@ import { renderTable } from '../output/table.js';
 import type { App } from '../program.js';
 import { cliVersion, packageVersion } from '../version.js';
 import { JSON_HELP } from './shared.js';
-import { SPOOL_PATH } from './sync.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'info' | 'skip';
 

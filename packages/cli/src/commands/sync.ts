@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { resolveSqlitePath, tryParseTrackingUri } from '@graphtrace/config';
 import { type SyncSpoolResult, syncSpool, type TrackingStore } from '@graphtrace/core';
+import { SPOOL_PATH } from '@graphtrace/setup';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { CliError, usageError } from '../errors.js';
@@ -16,7 +17,6 @@ import { collect, JSON_HELP } from './shared.js';
 import { failIfIncomplete, printTransfer, skippedLines, transferJson } from './transfer-report.js';
 
 /** Where the resilient store keeps traces a server could not take (relative to the cwd). */
-export const SPOOL_PATH = '.graphtrace/spool.db';
 const SPOOL_BATCH = 25;
 
 interface SyncOptions {

@@ -1,0 +1,147 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { memoryLogger, memoryStore, type TrackingStore } from '@graphtrace/core';
+import { sqliteStore } from '@graphtrace/store-sqlite';
+import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadOptional, openStore, registerStoreScheme, SPOOL_PATH, setup } from '../src/index.js';
+
+const dirs: string[] = [];
+function caseDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'graphtrace-setup-'));
+  dirs.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** Trace names per experiment of a SQLite file, read back by a fresh store. */
+async function traceNames(path: string, experiment: string): Promise<string[]> {
+  const store = sqliteStore({ path });
+  try {
+    const exp = await store.getExperimentByName(experiment);
+    if (!exp) return [];
+    const { traces } = await store.searchTraces({ experimentIds: [exp.experimentId] });
+    return traces.map((t) => t.tags['mlflow.traceName']!).sort();
+  } finally {
+    await store.close();
+  }
+}
+
+describe('setup()', () => {
+  it('with nothing configured, traces into ./mlflow.db of the working directory', async () => {
+    const cwd = caseDir();
+    const s = await setup({ cwd, env: {}, logger: memoryLogger() });
+    expect(s.store.uri).toContain(join(cwd, 'mlflow.db'));
+    s.tracker.withSpan({ name: 'hello' }, () => 1);
+    await s.close();
+    expect(await traceNames(join(cwd, 'mlflow.db'), 'Default')).toEqual(['hello']);
+  });
+
+  it('reads ./graphtrace.yaml and MLflow variables; explicit options win; autolog traces a graph', async () => {
+    const cwd = caseDir();
+    writeFileSync(
+      join(cwd, 'graphtrace.yaml'),
+      [
+        'observability:',
+        '  mlflow:',
+        '    config_version: 2',
+        '    tracking_uri: sqlite:///from-file.db',
+        '    experiment_name: from-file',
+        '    autolog_enabled: true',
+        '',
+      ].join('\n'),
+    );
+    const logger2 = memoryLogger();
+    const s = await setup({
+      cwd,
+      env: { MLFLOW_EXPERIMENT_NAME: 'from-env' },
+      config: { tracking_uri: 'sqlite:///explicit.db' },
+      logger: logger2,
+    });
+    expect(s.config).toMatchObject({
+      experiment_name: 'from-env',
+      tracking_uri: 'sqlite:///explicit.db',
+      autolog_enabled: true,
+    });
+    expect(s.autolog).not.toBeNull();
+    const State = Annotation.Root({ n: Annotation<number> });
+    const graph = new StateGraph(State)
+      .addNode('double', (st: { n: number }) => ({ n: st.n * 2 }))
+      .addEdge(START, 'double')
+      .addEdge('double', END)
+      .compile();
+    expect(await graph.invoke({ n: 21 })).toEqual({ n: 42 });
+    await s.close();
+    expect(logger2.lines.filter((l) => l.level === 'warn')).toEqual([]);
+    expect(await traceNames(join(cwd, 'explicit.db'), 'from-env')).toEqual(['LangGraph']);
+  });
+
+  it('falls back to SQLite when the server refuses, with one warning, and keeps a spool path', async () => {
+    const cwd = caseDir();
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const logger = memoryLogger();
+    const s = await setup({
+      cwd,
+      env: { MLFLOW_TRACKING_URI: `http://127.0.0.1:${port}` },
+      config: { fallback: { uri: 'sqlite:///fallback.db' } },
+      logger,
+    });
+    s.tracker.withSpan({ name: 'offline' }, () => 1);
+    await s.close();
+    expect(await traceNames(join(cwd, 'fallback.db'), 'Default')).toEqual(['offline']);
+    const warns = logger.lines.filter((l) => l.level === 'warn');
+    expect(warns).toHaveLength(1);
+    expect(warns[0]!.message).toMatch(/unreachable .*sqlite:\/\/\/fallback\.db/);
+    expect(SPOOL_PATH).toBe('.graphtrace/spool.db');
+  });
+
+  it('refuses a bad configuration with every problem, naming the place', async () => {
+    const cwd = caseDir();
+    writeFileSync(
+      join(cwd, 'graphtrace.yaml'),
+      'observability:\n  mlflow:\n    config_version: 2\n    sampling: 7\n',
+    );
+    await expect(setup({ cwd, env: {}, logger: memoryLogger() })).rejects.toMatchObject({
+      name: 'ConfigError',
+      message: expect.stringMatching(/graphtrace\.yaml:4:15: observability\.mlflow\.sampling/),
+    });
+  });
+});
+
+describe('store registry', () => {
+  it('opens a registered scheme, and a built-in one again once unregistered', async () => {
+    const mine = memoryStore();
+    const restore = registerStoreScheme('mine', (uri) => {
+      expect(uri).toBe('mine://bucket');
+      return mine;
+    });
+    const ctx = { cwd: caseDir() };
+    expect(openStore('mine://bucket', ctx)).toBe(mine);
+    restore();
+    expect(() => openStore('mine://bucket', ctx)).toThrow(/unsupported scheme `mine:`/);
+    expect(() => openStore('file:///tmp/mlruns', ctx)).toThrow(
+      /FileStore URI .*graphtrace import mlruns/,
+    );
+  });
+
+  it('names the package to install when a store package is missing', async () => {
+    let err: unknown;
+    try {
+      loadOptional<TrackingStore>('@graphtrace/store-nowhere', 'the tracking URI nowhere://x');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({
+      code: 'PACKAGE_NOT_INSTALLED',
+      message:
+        'the tracking URI nowhere://x needs @graphtrace/store-nowhere, which is not installed: npm i @graphtrace/store-nowhere',
+    });
+  });
+});
