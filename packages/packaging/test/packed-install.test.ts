@@ -1,0 +1,111 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { node, npmProject, packAll } from './packed.js';
+
+// What a user installs: the packed tarballs and LangGraph from the registry, with plain npm.
+// The project has no @graphtrace/store-mlflow and no CLI.
+const root = mkdtempSync(join(tmpdir(), 'graphtrace-packed-'));
+const app = join(root, 'app');
+
+beforeAll(() => {
+  const t = packAll(
+    ['core', 'config', 'store-sqlite', 'autolog-langgraph', 'setup'],
+    join(root, 'tarballs'),
+  );
+  npmProject(app, [...Object.values(t), '@langchain/core@1.4.0', '@langchain/langgraph@1.7.3']);
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const GRAPH = `
+const State = Annotation.Root({ n: Annotation() });
+const graph = new StateGraph(State)
+  .addNode('double', (s) => ({ n: s.n * 2 }))
+  .addEdge(START, 'double')
+  .addEdge('double', END)
+  .compile();
+`;
+
+const READ_BACK = `
+const store = sqliteStore({ path: 'mlflow.db' });
+const exp = await store.getExperimentByName('packed');
+const { traces } = await store.searchTraces({ experimentIds: [exp.experimentId] });
+const spans = (await store.getTrace(traces[0].traceId)).spans;
+console.log(JSON.stringify({ traces: traces.length, spans: spans.map((s) => s.name).sort() }));
+await store.close();
+`;
+
+describe('packed tarballs installed with npm', () => {
+  it('the quickstart: await setup() traces a LangGraph agent into ./mlflow.db', () => {
+    const dir = mkdtempSync(join(app, 'quick-'));
+    writeFileSync(
+      join(dir, 'app.mjs'),
+      `import { setup } from '@graphtrace/setup';
+import { sqliteStore } from '@graphtrace/store-sqlite';
+import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
+const graphtrace = await setup({ config: { experiment_name: 'packed', autolog_enabled: true } });
+${GRAPH}
+const out = await graph.invoke({ n: 21 });
+await graphtrace.close();
+if (out.n !== 42) throw new Error('the graph changed its result');
+${READ_BACK}`,
+    );
+    const r = node(dir, 'app.mjs');
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ traces: 1, spans: ['LangGraph', 'double'] });
+  });
+
+  it('the explicit wiring: createTracker + sqliteStore + autolog', () => {
+    const dir = mkdtempSync(join(app, 'explicit-'));
+    writeFileSync(
+      join(dir, 'app.mjs'),
+      `import { autolog } from '@graphtrace/autolog-langgraph';
+import { createTracker } from '@graphtrace/core';
+import { sqliteStore } from '@graphtrace/store-sqlite';
+import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
+const tracker = createTracker({ store: sqliteStore({ path: 'mlflow.db' }), experimentName: 'packed' });
+autolog({ tracker });
+${GRAPH}
+await graph.invoke({ n: 1 });
+await tracker.flushTraces();
+await tracker.store.close();
+${READ_BACK}`,
+    );
+    const r = node(dir, 'app.mjs');
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ traces: 1, spans: ['LangGraph', 'double'] });
+  });
+
+  it('asking setup() for an http:// URI without @graphtrace/store-mlflow names the package to install', () => {
+    const dir = mkdtempSync(join(app, 'http-'));
+    writeFileSync(
+      join(dir, 'app.mjs'),
+      `import { setup } from '@graphtrace/setup';
+try {
+  await setup({ config: { tracking_uri: 'http://127.0.0.1:9' } });
+} catch (err) {
+  console.log(JSON.stringify({ code: err.code, message: err.message }));
+}`,
+    );
+    const r = node(dir, 'app.mjs');
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({
+      code: 'PACKAGE_NOT_INSTALLED',
+      message:
+        'the tracking URI http://127.0.0.1:9 needs @graphtrace/store-mlflow, which is not installed: npm i @graphtrace/store-mlflow',
+    });
+  });
+
+  it('require() loads every installed package from CommonJS', () => {
+    const dir = mkdtempSync(join(app, 'cjs-'));
+    writeFileSync(
+      join(dir, 'app.cjs'),
+      `const names = ['@graphtrace/core', '@graphtrace/config', '@graphtrace/store-sqlite', '@graphtrace/autolog-langgraph', '@graphtrace/setup'];
+console.log(JSON.stringify(names.map((n) => Object.keys(require(n)).length > 0)));`,
+    );
+    const r = node(dir, 'app.cjs');
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([true, true, true, true, true]);
+  });
+});
