@@ -108,4 +108,33 @@ console.log(JSON.stringify(names.map((n) => Object.keys(require(n)).length > 0))
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual([true, true, true, true, true]);
   });
+
+  it.each([['--import'], ['--require']])(
+    'zero-code: node %s @graphtrace/setup/register traces an unchanged ESM program',
+    (flag) => {
+      const dir = mkdtempSync(join(app, 'zero-'));
+      writeFileSync(
+        join(dir, 'app.mjs'),
+        `import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
+${GRAPH}
+const out = await graph.invoke({ n: 21 });
+console.log(JSON.stringify(out));`,
+      );
+      writeFileSync(
+        join(dir, 'read.mjs'),
+        `import { sqliteStore } from '@graphtrace/store-sqlite';
+${READ_BACK}`,
+      );
+      const r = node(dir, 'app.mjs', { MLFLOW_EXPERIMENT_NAME: 'packed' }, [
+        flag,
+        '@graphtrace/setup/register',
+      ]);
+      expect(r.stderr).toBe('');
+      expect(JSON.parse(r.stdout)).toEqual({ n: 42 }); // the program's own output, unchanged
+      expect(JSON.parse(node(dir, 'read.mjs').stdout)).toEqual({
+        traces: 1,
+        spans: ['LangGraph', 'double'],
+      });
+    },
+  );
 });

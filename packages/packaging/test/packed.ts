@@ -7,7 +7,9 @@ const PACKAGES = resolve(import.meta.dirname, '../..');
 /** The pnpm that runs this test (`pnpm test` sets npm_execpath), else the one on PATH. */
 function pnpm(args: string[]): [string, string[]] {
   const exec = process.env.npm_execpath;
-  return exec && /pnpm/.test(exec) ? [process.execPath, [exec, ...args]] : ['pnpm', args];
+  if (!exec || !/pnpm/.test(exec)) return ['pnpm', args];
+  // pnpm.cjs runs under node; an installed `pnpm` launcher runs on its own.
+  return /\.c?js$/.test(exec) ? [process.execPath, [exec, ...args]] : [exec, args];
 }
 
 /** `pnpm pack` of each named package (workspace ranges become versions) into `dir`. */
@@ -40,9 +42,14 @@ export function npmProject(dir: string, deps: readonly string[]): void {
 }
 
 /** Runs `node file` in `dir` with a clean environment; the output, or the failure with both streams. */
-export function node(dir: string, file: string, env: Record<string, string> = {}) {
+export function node(
+  dir: string,
+  file: string,
+  env: Record<string, string> = {},
+  flags: readonly string[] = [],
+) {
   try {
-    const stdout = execFileSync(process.execPath, [file], {
+    const stdout = execFileSync(process.execPath, [...flags, file], {
       cwd: dir,
       // A user's shell, not the test runner's (whose NODE_* settings would find workspace copies).
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
