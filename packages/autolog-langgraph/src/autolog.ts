@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import {
   GraphtraceError,
   getDefaultTracker,
@@ -25,6 +26,7 @@ import {
 export const AUTOLOG_CONTEXT_VAR = 'graphtrace_autolog_handler';
 // Set beside the hook in the same context, so "is the hook visible here?" is one lookup.
 const HOOK_MARKER_VAR = 'graphtrace_autolog_hook_registered';
+const CJS_HOOK_MARKER_VAR = 'graphtrace_autolog_cjs_hook_registered';
 
 export interface AutologOptions extends GraphtraceCallbackHandlerOptions {
   /** Where traces go; default: the tracker set by core's `init()`. */
@@ -139,6 +141,25 @@ function publish(handler: GraphtraceCallbackHandler): void {
   if (getContextVariable(HOOK_MARKER_VAR) !== true) {
     registerConfigureHook({ contextVar: AUTOLOG_CONTEXT_VAR, inheritable: true });
     setContextVariable(HOOK_MARKER_VAR, true);
+  }
+  // One installed @langchain/core is two module instances when an app `require`s LangGraph:
+  // context variables are shared (one global AsyncLocalStorage), configure hooks are not. The
+  // CommonJS instance gets the same hook, reading the same variable.
+  if (getContextVariable(CJS_HOOK_MARKER_VAR) !== true) {
+    commonJsContext()?.registerConfigureHook({
+      contextVar: AUTOLOG_CONTEXT_VAR,
+      inheritable: true,
+    });
+    setContextVariable(CJS_HOOK_MARKER_VAR, true);
+  }
+}
+
+/** @langchain/core's CommonJS build of the copy this package imports; null when it has none. */
+function commonJsContext(): { registerConfigureHook: typeof registerConfigureHook } | null {
+  try {
+    return createRequire(import.meta.url)('@langchain/core/context');
+  } catch {
+    return null;
   }
 }
 

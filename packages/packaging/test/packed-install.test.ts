@@ -137,4 +137,40 @@ ${READ_BACK}`,
       });
     },
   );
+
+  it.each([
+    ['zero-code (--require)', [], ['--require', '@graphtrace/setup/register']],
+    [
+      'setup() in its code',
+      [
+        "const { setup } = require('@graphtrace/setup');",
+        'const graphtrace = setup({ config: { autolog_enabled: true } });',
+      ],
+      [],
+    ],
+  ])('a CommonJS program that requires LangGraph is traced: %s', (_, lines, flags) => {
+    const dir = mkdtempSync(join(app, 'cjs-graph-'));
+    writeFileSync(
+      join(dir, 'app.cjs'),
+      `${lines.join('\n')}
+const { Annotation, END, START, StateGraph } = require('@langchain/langgraph');
+${GRAPH}
+graph.invoke({ n: 21 }).then(async (out) => {
+  ${lines.length ? 'await (await graphtrace).close();' : ''}
+  console.log(JSON.stringify(out));
+});`,
+    );
+    writeFileSync(
+      join(dir, 'read.mjs'),
+      `import { sqliteStore } from '@graphtrace/store-sqlite';
+${READ_BACK}`,
+    );
+    const r = node(dir, 'app.cjs', { MLFLOW_EXPERIMENT_NAME: 'packed' }, flags);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ n: 42 });
+    expect(JSON.parse(node(dir, 'read.mjs').stdout)).toEqual({
+      traces: 1,
+      spans: ['LangGraph', 'double'],
+    });
+  });
 });
