@@ -10,6 +10,7 @@ import {
   tryParseTrackingUri,
 } from '@graphtrace/config';
 import { checkReachable, type TrackingStore } from '@graphtrace/core';
+import { DEFAULT_CONFIG_FILE } from '@graphtrace/setup';
 import { CliError, ExitCode, usageError } from './errors.js';
 import type { CliIo } from './io.js';
 import { openStore } from './open-store.js';
@@ -36,7 +37,8 @@ export interface ConfigFileChoice {
   via: '--config' | `$${string}` | 'default' | 'none';
 }
 
-export const DEFAULT_CONFIG_FILE = 'graphtrace.yaml';
+// The file setup() reads too: a command reads what the traced program was configured by.
+export { DEFAULT_CONFIG_FILE };
 
 export interface LoadedConfig {
   result: LoadConfigResult & { ok: true };

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { resolveSqlitePath, tryParseTrackingUri } from '@graphtrace/config';
 import { type SyncSpoolResult, syncSpool, type TrackingStore } from '@graphtrace/core';
-import { SPOOL_PATH } from '@graphtrace/setup';
+import { SPOOL_PATH, spoolUri } from '@graphtrace/setup';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { CliError, usageError } from '../errors.js';
@@ -136,7 +136,7 @@ Examples:
           );
         }
       }
-      const fromUri = isSpool ? `sqlite:///${resolve(ctx.cwd, SPOOL_PATH)}` : options.from;
+      const fromUri = isSpool ? spoolUri(ctx.cwd) : options.from;
       const to = options.to ?? ctx.trackingUri().uri;
       if (sameStore(fromUri, to, ctx.cwd))
         throw usageError(`--from and --to name the same store (${to}); pick another --to`);

@@ -88,7 +88,7 @@ export interface TrackerOptions {
   logAgentMetrics?: boolean;
 }
 
-export const DEFAULT_FLUSH_TIMEOUT_MS = 10_000;
+const DEFAULT_FLUSH_TIMEOUT_MS = 10_000;
 
 export interface ActiveRun {
   runId: string;
