@@ -99,13 +99,18 @@ if (task === 'main') {
     '--continue',
     '--concurrency=1',
   ]);
+  // publint and Are the Types Wrong on the packed packages: they need the build above.
+  const packages = run(process.execPath, ['scripts/check-packages.mjs']);
   const { passed, failed, skipped } = summarise();
   console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
-  process.exit(lint !== 0 || tasks !== 0 || failed > 0 || passed === 0 ? 1 : 0);
+  process.exit(lint !== 0 || packages !== 0 || tasks !== 0 || failed > 0 || passed === 0 ? 1 : 0);
 } else if (task === 'matrix') {
   // Every MLflow minor from 3.9 to 3.17 (venvs cached like the test's); versions may be named.
   process.exit(run(process.execPath, ['scripts/mlflow-matrix.mjs', ...process.argv.slice(3)]));
+} else if (task === 'node-matrix') {
+  // The packed-install tests and the main suites on Node 22 and 24 (versions may be named).
+  process.exit(run(process.execPath, ['scripts/node-matrix.mjs', ...process.argv.slice(3)]));
 } else {
-  console.error('usage: node scripts/run.mjs main|test|matrix [versions…]');
+  console.error('usage: node scripts/run.mjs main|test|matrix|node-matrix [versions…]');
   process.exit(2);
 }

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { Logger } from '@graphtrace/core';
 import { CallbackManager } from '@langchain/core/callbacks/manager';
 
@@ -21,7 +22,7 @@ const MAX_OBSERVED_CALLS = 100_000;
 
 export type ReachabilityVerdict =
   | { reachable: true }
-  | { reachable: false; cause: 'second-copy' | 'context'; message: string };
+  | { reachable: false; cause: 'second-copy' | 'module-format' | 'context'; message: string };
 
 interface Als {
   run: (store: unknown, fn: (...args: unknown[]) => unknown, ...args: unknown[]) => unknown;
@@ -63,16 +64,30 @@ export function judgeStore(
   const handlerVisible = isObj(vars) && vars[contextVar] === handler;
   const foreignManager =
     isObj(callbacks) && !Array.isArray(callbacks) && !(callbacks instanceof CallbackManager);
+  if (isObj(callbacks) && isCommonJsManager(callbacks)) {
+    return {
+      reachable: false,
+      cause: 'module-format',
+      message:
+        'autolog is on, but a LangGraph graph just ran without its callback handler: the graph ' +
+        'runs on the CommonJS build of the same installed @langchain/core whose ES-module build ' +
+        'autolog uses, and autolog could not add its hook to that build, so nothing from it is ' +
+        'traced. This is one copy, not two: deduping will not help. Load LangGraph the way your ' +
+        'app loads graphtrace (import both, or require both), or pass ' +
+        '`callbacks: [new GraphtraceCallbackHandler(tracker)]` to the invocation.',
+    };
+  }
   if (handlerVisible || foreignManager) {
     return {
       reachable: false,
       cause: 'second-copy',
       message:
         'autolog is on, but a LangGraph graph just ran without its callback handler: the graph ' +
-        'uses another copy of @langchain/core than @graphtrace/autolog-langgraph does, and ' +
-        "@langchain/core's configure hooks do not cross copies, so nothing from it is traced. " +
-        'Make your app resolve a single @langchain/core (e.g. `npm ls @langchain/core` / ' +
-        '`pnpm why @langchain/core`, then dedupe or add an override/resolution), or pass ' +
+        'uses a second installed copy of @langchain/core, not the one ' +
+        "@graphtrace/autolog-langgraph uses, and @langchain/core's configure hooks do not cross " +
+        'copies, so nothing from it is traced. `npm ls @langchain/core` (or ' +
+        '`pnpm why @langchain/core`) lists both copies: make them one with `npm dedupe` or an ' +
+        '`overrides`/`resolutions` entry pinning one version, or pass ' +
         '`callbacks: [new GraphtraceCallbackHandler(tracker)]` to the invocation.',
     };
   }
@@ -86,6 +101,16 @@ export function judgeStore(
       '`await` of your entry module, or pass ' +
       '`callbacks: [new GraphtraceCallbackHandler(tracker)]` to the invocation.',
   };
+}
+
+/** Whether `manager` is a CallbackManager of the CommonJS build of the copy autolog imports. */
+function isCommonJsManager(manager: object): boolean {
+  try {
+    const cjs = createRequire(import.meta.url)('@langchain/core/callbacks/manager');
+    return cjs.CallbackManager !== CallbackManager && manager instanceof cjs.CallbackManager;
+  } catch {
+    return false;
+  }
 }
 
 export function startReachabilityProbe(options: ReachabilityOptions): ReachabilityProbe {

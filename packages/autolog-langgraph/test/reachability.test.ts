@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { CallbackManager } from '@langchain/core/callbacks/manager';
 import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -46,7 +47,7 @@ describe('noticing runs that autolog cannot see', () => {
     expect(await counterOn(second).invoke({ n: 1 })).toEqual({ n: 2 });
     expect(await traces()).toEqual([]);
     expect(warnings()).toHaveLength(1);
-    expect(warnings()[0]).toMatch(/another copy of @langchain\/core/);
+    expect(warnings()[0]).toMatch(/a second installed copy of @langchain\/core.*npm dedupe/);
     expect(handle.reachability).toMatchObject({ reachable: false, cause: 'second-copy' });
 
     // Graphs on the copy autolog shares are still traced after the warning.
@@ -117,6 +118,20 @@ describe('judgeStore', () => {
       AUTOLOG_CONTEXT_VAR,
     );
     expect(verdict).toMatchObject({ reachable: false, cause: 'context' });
+  });
+
+  it('the CommonJS build of the same copy is told apart from a second copy', () => {
+    const cjs = createRequire(import.meta.url)('@langchain/core/callbacks/manager');
+    expect(cjs.CallbackManager).not.toBe(CallbackManager);
+    const verdict = judgeStore(
+      node(new cjs.CallbackManager(undefined, { handlers: [] })),
+      handler,
+      AUTOLOG_CONTEXT_VAR,
+    );
+    expect(verdict).toMatchObject({ reachable: false, cause: 'module-format' });
+    expect(verdict?.reachable === false && verdict.message).toMatch(
+      /one copy, not two: deduping will not help/,
+    );
   });
 
   it('a second copy when our handler is in context but was not attached', () => {

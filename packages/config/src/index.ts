@@ -47,6 +47,7 @@ export {
   SECRET_OPTIONS,
 } from './schema.js';
 export {
+  allowTrackingUriScheme,
   parseTrackingUri,
   resolveSqlitePath,
   type TrackingUri,

@@ -5,11 +5,29 @@ import { ConfigError } from './errors.js';
 export type TrackingUri =
   | { scheme: 'sqlite'; path: string; absolute: boolean }
   | { scheme: 'http' | 'https'; url: string }
-  | { scheme: 'memory' };
+  | { scheme: 'memory' }
+  /** A scheme a store package registered (`registerStoreScheme` of @graphtrace/setup). */
+  | { scheme: 'registered'; name: string; url: string };
 
 export type TrackingUriParseResult =
   | { ok: true; value: TrackingUri }
   | { ok: false; message: string; legacy: boolean };
+
+/** Schemes registered by store packages: accepted as they are, the store checks the rest. */
+const registeredSchemes = new Set<string>();
+
+/**
+ * Lets configuration name a tracking URI scheme a store package provides; returns the undo.
+ * @graphtrace/setup's `registerStoreScheme` calls it, so registering a store is one call.
+ */
+export function allowTrackingUriScheme(scheme: string): () => void {
+  const key = scheme.toLowerCase().replace(/:$/, '');
+  const had = registeredSchemes.has(key);
+  registeredSchemes.add(key);
+  return () => {
+    if (!had) registeredSchemes.delete(key);
+  };
+}
 
 const IMPORT_HINT = 'graphtrace import mlruns <dir> --to sqlite:///mlflow.db';
 
@@ -70,9 +88,13 @@ export function tryParseTrackingUri(uri: string): TrackingUriParseResult {
         true,
       );
     default:
+      if (registeredSchemes.has(scheme)) {
+        return { ok: true, value: { scheme: 'registered', name: scheme, url: uri } };
+      }
       return fail(
         `unsupported scheme \`${scheme}:\`; use sqlite:///relative.db, sqlite:////absolute/path.db, ` +
-          'http(s)://host[:port][/path] or memory:',
+          'http(s)://host[:port][/path] or memory:, or register a store for it with ' +
+          'registerStoreScheme of @graphtrace/setup',
       );
   }
 }

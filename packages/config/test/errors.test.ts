@@ -1,7 +1,13 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type LoadConfigTextOptions, loadConfig, loadConfigText } from '../src/index.js';
+import {
+  allowTrackingUriScheme,
+  type LoadConfigTextOptions,
+  loadConfig,
+  loadConfigText,
+  tryParseTrackingUri,
+} from '../src/index.js';
 import { isRoot, tempDir } from './helpers.js';
 
 const cwd = tempDir();
@@ -260,10 +266,20 @@ describe('values out of range', () => {
 });
 
 describe('unsupported URIs', () => {
+  it('a scheme a store package registered is accepted until it is unregistered', () => {
+    const undo = allowTrackingUriScheme('ftp');
+    expect(tryParseTrackingUri('ftp://files/mlflow')).toEqual({
+      ok: true,
+      value: { scheme: 'registered', name: 'ftp', url: 'ftp://files/mlflow' },
+    });
+    undo();
+    expect(tryParseTrackingUri('ftp://files/mlflow')).toMatchObject({ ok: false });
+  });
+
   const cases: [string, string][] = [
     [
       'ftp://files/mlflow',
-      'unsupported scheme `ftp:`; use sqlite:///relative.db, sqlite:////absolute/path.db, http(s)://host[:port][/path] or memory:',
+      'unsupported scheme `ftp:`; use sqlite:///relative.db, sqlite:////absolute/path.db, http(s)://host[:port][/path] or memory:, or register a store for it with registerStoreScheme of @graphtrace/setup',
     ],
     [
       'postgresql://db/mlflow',
@@ -415,7 +431,7 @@ describe('bad environment values', () => {
     expect(result.errors.map((e) => [e.code, e.message])).toEqual([
       [
         'CONFIG_INVALID_ENV',
-        '$MLFLOW_TRACKING_URI: observability.mlflow.tracking_uri: unsupported scheme `ftp:`; use sqlite:///relative.db, sqlite:////absolute/path.db, http(s)://host[:port][/path] or memory:',
+        '$MLFLOW_TRACKING_URI: observability.mlflow.tracking_uri: unsupported scheme `ftp:`; use sqlite:///relative.db, sqlite:////absolute/path.db, http(s)://host[:port][/path] or memory:, or register a store for it with registerStoreScheme of @graphtrace/setup',
       ],
       [
         'CONFIG_INVALID_ENV',

@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { node, npmProject, packAll } from './packed.js';
+import { freePort, node, npmInstall, npmProject, packAll, retryFetch } from './packed.js';
+import { AGENT_SPANS, agentProgram, READ_BACK, TYPED_PROGRAM } from './programs.js';
 
 // What a user installs: the packed tarballs and LangGraph from the registry, with plain npm.
 // The project has no @graphtrace/store-mlflow and no CLI.
@@ -27,34 +29,51 @@ const graph = new StateGraph(State)
   .compile();
 `;
 
-const READ_BACK = `
-const store = sqliteStore({ path: 'mlflow.db' });
-const exp = await store.getExperimentByName('packed');
-const { traces } = await store.searchTraces({ experimentIds: [exp.experimentId] });
-const spans = (await store.getTrace(traces[0].traceId)).spans;
-console.log(JSON.stringify({ traces: traces.length, spans: spans.map((s) => s.name).sort() }));
-await store.close();
-`;
+/** The agent's trace, read back from ./mlflow.db in `dir` by the packed store. */
+const AGENT_TRACE = {
+  traces: 1,
+  state: 'OK',
+  spans: AGENT_SPANS,
+  tool: [
+    { a: 40, b: 2 },
+    { role: 'tool', content: '42', name: 'add', tool_call_id: 'call_0_0' },
+  ],
+};
+
+function readBack(dir: string): unknown {
+  writeFileSync(join(dir, 'read.mjs'), READ_BACK);
+  const r = node(dir, 'read.mjs');
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout);
+}
 
 describe('packed tarballs installed with npm', () => {
-  it('the quickstart: await setup() traces a LangGraph agent into ./mlflow.db', () => {
-    const dir = mkdtempSync(join(app, 'quick-'));
-    writeFileSync(
-      join(dir, 'app.mjs'),
+  it.each([
+    [
+      'esm',
+      'app.mjs',
       `import { setup } from '@graphtrace/setup';
-import { sqliteStore } from '@graphtrace/store-sqlite';
-import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
-const graphtrace = await setup({ config: { experiment_name: 'packed', autolog_enabled: true } });
-${GRAPH}
-const out = await graph.invoke({ n: 21 });
-await graphtrace.close();
-if (out.n !== 42) throw new Error('the graph changed its result');
-${READ_BACK}`,
-    );
-    const r = node(dir, 'app.mjs');
-    expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toEqual({ traces: 1, spans: ['LangGraph', 'double'] });
-  });
+const graphtrace = await setup({ config: { experiment_name: 'packed', autolog_enabled: true } });`,
+      'await graphtrace.close();',
+    ],
+    [
+      'cjs',
+      'app.cjs',
+      `const { setup } = require('@graphtrace/setup');
+const graphtrace = setup({ config: { experiment_name: 'packed', autolog_enabled: true } });`,
+      'await (await graphtrace).close();',
+    ],
+  ] as const)(
+    'the quickstart (%s): setup() traces a LangGraph agent into ./mlflow.db, span by span',
+    (format, file, before, after) => {
+      const dir = mkdtempSync(join(app, `quick-${format}-`));
+      writeFileSync(join(dir, file), agentProgram(format, before, after));
+      const r = node(dir, file);
+      expect(r.stderr).toBe('');
+      expect(JSON.parse(r.stdout)).toBe('The sum is 42.');
+      expect(readBack(dir)).toEqual(AGENT_TRACE);
+    },
+  );
 
   it('the explicit wiring: createTracker + sqliteStore + autolog', () => {
     const dir = mkdtempSync(join(app, 'explicit-'));
@@ -69,12 +88,17 @@ autolog({ tracker });
 ${GRAPH}
 await graph.invoke({ n: 1 });
 await tracker.flushTraces();
-await tracker.store.close();
-${READ_BACK}`,
+await tracker.store.close();`,
     );
     const r = node(dir, 'app.mjs');
     expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toEqual({ traces: 1, spans: ['LangGraph', 'double'] });
+    expect(readBack(dir)).toMatchObject({
+      traces: 1,
+      spans: [
+        ['LangGraph', 'CHAIN', null],
+        ['double', 'CHAIN', 'LangGraph'],
+      ],
+    });
   });
 
   it('asking setup() for an http:// URI without @graphtrace/store-mlflow names the package to install', () => {
@@ -97,80 +121,131 @@ try {
     });
   });
 
-  it('require() loads every installed package from CommonJS', () => {
+  it('require() and import() give one instance of every installed package', () => {
     const dir = mkdtempSync(join(app, 'cjs-'));
     writeFileSync(
-      join(dir, 'app.cjs'),
-      `const names = ['@graphtrace/core', '@graphtrace/config', '@graphtrace/store-sqlite', '@graphtrace/autolog-langgraph', '@graphtrace/setup'];
-console.log(JSON.stringify(names.map((n) => Object.keys(require(n)).length > 0)));`,
+      join(dir, 'app.mjs'),
+      `import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
+const names = ['@graphtrace/core', '@graphtrace/config', '@graphtrace/store-sqlite', '@graphtrace/autolog-langgraph', '@graphtrace/setup'];
+const same = [];
+for (const n of names) same.push(Object.keys(require(n)).length > 0 && require(n).createTracker === (await import(n)).createTracker && require(n) === (await import(n)));
+console.log(JSON.stringify(same));`,
     );
-    const r = node(dir, 'app.cjs');
+    const r = node(dir, 'app.mjs');
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual([true, true, true, true, true]);
   });
 
-  it.each([['--import'], ['--require']])(
-    'zero-code: node %s @graphtrace/setup/register traces an unchanged ESM program',
-    (flag) => {
+  it.each([
+    ['--import', 'esm', 'app.mjs'],
+    ['--require', 'esm', 'app.mjs'],
+    ['--require', 'cjs', 'app.cjs'],
+  ] as const)(
+    'zero-code: node %s @graphtrace/setup/register traces an unchanged %s agent',
+    (flag, format, file) => {
       const dir = mkdtempSync(join(app, 'zero-'));
-      writeFileSync(
-        join(dir, 'app.mjs'),
-        `import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
-${GRAPH}
-const out = await graph.invoke({ n: 21 });
-console.log(JSON.stringify(out));`,
-      );
-      writeFileSync(
-        join(dir, 'read.mjs'),
-        `import { sqliteStore } from '@graphtrace/store-sqlite';
-${READ_BACK}`,
-      );
-      const r = node(dir, 'app.mjs', { MLFLOW_EXPERIMENT_NAME: 'packed' }, [
+      writeFileSync(join(dir, file), agentProgram(format));
+      const r = node(dir, file, { MLFLOW_EXPERIMENT_NAME: 'packed' }, [
         flag,
         '@graphtrace/setup/register',
       ]);
       expect(r.stderr).toBe('');
-      expect(JSON.parse(r.stdout)).toEqual({ n: 42 }); // the program's own output, unchanged
-      expect(JSON.parse(node(dir, 'read.mjs').stdout)).toEqual({
-        traces: 1,
-        spans: ['LangGraph', 'double'],
-      });
+      expect(JSON.parse(r.stdout)).toBe('The sum is 42.'); // the program's own output, unchanged
+      expect(readBack(dir)).toEqual(AGENT_TRACE);
     },
   );
+});
+
+// The same project, after the rest of graphtrace is added: the CLI, the dashboard, the server
+// store, and TypeScript compiling against the packed types.
+describe('packed tarballs: the CLI, the dashboard, and TypeScript consumers', () => {
+  let traced: string;
+  beforeAll(() => {
+    const t = packAll(['cli', 'dashboard', 'store-mlflow'], join(root, 'tarballs'));
+    npmInstall(app, [...Object.values(t), 'typescript@5.9.3', '@types/node@20.19.43']);
+    traced = mkdtempSync(join(app, 'traced-'));
+    writeFileSync(
+      join(traced, 'app.mjs'),
+      agentProgram(
+        'esm',
+        `import { setup } from '@graphtrace/setup';
+const graphtrace = await setup({ config: { experiment_name: 'packed', autolog_enabled: true } });`,
+        'await graphtrace.close();',
+      ),
+    );
+    expect(node(traced, 'app.mjs').stderr).toBe('');
+  });
+
+  it('graphtrace traces ls --json lists the trace', () => {
+    const r = node(
+      traced,
+      join(app, 'node_modules/@graphtrace/cli/dist/bin.js'),
+      {},
+      [],
+      ['traces', 'ls', '--json'],
+    );
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout);
+    expect(out.traces).toHaveLength(1);
+    expect(out.traces[0]).toMatchObject({ state: 'OK', tags: { 'mlflow.traceName': 'LangGraph' } });
+  });
+
+  it('graphtrace ui serves the dashboard page and its API', async () => {
+    const port = await freePort();
+    const ui = spawn(
+      process.execPath,
+      [join(app, 'node_modules/.bin/graphtrace'), 'ui', '--port', String(port)],
+      { cwd: traced, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } },
+    );
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      const page = await retryFetch(`${base}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/<script[^>]+src="[^"]+\.js"/);
+      const traces = (await (await fetch(`${base}/api/traces`)).json()) as { traces: unknown[] };
+      expect(traces.traces).toHaveLength(1);
+    } finally {
+      ui.kill();
+    }
+  });
 
   it.each([
-    ['zero-code (--require)', [], ['--require', '@graphtrace/setup/register']],
+    ['ES module, module nodenext', 'module', { module: 'nodenext' }],
+    ['CommonJS, module nodenext', 'commonjs', { module: 'nodenext' }],
+    ['CommonJS, module node16', 'commonjs', { module: 'node16' }],
     [
-      'setup() in its code',
-      [
-        "const { setup } = require('@graphtrace/setup');",
-        'const graphtrace = setup({ config: { autolog_enabled: true } });',
-      ],
-      [],
+      'CommonJS, module commonjs (node10 resolution)',
+      'commonjs',
+      { module: 'commonjs', moduleResolution: 'node10' },
     ],
-  ])('a CommonJS program that requires LangGraph is traced: %s', (_, lines, flags) => {
-    const dir = mkdtempSync(join(app, 'cjs-graph-'));
-    writeFileSync(
-      join(dir, 'app.cjs'),
-      `${lines.join('\n')}
-const { Annotation, END, START, StateGraph } = require('@langchain/langgraph');
-${GRAPH}
-graph.invoke({ n: 21 }).then(async (out) => {
-  ${lines.length ? 'await (await graphtrace).close();' : ''}
-  console.log(JSON.stringify(out));
-});`,
-    );
-    writeFileSync(
-      join(dir, 'read.mjs'),
-      `import { sqliteStore } from '@graphtrace/store-sqlite';
-${READ_BACK}`,
-    );
-    const r = node(dir, 'app.cjs', { MLFLOW_EXPERIMENT_NAME: 'packed' }, flags);
-    expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toEqual({ n: 42 });
-    expect(JSON.parse(node(dir, 'read.mjs').stdout)).toEqual({
-      traces: 1,
-      spans: ['LangGraph', 'double'],
-    });
-  });
+  ] as const)(
+    'TypeScript compiles and runs a program against the packed types: %s',
+    (_, type, options) => {
+      const dir = mkdtempSync(join(app, 'ts-'));
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ type }));
+      writeFileSync(
+        join(dir, 'tsconfig.json'),
+        JSON.stringify({
+          // No skipLibCheck: graphtrace's declarations are checked too. esModuleInterop as
+          // `tsc --init` writes it (zod's CommonJS types need it under node10 resolution).
+          compilerOptions: {
+            ...options,
+            target: 'es2022',
+            strict: true,
+            esModuleInterop: true,
+            outDir: 'out',
+            types: ['node'],
+          },
+          files: ['app.ts'],
+        }),
+      );
+      writeFileSync(join(dir, 'app.ts'), TYPED_PROGRAM);
+      const tsc = node(dir, join(app, 'node_modules/typescript/bin/tsc'), {}, [], ['-p', '.']);
+      expect(tsc.stdout + tsc.stderr).toBe('');
+      const r = node(dir, 'out/app.js');
+      expect(r.stderr).toBe('');
+      expect(JSON.parse(r.stdout)).toEqual({ answer: 42, traces: 1, server: 'http://127.0.0.1:9' });
+    },
+  );
 });

@@ -1,5 +1,10 @@
 import { createRequire } from 'node:module';
-import { type MlflowConfig, parseTrackingUri, resolveSqlitePath } from '@graphtrace/config';
+import {
+  allowTrackingUriScheme,
+  type MlflowConfig,
+  parseTrackingUri,
+  resolveSqlitePath,
+} from '@graphtrace/config';
 import { GraphtraceError, memoryStore, type TrackingStore } from '@graphtrace/core';
 
 /** What a store factory is given besides the URI. */
@@ -30,7 +35,9 @@ export function registerStoreScheme(scheme: string, factory: StoreFactory): () =
   const key = scheme.toLowerCase().replace(/:$/, '');
   const before = registry.get(key);
   registry.set(key, factory);
+  const disallow = allowTrackingUriScheme(key);
   return () => {
+    disallow();
     if (before) registry.set(key, before);
     else registry.delete(key);
   };
@@ -113,5 +120,12 @@ export function openStore(uri: string, context: StoreContext): TrackingStore {
   // Built-in schemes are checked by the configuration's parser, whose errors say what to write
   // instead (a `file:` FileStore URI, a database URI, a bare path).
   const parsed = parseTrackingUri(uri);
-  return BUILT_IN[parsed.scheme]!(uri, context);
+  const open = BUILT_IN[parsed.scheme];
+  if (!open) {
+    throw new GraphtraceError(
+      'UNSUPPORTED',
+      `no store is registered for the tracking URI ${uri}: call registerStoreScheme('${scheme}', factory) of @graphtrace/setup first`,
+    );
+  }
+  return open(uri, context);
 }

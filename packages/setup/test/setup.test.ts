@@ -131,6 +131,19 @@ describe('store registry', () => {
     );
   });
 
+  it('setup() and the configuration accept a registered scheme, and refuse it once unregistered', async () => {
+    const mine = memoryStore();
+    const restore = registerStoreScheme('mine', () => mine);
+    const cwd = caseDir();
+    const graphtrace = await setup({ cwd, config: { tracking_uri: 'mine://bucket' } });
+    expect(graphtrace.store).toBe(mine);
+    await graphtrace.close();
+    restore();
+    await expect(setup({ cwd, config: { tracking_uri: 'mine://bucket' } })).rejects.toThrow(
+      /unsupported scheme `mine:`.*registerStoreScheme/,
+    );
+  });
+
   it('names the package to install when a store package is missing', async () => {
     let err: unknown;
     try {
