@@ -7,10 +7,11 @@
 // headers inside the Node package let node-gyp build it offline, and pnpm's side-effects cache
 // keeps the build. Too long for the README's test command; CI runs it after that command.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sumReports } from './vitest-reports.mjs';
 
 const DEFAULT_VERSIONS = ['22.23.5', '24.22.3'];
 const SUITES = [
@@ -64,21 +65,12 @@ function copySources() {
   return dest;
 }
 
-function counts(dir) {
-  let passed = 0;
-  let failed = 0;
-  let skipped = 0;
-  for (const pkg of ['packages/core', 'packages/store-sqlite', 'packages/autolog-langgraph']
-    .concat(['apps/examples', 'packages/packaging'])
-    .map((p) => join(dir, p, '.reports', 'vitest.json'))) {
-    if (!existsSync(pkg)) continue;
-    const r = JSON.parse(readFileSync(pkg, 'utf8'));
-    passed += r.numPassedTests ?? 0;
-    failed += r.numFailedTests ?? 0;
-    skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
-  }
-  return { passed, failed, skipped };
-}
+const counts = (dir) =>
+  sumReports(
+    ['core', 'store-sqlite', 'autolog-langgraph', 'packaging']
+      .map((p) => join(dir, 'packages', p))
+      .concat(join(dir, 'apps', 'examples')),
+  );
 
 const versions = process.argv.slice(2).length > 0 ? process.argv.slice(2) : DEFAULT_VERSIONS;
 const rows = [];

@@ -3,10 +3,11 @@
 // They must work on a fresh machine with only Node.js 20, npm and python3, without root,
 // so pnpm itself is installed here (pinned) into a cache outside the sources.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sumReports } from './vitest-reports.mjs';
 
 const PNPM_VERSION = '12.4.2';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -50,25 +51,10 @@ function ensurePnpm() {
 
 /** Sums the JSON reports vitest wrote in every package, so the run ends with one clear line. */
 function summarise() {
-  let passed = 0;
-  let failed = 0;
-  let skipped = 0;
-  const dirs = ['packages', 'apps', '.'].flatMap((d) =>
-    d === '.'
-      ? ['bench']
-      : existsSync(join(root, d))
-        ? readdirSync(join(root, d)).map((n) => join(d, n))
-        : [],
+  const dirs = ['packages', 'apps'].flatMap((d) =>
+    existsSync(join(root, d)) ? readdirSync(join(root, d)).map((n) => join(root, d, n)) : [],
   );
-  for (const dir of dirs) {
-    const file = join(root, dir, '.reports', 'vitest.json');
-    if (!existsSync(file)) continue;
-    const r = JSON.parse(readFileSync(file, 'utf8'));
-    passed += r.numPassedTests ?? 0;
-    failed += r.numFailedTests ?? 0;
-    skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
-  }
-  return { passed, failed, skipped };
+  return sumReports([...dirs, join(root, 'bench')]);
 }
 
 const task = process.argv[2];

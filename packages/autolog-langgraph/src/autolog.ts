@@ -27,6 +27,8 @@ export const AUTOLOG_CONTEXT_VAR = 'graphtrace_autolog_handler';
 // Set beside the hook in the same context, so "is the hook visible here?" is one lookup.
 const HOOK_MARKER_VAR = 'graphtrace_autolog_hook_registered';
 const CJS_HOOK_MARKER_VAR = 'graphtrace_autolog_cjs_hook_registered';
+// LangChain's AsyncLocalStorage, shared by every copy of @langchain/core.
+const ALS_KEY = Symbol.for('ls:tracing_async_local_storage');
 
 export interface AutologOptions extends GraphtraceCallbackHandlerOptions {
   /** Where traces go; default: the tracker set by core's `init()`. */
@@ -40,6 +42,13 @@ export interface AutologOptions extends GraphtraceCallbackHandlerOptions {
    * Default true.
    */
   checkReachability?: boolean;
+  /**
+   * 'context' (default): runs started from the async context autolog() was called in (the rest
+   * of the program, when called at startup). 'process': every run of the process, wherever it
+   * starts: what a preloaded module needs, since Node 24 no longer carries a preload's async
+   * context into the program.
+   */
+  scope?: 'context' | 'process';
 }
 
 export interface AutologHandle {
@@ -72,6 +81,7 @@ interface State {
   handler: GraphtraceCallbackHandler;
   tracker: Tracker;
   optionsKey: string;
+  scope: 'context' | 'process';
   probe: ReachabilityProbe | null;
   verdict: ReachabilityVerdict | null;
 }
@@ -125,6 +135,7 @@ function disableAutolog(): void {
   if (!s) return;
   s.probe?.stop();
   s.handler.setEnabled(false);
+  if (s.scope === 'process') processStore = undefined;
   try {
     setContextVariable(AUTOLOG_CONTEXT_VAR, undefined);
   } catch {
@@ -152,6 +163,40 @@ function publish(handler: GraphtraceCallbackHandler): void {
     });
     setContextVariable(CJS_HOOK_MARKER_VAR, true);
   }
+}
+
+type Als = { getStore(): unknown; run(store: unknown, fn: () => void): void };
+
+/** What LangChain's context holds for a run started outside any context, when process-wide. */
+let processStore: unknown;
+let getStorePatched = false;
+
+/**
+ * Makes `handler` and the configure hooks the context of every run that starts outside any
+ * LangChain context. LangChain keeps both hooks and handler in its AsyncLocalStorage; a run
+ * started where that storage is empty (the program's top level under Node 24, whose preloads'
+ * contexts do not reach the program) would see neither, so the storage answers such runs with
+ * a context built here once.
+ */
+function publishProcessWide(handler: GraphtraceCallbackHandler): void {
+  const als = (globalThis as Record<symbol, unknown>)[ALS_KEY] as Als | undefined;
+  if (!als || typeof als.getStore !== 'function' || typeof als.run !== 'function') return;
+  als.run({}, () => {
+    setContextVariable(AUTOLOG_CONTEXT_VAR, handler);
+    registerConfigureHook({ contextVar: AUTOLOG_CONTEXT_VAR, inheritable: true });
+    commonJsContext()?.registerConfigureHook({
+      contextVar: AUTOLOG_CONTEXT_VAR,
+      inheritable: true,
+    });
+    processStore = als.getStore();
+  });
+  if (getStorePatched) return;
+  getStorePatched = true;
+  const original = als.getStore;
+  als.getStore = function getStore(this: unknown) {
+    const store = original.call(this);
+    return store === undefined ? processStore : store;
+  };
 }
 
 /** @langchain/core's CommonJS build of the copy this package imports; null when it has none. */
@@ -191,7 +236,8 @@ export function autolog(
     ...(options.user !== undefined ? { user: options.user } : {}),
     ...(options.maxTokenEvents !== undefined ? { maxTokenEvents: options.maxTokenEvents } : {}),
   };
-  const optionsKey = JSON.stringify(handlerOptions);
+  const scope = options.scope === 'process' ? 'process' : 'context';
+  const optionsKey = JSON.stringify({ ...handlerOptions, scope });
   let s = state;
   if (!s || s.tracker !== tracker || s.optionsKey !== optionsKey || !s.handler.enabled) {
     disableAutolog();
@@ -199,6 +245,7 @@ export function autolog(
       handler: new GraphtraceCallbackHandler(tracker, handlerOptions),
       tracker,
       optionsKey,
+      scope,
       probe: null,
       verdict: null,
     };
@@ -216,6 +263,7 @@ export function autolog(
     }
   }
   publish(s.handler);
+  if (s.scope === 'process') publishProcessWide(s.handler);
   ensureActiveSpanResolver();
   return handle(s);
 }

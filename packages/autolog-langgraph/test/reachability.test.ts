@@ -77,6 +77,25 @@ describe('noticing runs that autolog cannot see', () => {
     expect(handle!.reachability).toMatchObject({ reachable: false, cause: 'context' });
   });
 
+  it("scope 'process': a run started where LangChain's context is empty is traced", async () => {
+    const { tracker, traces, warnings } = setup();
+    const handle = autolog(tracker, { scope: 'process' });
+    // What a preloaded autolog meets under Node 24: the program's runs start with no context.
+    const als = (globalThis as Record<symbol, { exit<T>(fn: () => T): T }>)[
+      Symbol.for('ls:tracing_async_local_storage')
+    ]!;
+    await als.exit(() => counterOn(ours).invoke({ n: 1 }));
+    expect(await traces()).toHaveLength(1);
+    expect(warnings()).toEqual([]);
+    handle.disable();
+    await als.exit(() => counterOn(ours).invoke({ n: 1 }));
+    expect(await traces()).toHaveLength(1); // off again: nothing more recorded
+    // The default scope leaves such runs alone.
+    autolog(tracker);
+    await als.exit(() => counterOn(ours).invoke({ n: 1 }));
+    expect(await traces()).toHaveLength(1);
+  });
+
   it('a normal run confirms the handler is reachable, with no warning', async () => {
     const { tracker, warnings } = setup();
     const handle = autolog(tracker);

@@ -1,4 +1,6 @@
+import { GraphtraceError } from './errors.js';
 import { consoleLogger } from './logger.js';
+import type { TrackingStore } from './store/tracking-store.js';
 import { flushAll } from './tracing/exit-hooks.js';
 import type { LiveSpan } from './tracing/live-span.js';
 import {
@@ -11,8 +13,9 @@ import {
 import {
   runInSpan,
   type SpanFn,
+  type TraceDecorator,
   type TraceOptions,
-  traceFunction,
+  traceOrDecorate,
   withSpanArgs,
 } from './tracing/wrap.js';
 import { createTracker, type Tracker, type TrackerOptions } from './tracker/tracker.js';
@@ -24,8 +27,49 @@ import { createTracker, type Tracker, type TrackerOptions } from './tracker/trac
 let defaultTracker: Tracker | null = null;
 let warned = false;
 
-export function init(options: TrackerOptions): Tracker {
-  defaultTracker = createTracker(options);
+/**
+ * `init()` as MLflow's TypeScript SDK takes it: a tracking URI instead of a store (default
+ * `MLFLOW_TRACKING_URI`, else the configuration's), the other tracker options as they are.
+ */
+export interface InitOptions extends Omit<TrackerOptions, 'store'> {
+  store?: TrackingStore;
+  /** `sqlite:///mlflow.db`, `http(s)://host:port`, … opened by @graphtrace/setup. */
+  trackingUri?: string;
+}
+
+/** Opens the tracker `init()` without a store asks for; @graphtrace/setup registers one. */
+export type TrackerFactory = (options: InitOptions) => Tracker;
+
+let trackerFactory: TrackerFactory | null = null;
+
+/** @internal Registered by @graphtrace/setup when it loads; returns the undo. */
+export function registerTrackerFactory(factory: TrackerFactory): () => void {
+  const before = trackerFactory;
+  trackerFactory = factory;
+  return () => {
+    trackerFactory = before;
+  };
+}
+
+/**
+ * Sets the default tracker the module-level API records into: `init({ store })`, or, as MLflow's
+ * SDK, `init({ trackingUri, experimentId })` (or neither, from MLFLOW_TRACKING_URI and the
+ * configuration), which opens the store through @graphtrace/setup.
+ */
+export function init(options: InitOptions = {}): Tracker {
+  const { store, trackingUri: _uri, ...rest } = options;
+  if (store) {
+    defaultTracker = createTracker({ ...rest, store });
+    return defaultTracker;
+  }
+  if (!trackerFactory) {
+    throw new GraphtraceError(
+      'PACKAGE_NOT_INSTALLED',
+      'init() without a store opens its tracking URI through @graphtrace/setup, which is not loaded: ' +
+        "npm i @graphtrace/setup and import it once (import '@graphtrace/setup'), or pass init({ store })",
+    );
+  }
+  defaultTracker = trackerFactory(options);
   return defaultTracker;
 }
 
@@ -55,9 +99,14 @@ function currentTracer(): Tracer {
   return tracker()?.tracer ?? unrecordedTracer;
 }
 
-/** Wraps `fn` so each call records a span (resolved against the default tracker at call time). */
-export function trace<F extends (...args: any[]) => any>(fn: F, options?: TraceOptions): F {
-  return traceFunction(currentTracer, fn, options);
+/**
+ * Wraps `fn` so each call records a span (resolved against the default tracker at call time);
+ * `@trace()` / `@trace(options)` does the same for a class method.
+ */
+export function trace<F extends (...args: any[]) => any>(fn: F, options?: TraceOptions): F;
+export function trace(options?: TraceOptions): TraceDecorator;
+export function trace(a?: unknown, b?: TraceOptions): unknown {
+  return traceOrDecorate(currentTracer, a, b);
 }
 
 export function withSpan<T>(fn: SpanFn<T>, options?: SpanOptions): T;

@@ -22,9 +22,12 @@ export { type Clock, manualClock, systemClock } from './clock.js';
 export {
   flushTraces,
   getDefaultTracker,
+  type InitOptions,
   init,
+  registerTrackerFactory,
   setDefaultTracker,
   startSpan,
+  type TrackerFactory,
   trace,
   updateCurrentTrace,
   withSpan,
@@ -87,10 +90,13 @@ export {
 } from './model/experiment.js';
 export {
   AgentMetadataKey,
+  DEFAULT_SPAN_NAME,
   MAX_PREVIEW_CHARS,
   MAX_TRACE_IO_CHARS,
+  REQUEST_RESPONSE_PREVIEW_MAX_LENGTH,
   RunTagKey,
   SpanAttributeKey,
+  TokenUsageKey,
   TRACE_ID_PREFIX,
   TRACE_SCHEMA_VERSION,
   TraceMetadataKey,
@@ -110,10 +116,11 @@ export {
   type Span,
   type SpanEvent,
   type SpanStatus,
-  type SpanStatusCode,
+  SpanStatusCode,
   SpanType,
   spanFields,
   spanRecord,
+  spanStatus,
 } from './model/span.js';
 export type { TokenUsage, Trace, TraceInfo, TraceState } from './model/trace.js';
 export {
@@ -150,7 +157,12 @@ export type {
 } from './store/tracking-store.js';
 export { readTokenUsage, truncatePreview } from './tracing/active-trace.js';
 export { flushAll, setExitFlushTimeout } from './tracing/exit-hooks.js';
-export { type EndSpanOptions, LiveSpan } from './tracing/live-span.js';
+export {
+  type EndSpanOptions,
+  type HrTime,
+  LiveSpan,
+  type SpanStatusInput,
+} from './tracing/live-span.js';
 export {
   maskSecretsInText,
   REDACTED,
@@ -158,6 +170,12 @@ export {
   secretKeyTest,
   toJsonSafe,
 } from './tracing/sanitize.js';
+export {
+  getLastActiveTraceId,
+  registerOnSpanEndHook,
+  registerOnSpanStartHook,
+  type SpanHook,
+} from './tracing/span-hooks.js';
 export type { PipelineOptions, PipelineStats } from './tracing/span-pipeline.js';
 export {
   type ActiveSpanResolver,
@@ -168,7 +186,7 @@ export {
   type TraceUpdate,
   updateTrace,
 } from './tracing/tracer.js';
-export type { SpanFn, TraceOptions } from './tracing/wrap.js';
+export type { SpanFn, TraceDecorator, TraceOptions } from './tracing/wrap.js';
 export {
   type AgentMetrics,
   agentMetricsAsRunMetrics,

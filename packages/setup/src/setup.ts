@@ -11,6 +11,7 @@ import {
   consoleLogger,
   createTracker,
   type Logger,
+  registerTrackerFactory,
   resilientStore,
   type Tracker,
   type TrackerOptions,
@@ -140,7 +141,7 @@ function wire(options: SetupOptions): Setup {
     ? loadOptional<typeof import('@graphtrace/autolog-langgraph')>(
         '@graphtrace/autolog-langgraph',
         'autolog_enabled',
-      ).autolog({ tracker, ...(mlflow.user ? { user: mlflow.user } : {}) })
+      ).autolog({ tracker, scope: 'process', ...(mlflow.user ? { user: mlflow.user } : {}) })
     : null;
   return {
     tracker,
@@ -157,3 +158,15 @@ function wire(options: SetupOptions): Setup {
     },
   };
 }
+
+// `init({ trackingUri, experimentId })` of @graphtrace/core's module API (MLflow's SDK form)
+// opens its store here once this package is loaded.
+registerTrackerFactory(
+  ({ store: _store, trackingUri, experimentId, experimentName, ...tracker }) => {
+    const config: MlflowConfigInput = {};
+    if (trackingUri !== undefined) config.tracking_uri = trackingUri;
+    if (experimentId !== undefined) config.experiment_id = experimentId;
+    if (experimentName !== undefined) config.experiment_name = experimentName;
+    return wire({ config, tracker, ...(tracker.logger ? { logger: tracker.logger } : {}) }).tracker;
+  },
+);

@@ -2,7 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { memoryLogger, memoryStore, type TrackingStore } from '@graphtrace/core';
+import {
+  flushTraces,
+  init,
+  memoryLogger,
+  memoryStore,
+  type TrackingStore,
+  withSpan,
+} from '@graphtrace/core';
 import { sqliteStore } from '@graphtrace/store-sqlite';
 import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -156,5 +163,20 @@ describe('store registry', () => {
       message:
         'the tracking URI nowhere://x needs @graphtrace/store-nowhere, which is not installed: npm i @graphtrace/store-nowhere',
     });
+  });
+});
+
+describe("init() in MLflow's SDK form", () => {
+  it('init({ trackingUri, experimentId }) points the module API at the store the URI names', async () => {
+    const dir = caseDir();
+    const path = join(dir, 'sdk.db');
+    const prepared = sqliteStore({ path });
+    const { experimentId } = await prepared.getOrCreateExperiment('sdk-form');
+    await prepared.close();
+    const tracker = init({ trackingUri: `sqlite:///${path}`, experimentId });
+    expect(withSpan(() => 'traced', { name: 'via-init' })).toBe('traced');
+    await flushTraces();
+    await tracker.store.close();
+    expect(await traceNames(path, 'sdk-form')).toEqual(['via-init']);
   });
 });

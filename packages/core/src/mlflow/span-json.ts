@@ -72,6 +72,33 @@ export function spanToMlflowJson(span: Span): string {
   return spanJson(span, JSON.stringify(attributes), base64Id);
 }
 
+/**
+ * The span as an object of MLflow's span JSON shape (MLflow's TypeScript SDK `toJson()`):
+ * ids base64, times bigint ns, attribute values as values rather than JSON text.
+ */
+export function spanToMlflowObject(span: Span): Record<string, unknown> {
+  const attributes: Record<string, unknown> = {
+    [SpanAttributeKey.TRACE_ID]: span.traceId,
+    [SpanAttributeKey.SPAN_TYPE]: span.spanType,
+  };
+  for (const [k, v] of Object.entries(span.attributes)) if (v !== undefined) attributes[k] ??= v;
+  return {
+    trace_id: hexToBase64(span.traceId.replace(/^tr-/, '')),
+    span_id: hexToBase64(span.spanId),
+    parent_span_id: span.parentSpanId ? hexToBase64(span.parentSpanId) : null,
+    name: span.name,
+    start_time_unix_nano: span.startTimeUnixNano,
+    end_time_unix_nano: span.endTimeUnixNano,
+    events: span.events.map((e) => ({
+      name: e.name,
+      time_unix_nano: e.timeUnixNano,
+      attributes: { ...e.attributes },
+    })),
+    status: { code: TO_PROTO[span.status.code], message: span.status.message ?? '' },
+    attributes,
+  };
+}
+
 /** JSON text escaped as the inside of a JSON string (how span JSON holds attribute values). */
 const escapedOf = (json: string): string => JSON.stringify(json).slice(1, -1);
 

@@ -7,6 +7,12 @@ export const SpanAttributeKey = {
   FUNCTION_NAME: 'mlflow.spanFunctionName',
   CHAT_TOOLS: 'mlflow.chat.tools',
   CHAT_USAGE: 'mlflow.chat.tokenUsage',
+  /** MLflow's TypeScript SDK name for CHAT_USAGE. */
+  TOKEN_USAGE: 'mlflow.chat.tokenUsage',
+  EXPERIMENT_ID: 'mlflow.experimentId',
+  /** OpenTelemetry's session and user attributes, as MLflow's SDK names them. */
+  SESSION_ID: 'session.id',
+  USER_ID: 'user.id',
   MESSAGE_FORMAT: 'mlflow.message.format',
   MODEL: 'mlflow.llm.model',
   /** The model's provider (MLflow 3.10+), e.g. `openai`. */
@@ -25,6 +31,10 @@ export const TraceMetadataKey = {
   SIZE_BYTES: 'mlflow.trace.sizeBytes',
   SESSION: 'mlflow.trace.session',
   USER: 'mlflow.trace.user',
+  /** MLflow's TypeScript SDK names for SESSION and USER. */
+  TRACE_SESSION: 'mlflow.trace.session',
+  TRACE_USER: 'mlflow.trace.user',
+  MODEL_ID: 'mlflow.modelId',
   SOURCE_RUN: 'mlflow.sourceRun',
   /** `{ input_cost, output_cost, total_cost }` of the whole trace in USD (MLflow 3.10+). */
   COST: 'mlflow.trace.cost',
@@ -37,6 +47,17 @@ export const TraceTagKey = {
   TRACE_NAME: 'mlflow.traceName',
   SPANS_LOCATION: 'mlflow.trace.spansLocation',
   ARTIFACT_LOCATION: 'mlflow.artifactLocation',
+  /** MLflow's TypeScript SDK name for ARTIFACT_LOCATION. */
+  MLFLOW_ARTIFACT_LOCATION: 'mlflow.artifactLocation',
+} as const;
+
+/** The keys of a token usage record (`mlflow.chat.tokenUsage`), as MLflow's SDK names them. */
+export const TokenUsageKey = {
+  INPUT_TOKENS: 'input_tokens',
+  OUTPUT_TOKENS: 'output_tokens',
+  TOTAL_TOKENS: 'total_tokens',
+  CACHE_READ_INPUT_TOKENS: 'cache_read_input_tokens',
+  CACHE_CREATION_INPUT_TOKENS: 'cache_creation_input_tokens',
 } as const;
 
 /** Per-trace agent counters graphtrace records in the trace metadata. */
@@ -62,5 +83,9 @@ export const TRACE_SCHEMA_VERSION = '3';
 export const TRACE_ID_PREFIX = 'tr-';
 /** MLflow cuts request/response previews at this many characters. */
 export const MAX_PREVIEW_CHARS = 1000;
+/** MLflow's TypeScript SDK name for MAX_PREVIEW_CHARS. */
+export const REQUEST_RESPONSE_PREVIEW_MAX_LENGTH = MAX_PREVIEW_CHARS;
+/** The name of a span whose name was not given (MLflow's SDK default). */
+export const DEFAULT_SPAN_NAME = 'span';
 /** MLflow cuts `mlflow.traceInputs` / `mlflow.traceOutputs` at this many characters. */
 export const MAX_TRACE_IO_CHARS = 250;

@@ -18,11 +18,45 @@ export const SpanType = {
 } as const;
 export type SpanType = (typeof SpanType)[keyof typeof SpanType];
 
+/** A span's status code as graphtrace stores it. */
 export type SpanStatusCode = 'UNSET' | 'OK' | 'ERROR';
+
+/**
+ * The status codes as values, spelled as MLflow's TypeScript SDK spells them:
+ * `span.setStatus(SpanStatusCode.ERROR)`. Every status argument takes either spelling.
+ */
+export const SpanStatusCode = {
+  UNSET: 'STATUS_CODE_UNSET',
+  OK: 'STATUS_CODE_OK',
+  ERROR: 'STATUS_CODE_ERROR',
+} as const;
 
 export interface SpanStatus {
   code: SpanStatusCode;
   message?: string;
+  /** MLflow's TypeScript SDK name for the code: `STATUS_CODE_OK`, … (live spans only). */
+  readonly statusCode?: (typeof SpanStatusCode)[keyof typeof SpanStatusCode];
+  /** MLflow's TypeScript SDK name for the message, `''` when there is none (live spans only). */
+  readonly description?: string;
+}
+
+// The SDK's names as getters on the prototype: a copy of a status (`{ ...status }`, a store's
+// row, a structured clone) carries `code` and `message` alone.
+const statusNames = {
+  get statusCode() {
+    return SpanStatusCode[(this as unknown as SpanStatus).code];
+  },
+  get description() {
+    return (this as unknown as SpanStatus).message ?? '';
+  },
+};
+
+/** A status that also answers to the SDK's names (`statusCode`, `description`). */
+export function spanStatus(code: SpanStatusCode, message?: string): SpanStatus {
+  const status = Object.create(statusNames) as SpanStatus;
+  status.code = code;
+  if (message !== undefined) status.message = message;
+  return status;
 }
 
 export interface SpanEvent {

@@ -12,6 +12,7 @@ import type { TokenUsage } from '../model/trace.js';
 import type { LiveSpan } from './live-span.js';
 import { REDACTED, sanitizeValue } from './sanitize.js';
 import type { FinishedTrace, PendingTraceInfo, TraceSink, TracingSettings } from './settings.js';
+import { noteTraceEnded } from './span-hooks.js';
 
 const LLM_TYPES = new Set<string>([SpanType.LLM, SpanType.CHAT_MODEL]);
 
@@ -19,6 +20,9 @@ const LLM_TYPES = new Set<string>([SpanType.LLM, SpanType.CHAT_MODEL]);
 export const SPAN_BUDGET_FACTOR = 4;
 
 const reported = new WeakMap<object, Set<string>>();
+
+const previewText = (s: string | null) =>
+  s === null ? null : truncatePreview(s, MAX_PREVIEW_CHARS);
 
 /** MLflow's preview rule: at most `max` characters, the cut marked with `...`. */
 export function truncatePreview(s: string, max: number): string {
@@ -111,6 +115,9 @@ export class ActiveTrace implements FinishedTrace {
   tags: Record<string, string> = {};
   metadata: Record<string, string>;
   clientRequestId: string | null = null;
+  /** Set by `updateCurrentTrace`; MLflow then shows these instead of the root's inputs/outputs. */
+  requestPreview: string | null = null;
+  responsePreview: string | null = null;
   droppedEvents = 0;
   droppedAttributes = 0;
   private readonly parents = new Map<string, string | null>();
@@ -181,6 +188,7 @@ export class ActiveTrace implements FinishedTrace {
     this.sink.enqueueSpan(span);
     if (span === this.root) {
       this.ended = true;
+      noteTraceEnded(this.traceId);
       this.sink.enqueueTrace(this);
     }
   }
@@ -258,8 +266,13 @@ export class ActiveTrace implements FinishedTrace {
       requestTime: startMs,
       executionDuration: durationMs,
       state: root.status.code === 'ERROR' ? 'ERROR' : 'OK',
-      requestPreview: request === null ? null : truncatePreview(request, MAX_PREVIEW_CHARS),
-      responsePreview: response === null ? null : truncatePreview(response, MAX_PREVIEW_CHARS),
+      // A preview set by updateCurrentTrace wins; with log_prompts off there is none at all.
+      requestPreview: previewText(
+        this.settings.logPrompts ? (this.requestPreview ?? request) : null,
+      ),
+      responsePreview: previewText(
+        this.settings.logPrompts ? (this.responsePreview ?? response) : null,
+      ),
       traceMetadata: metadata,
       tags: { ...this.tags, [TraceTagKey.TRACE_NAME]: root.name },
     };

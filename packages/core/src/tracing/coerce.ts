@@ -1,4 +1,4 @@
-import type { SpanStatus, SpanStatusCode } from '../model/span.js';
+import { type SpanStatus, type SpanStatusCode, spanStatus } from '../model/span.js';
 import { maskSecretsInText, truncationMarker } from './sanitize.js';
 
 /**
@@ -157,8 +157,8 @@ export function coerceStatus(value: unknown, message?: unknown): SpanStatus | un
     }
     if (code === undefined) return undefined;
     return text === undefined || text === null || text === ''
-      ? { code }
-      : { code, message: maskSecretsInText(safeText(text, MAX_TAG_VALUE_CHARS)) };
+      ? spanStatus(code)
+      : spanStatus(code, maskSecretsInText(safeText(text, MAX_TAG_VALUE_CHARS)));
   } catch {
     return undefined;
   }

@@ -7,8 +7,15 @@ import type {
   SpanContext,
   TimeInput,
 } from '@opentelemetry/api';
+import { spanToMlflowObject } from '../mlflow/span-json.js';
 import { SpanAttributeKey } from '../model/keys.js';
-import type { Span, SpanEvent, SpanStatus, SpanStatusCode } from '../model/span.js';
+import {
+  type Span,
+  type SpanEvent,
+  type SpanStatus,
+  type SpanStatusCode,
+  spanStatus,
+} from '../model/span.js';
 import type { ActiveTrace } from './active-trace.js';
 import {
   coerceName,
@@ -21,13 +28,28 @@ import {
   safeText,
 } from './coerce.js';
 import { maskSecretsInText } from './sanitize.js';
+import { runSpanHooks } from './span-hooks.js';
+
+/** A status as any caller spells it: graphtrace's, MLflow's SDK's, or OpenTelemetry's. */
+export type SpanStatusInput =
+  | SpanStatus
+  | SpanStatusCode
+  | (typeof SpanStatusCode)[keyof typeof SpanStatusCode]
+  | OtelSpanStatus;
 
 export interface EndSpanOptions {
   outputs?: unknown;
-  status?: SpanStatus | SpanStatusCode;
+  /** Set before the span ends, as `setAttributes` would. */
+  attributes?: Record<string, unknown>;
+  status?: SpanStatusInput;
   /** ns since epoch (a bigint, or a number of ns); defaults to now. */
   endTimeNs?: bigint | number;
 }
+
+/** OpenTelemetry's time tuple, `[seconds, nanoseconds]`, as MLflow's SDK gives span times. */
+export type HrTime = [number, number];
+
+const hrTime = (ns: bigint): HrTime => [Number(ns / 1_000_000_000n), Number(ns % 1_000_000_000n)];
 
 /** Attributes one span keeps at most; later ones are dropped (and counted). */
 export const MAX_ATTRIBUTES_PER_SPAN = 512;
@@ -63,7 +85,7 @@ export class LiveSpan implements Span, OtelSpan {
   spanType: string;
   readonly startTimeUnixNano: bigint;
   endTimeUnixNano: bigint | null = null;
-  status: SpanStatus = { code: 'UNSET' };
+  status: SpanStatus = spanStatus('UNSET');
   readonly attributes: Record<string, unknown> = {};
   readonly events: SpanEvent[] = [];
   /** Approximate serialized size, for the trace's size stats. */
@@ -97,6 +119,31 @@ export class LiveSpan implements Span, OtelSpan {
 
   get outputs(): unknown {
     return this.attributes[SpanAttributeKey.OUTPUTS];
+  }
+
+  /** MLflow's SDK name for `parentSpanId`. */
+  get parentId(): string | null {
+    return this.parentSpanId;
+  }
+
+  /** The start as `[seconds, nanoseconds]`, as MLflow's SDK gives it. */
+  get startTime(): HrTime {
+    return hrTime(this.startTimeUnixNano);
+  }
+
+  /** The end as `[seconds, nanoseconds]`; null while the span is open. */
+  get endTime(): HrTime | null {
+    return this.endTimeUnixNano === null ? null : hrTime(this.endTimeUnixNano);
+  }
+
+  /** An attribute's value as it was kept (masked, bounded); undefined when not set. */
+  getAttribute(key: string): unknown {
+    return this.attributes[key];
+  }
+
+  /** The span in MLflow's span JSON shape (base64 ids, ns times as bigints). */
+  toJson(): Record<string, unknown> {
+    return spanToMlflowObject(this);
   }
 
   /**
@@ -190,7 +237,7 @@ export class LiveSpan implements Span, OtelSpan {
    * A status code (`'ERROR'`, `'STATUS_CODE_ERROR'`, OpenTelemetry's numbers) or an object with
    * one; a value without a readable code is reported and leaves the status as it is.
    */
-  setStatus(status: SpanStatus | SpanStatusCode | OtelSpanStatus, message?: string): this {
+  setStatus(status: SpanStatusInput, message?: string): this {
     return this.guard(() => {
       const next = coerceStatus(status, message);
       if (next) this.status = next;
@@ -226,10 +273,10 @@ export class LiveSpan implements Span, OtelSpan {
       if (stack) attrs['exception.stacktrace'] = stack;
       this.addEvent('exception', attrs, time);
       if (this.status.code !== 'ERROR')
-        this.status = {
-          code: 'ERROR',
-          message: maskSecretsInText(safeText(`${type}: ${message}`, MAX_TAG_VALUE_CHARS)),
-        };
+        this.status = spanStatus(
+          'ERROR',
+          maskSecretsInText(safeText(`${type}: ${message}`, MAX_TAG_VALUE_CHARS)),
+        );
     });
   }
 
@@ -263,6 +310,7 @@ export class LiveSpan implements Span, OtelSpan {
       ) {
         const o = options as EndSpanOptions;
         if ('outputs' in o) this.setOutputs(o.outputs);
+        if (o.attributes !== undefined) this.setAttributes(o.attributes);
         if (o.status !== undefined) this.setStatus(o.status);
         if (o.endTimeNs !== undefined) {
           endNs = coerceTimeNs(o.endTimeNs);
@@ -275,8 +323,9 @@ export class LiveSpan implements Span, OtelSpan {
       } else if (options !== undefined) {
         endNs = timeInputToNs(options);
       }
-      if (this.status.code === 'UNSET') this.status = { code: 'OK' };
+      if (this.status.code === 'UNSET') this.status = spanStatus('OK', this.status.message);
       this.endTimeUnixNano = endNs ?? this.trace.settings.clock.nowNs();
+      runSpanHooks('end', this);
       this.trace.onSpanEnd(this);
     } catch (err) {
       this.trace.reportInternalError(err);

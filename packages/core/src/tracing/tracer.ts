@@ -17,6 +17,7 @@ import { contextValue } from './context.js';
 import { LiveSpan } from './live-span.js';
 import { maskSecretsInText, REDACTED, secretKeyTest } from './sanitize.js';
 import type { TraceSink, TracingSettings } from './settings.js';
+import { runSpanHooks } from './span-hooks.js';
 
 export interface SpanOptions {
   name?: string;
@@ -40,6 +41,10 @@ export interface TraceUpdate {
   tags?: Record<string, string>;
   metadata?: Record<string, string>;
   clientRequestId?: string;
+  /** Replaces the preview MLflow shows for the request (else made from the root's inputs). */
+  requestPreview?: string;
+  /** Replaces the preview MLflow shows for the response (else made from the root's outputs). */
+  responsePreview?: string;
   /** Stored as `mlflow.trace.session`. */
   session?: string;
   /** Stored as `mlflow.trace.user`. */
@@ -150,6 +155,7 @@ export class Tracer {
       if (span.isRecording()) {
         if (options.inputs !== undefined) span.setInputs(options.inputs);
         if (options.attributes !== undefined) span.setAttributes(options.attributes);
+        runSpanHooks('start', span);
       }
       return span;
     } catch (err) {
@@ -184,6 +190,12 @@ function applyUpdate(span: LiveSpan, update: TraceUpdate): void {
     trace.metadata[bounded(k, MAX_KEY_CHARS)] = clean(k, v);
   if (update.clientRequestId !== undefined)
     trace.clientRequestId = safeText(update.clientRequestId, MAX_KEY_CHARS);
+  for (const key of ['requestPreview', 'responsePreview'] as const) {
+    const preview = update[key];
+    if (preview === undefined) continue;
+    if (typeof preview === 'string') trace[key] = maskSecretsInText(preview);
+    else trace.reportBadValue(`updateCurrentTrace({ ${key} })`, 'takes a string; it was ignored');
+  }
   if (update.session !== undefined) trace.metadata[TraceMetadataKey.SESSION] = text(update.session);
   if (update.user !== undefined) trace.metadata[TraceMetadataKey.USER] = text(update.user);
   if (trace.ended)

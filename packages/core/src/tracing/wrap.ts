@@ -220,7 +220,7 @@ function parameterNames(fn: (...args: never[]) => unknown): string[] | null {
 }
 
 function inputsFrom(names: string[] | null, args: unknown[]): unknown {
-  if (!names || names.length === 0) return args.length === 0 ? undefined : { args };
+  if (!names || names.length === 0) return args.length === 0 ? {} : { args };
   const out: Record<string, unknown> = {};
   names.forEach((n, i) => {
     if (i < args.length) out[n] = args[i];
@@ -242,11 +242,11 @@ export function traceFunction<F extends (...args: any[]) => any>(
   options: TraceOptions = {},
 ): F {
   const names = parameterNames(fn);
-  const name = options.name ?? (fn.name || 'function');
+  const name = options.name ?? (fn.name || 'span');
   const traced = function (this: unknown, ...args: unknown[]) {
     const span = tracer().startSpan({
       name,
-      spanType: options.spanType ?? SpanType.CHAIN,
+      spanType: options.spanType ?? SpanType.UNKNOWN,
       ...(options.attributes ? { attributes: options.attributes } : {}),
     });
     if (span.isRecording()) {
@@ -256,7 +256,45 @@ export function traceFunction<F extends (...args: any[]) => any>(
     return runInSpan(span, () => fn.apply(this, args), true, true);
   };
   Object.defineProperty(traced, 'name', { value: fn.name });
+  Object.defineProperty(traced, 'length', { value: fn.length });
   return traced as unknown as F;
+}
+
+/** What `trace(options)` returns: a method decorator, in TC39 or `experimentalDecorators` form. */
+export type TraceDecorator = (...args: any[]) => any;
+
+/**
+ * `trace(fn, options?)` wraps a function; `trace(options?)` decorates a method, detected as
+ * MLflow's SDK detects it: two arguments with a context object are a TC39 decorator call,
+ * anything else the legacy `(prototype, key, descriptor)` form. The span is named after the
+ * method unless `options.name` says otherwise.
+ */
+export function traceOrDecorate(
+  tracer: () => Tracer,
+  a: unknown,
+  b?: TraceOptions,
+): ((...args: any[]) => any) | TraceDecorator {
+  if (typeof a === 'function') return traceFunction(tracer, a as (...args: any[]) => any, b);
+  const options: TraceOptions = a !== null && typeof a === 'object' ? (a as TraceOptions) : {};
+  return function decorate(...args: unknown[]): unknown {
+    const [target, second, descriptor] = args;
+    const named = (fn: { name: string }, key: unknown) => ({
+      ...options,
+      name: options.name ?? (fn.name || String(key ?? 'span')),
+    });
+    if (args.length === 2 && second !== null && typeof second === 'object') {
+      if (typeof target !== 'function') return target;
+      return traceFunction(
+        tracer,
+        target as (...a: any[]) => any,
+        named(target, peek(second, 'name')),
+      );
+    }
+    const d = descriptor as PropertyDescriptor | undefined;
+    if (d && typeof d.value === 'function')
+      d.value = traceFunction(tracer, d.value, named(d.value, second));
+    return d;
+  };
 }
 
 export type SpanFn<T> = (span: LiveSpan) => T;

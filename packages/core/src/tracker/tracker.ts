@@ -36,8 +36,9 @@ import {
 import {
   runInSpan,
   type SpanFn,
+  type TraceDecorator,
   type TraceOptions,
-  traceFunction,
+  traceOrDecorate,
   withSpanArgs,
 } from '../tracing/wrap.js';
 import {
@@ -222,8 +223,11 @@ export class Tracker {
 
   // ---- tracing -------------------------------------------------------------------------------
 
-  trace<F extends (...args: any[]) => any>(fn: F, options?: TraceOptions): F {
-    return traceFunction(() => this.tracer, fn, options);
+  /** Wraps `fn` so each call records a span; `@tracker.trace()` decorates a class method. */
+  trace<F extends (...args: any[]) => any>(fn: F, options?: TraceOptions): F;
+  trace(options?: TraceOptions): TraceDecorator;
+  trace(a?: unknown, b?: TraceOptions): unknown {
+    return traceOrDecorate(() => this.tracer, a, b);
   }
 
   withSpan<T>(fn: SpanFn<T>, options?: SpanOptions): T;
