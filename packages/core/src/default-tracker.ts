@@ -1,9 +1,16 @@
 import { GraphtraceError } from './errors.js';
 import { consoleLogger } from './logger.js';
 import type { TrackingStore } from './store/tracking-store.js';
+import {
+  type HeadersLike,
+  headersFor,
+  remoteParentFrom,
+  runWithRemoteParent,
+} from './tracing/distributed.js';
 import { flushAll } from './tracing/exit-hooks.js';
 import type { LiveSpan } from './tracing/live-span.js';
 import {
+  getCurrentActiveSpan,
   noopSpan,
   type SpanOptions,
   type StartSpanOptions,
@@ -128,4 +135,49 @@ export function updateCurrentTrace(update: TraceUpdate): void {
 /** Writes every pending span of every tracker in this process. */
 export async function flushTraces(): Promise<void> {
   await flushAll();
+}
+
+const said = new Set<string>();
+function warnOnce(message: string): void {
+  if (said.has(message)) return;
+  said.add(message);
+  (defaultTracker?.logger ?? consoleLogger).warn(`${message} (said once)`);
+}
+
+/**
+ * The headers that carry the active span to a service this program calls: W3C `traceparent`
+ * (and `tracestate` when one came in). With no active span: `{}`, and a warning once.
+ */
+export function getTracingContextHeadersForHttpRequest(): Record<string, string> {
+  const span = getCurrentActiveSpan();
+  if (!span || /^tr-0+$/.test(span.traceId)) {
+    warnOnce(
+      'getTracingContextHeadersForHttpRequest: no active span, so no trace context is sent; call it inside withSpan() or a traced function',
+    );
+    return {};
+  }
+  return headersFor(span);
+}
+
+/**
+ * Runs `fn` as the continuation of the caller's span named by a request's `traceparent`
+ * header: the spans `fn` starts join the caller's trace, under that span. Headers without a
+ * valid one are reported once and `fn` runs as usual, starting traces of its own.
+ */
+export function withTracingContextFromHeaders<T>(headers: HeadersLike, fn: () => T): T {
+  const parent = remoteParentFrom(headers);
+  if (!parent) {
+    warnOnce(
+      "withTracingContextFromHeaders: the headers carry no valid 'traceparent' (send them with getTracingContextHeadersForHttpRequest()); the spans start a trace of their own",
+    );
+  }
+  return runWithRemoteParent(parent, fn);
+}
+
+/** `withTracingContextFromHeaders` for an async `fn` (MLflow's SDK has both names). */
+export function withTracingContextFromHeadersAsync<T>(
+  headers: HeadersLike,
+  fn: () => Promise<T>,
+): Promise<T> {
+  return withTracingContextFromHeaders(headers, fn);
 }

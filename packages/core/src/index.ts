@@ -22,6 +22,7 @@ export { type Clock, manualClock, systemClock } from './clock.js';
 export {
   flushTraces,
   getDefaultTracker,
+  getTracingContextHeadersForHttpRequest,
   type InitOptions,
   init,
   registerTrackerFactory,
@@ -31,6 +32,8 @@ export {
   trace,
   updateCurrentTrace,
   withSpan,
+  withTracingContextFromHeaders,
+  withTracingContextFromHeadersAsync,
 } from './default-tracker.js';
 export {
   errorMessage,
@@ -66,6 +69,7 @@ export { formatTraceTree } from './format/trace-tree.js';
 export { type IdGenerator, randomIds, sequentialIds } from './ids.js';
 export { consoleLogger, type Logger, memoryLogger, silentLogger } from './logger.js';
 export { MemoryStore, type MemoryStoreOptions, memoryStore } from './memory/memory-store.js';
+export { type SdkSpan, type SdkTrace, type SdkTraceInfo, toSdkTrace } from './mlflow/sdk-trace.js';
 export {
   base64ToHex,
   hexToBase64,
@@ -156,6 +160,11 @@ export type {
   WriteOptions,
 } from './store/tracking-store.js';
 export { readTokenUsage, truncatePreview } from './tracing/active-trace.js';
+export {
+  type HeadersLike,
+  parseTraceparent,
+  type RemoteParent,
+} from './tracing/distributed.js';
 export { flushAll, setExitFlushTimeout } from './tracing/exit-hooks.js';
 export {
   type EndSpanOptions,

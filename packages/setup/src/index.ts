@@ -1,3 +1,4 @@
+export { MlflowClient, type MlflowClientOptions } from './mlflow-client.js';
 export {
   DEFAULT_CONFIG_FILE,
   resolveConfig,

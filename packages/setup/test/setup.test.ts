@@ -13,7 +13,14 @@ import {
 import { sqliteStore } from '@graphtrace/store-sqlite';
 import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadOptional, openStore, registerStoreScheme, SPOOL_PATH, setup } from '../src/index.js';
+import {
+  loadOptional,
+  MlflowClient,
+  openStore,
+  registerStoreScheme,
+  SPOOL_PATH,
+  setup,
+} from '../src/index.js';
 
 const dirs: string[] = [];
 function caseDir(): string {
@@ -178,5 +185,50 @@ describe("init() in MLflow's SDK form", () => {
     await flushTraces();
     await tracker.store.close();
     expect(await traceNames(path, 'sdk-form')).toEqual(['via-init']);
+  });
+});
+
+describe("MlflowClient (MLflow's SDK client)", () => {
+  it('reads a trace back in the SDK shape: { info, data: { spans } }', async () => {
+    const dir = caseDir();
+    const uri = `sqlite:///${join(dir, 'client.db')}`;
+    const client = new MlflowClient({ trackingUri: uri });
+    const experimentId = await client.createExperiment('client-exp');
+    await expect(client.createExperiment('client-exp')).rejects.toMatchObject({
+      code: 'ALREADY_EXISTS',
+    });
+    const tracker = init({ trackingUri: uri, experimentId });
+    const traceId = withSpan(
+      (root) => {
+        withSpan((child) => child.setAttribute('k', 1), { name: 'child' });
+        return root.traceId;
+      },
+      { name: 'root', inputs: { q: 'hi' } },
+    );
+    await flushTraces();
+    await tracker.store.close();
+
+    const trace = await client.getTrace(traceId);
+    expect(trace.info).toMatchObject({
+      traceId,
+      state: 'OK',
+      traceLocation: { type: 'MLFLOW_EXPERIMENT', mlflowExperiment: { experimentId } },
+      tokenUsage: null,
+    });
+    const [root, child] = trace.data.spans;
+    expect(root).toMatchObject({
+      name: 'root',
+      parentId: null,
+      inputs: { q: 'hi' },
+      outputs: traceId,
+      status: { statusCode: 'STATUS_CODE_OK', description: '' },
+    });
+    expect(child!.parentId).toBe(root!.spanId);
+    expect(child!.getAttribute('k')).toBe(1);
+    expect(child!.startTime[0]).toBeGreaterThan(1_700_000_000);
+    await expect(client.getTrace('tr-00000000000000000000000000000000')).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await client.close();
   });
 });

@@ -128,6 +128,14 @@ export class ActiveTrace implements FinishedTrace {
   private toolErrors = 0;
   private retrieverCalls = 0;
 
+  /**
+   * Set when this is this process's part of a trace begun by a caller in another process (W3C
+   * trace context): its spans are written, the trace info is left to the caller.
+   */
+  remote = false;
+  /** W3C `tracestate` received with the caller's span, passed on to the services we call. */
+  traceState: string | undefined;
+
   constructor(
     readonly traceId: string,
     readonly recording: boolean,
@@ -188,6 +196,7 @@ export class ActiveTrace implements FinishedTrace {
     this.sink.enqueueSpan(span);
     if (span === this.root) {
       this.ended = true;
+      if (this.remote) return;
       noteTraceEnded(this.traceId);
       this.sink.enqueueTrace(this);
     }

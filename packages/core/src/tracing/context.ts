@@ -10,20 +10,22 @@ const manager = new AsyncLocalStorageContextManager().enable();
 
 const SPAN_KEY = createContextKey('graphtrace.activeSpan');
 const RUN_KEY = createContextKey('graphtrace.activeRun');
+const REMOTE_KEY = createContextKey('graphtrace.remoteParent');
+const KEYS = { span: SPAN_KEY, run: RUN_KEY, remote: REMOTE_KEY };
+
+/** What the context carries: the active span, the active run, a caller's span in another process. */
+export type ContextKey = keyof typeof KEYS;
 
 export function activeContext(): Context {
   return manager.active();
 }
 
-export function contextValue<T>(
-  key: 'span' | 'run',
-  ctx: Context = manager.active(),
-): T | undefined {
-  return ctx.getValue(key === 'span' ? SPAN_KEY : RUN_KEY) as T | undefined;
+export function contextValue<T>(key: ContextKey, ctx: Context = manager.active()): T | undefined {
+  return ctx.getValue(KEYS[key]) as T | undefined;
 }
 
-export function runInContext<R>(key: 'span' | 'run', value: unknown, fn: () => R): R {
-  return manager.with(manager.active().setValue(key === 'span' ? SPAN_KEY : RUN_KEY, value), fn);
+export function runInContext<R>(key: ContextKey, value: unknown, fn: () => R): R {
+  return manager.with(manager.active().setValue(KEYS[key], value), fn);
 }
 
 /** Runs `fn` in `ctx` (captured earlier with `activeContext()`). */

@@ -49,7 +49,11 @@ export interface EndSpanOptions {
 /** OpenTelemetry's time tuple, `[seconds, nanoseconds]`, as MLflow's SDK gives span times. */
 export type HrTime = [number, number];
 
-const hrTime = (ns: bigint): HrTime => [Number(ns / 1_000_000_000n), Number(ns % 1_000_000_000n)];
+/** ns since epoch → `[seconds, nanoseconds]`. */
+export const hrTime = (ns: bigint): HrTime => [
+  Number(ns / 1_000_000_000n),
+  Number(ns % 1_000_000_000n),
+];
 
 /** Attributes one span keeps at most; later ones are dropped (and counted). */
 export const MAX_ATTRIBUTES_PER_SPAN = 512;

@@ -14,6 +14,7 @@ import {
   safeText,
 } from './coerce.js';
 import { contextValue } from './context.js';
+import { currentRemoteParent } from './distributed.js';
 import { LiveSpan } from './live-span.js';
 import { maskSecretsInText, REDACTED, secretKeyTest } from './sanitize.js';
 import type { TraceSink, TracingSettings } from './settings.js';
@@ -134,17 +135,24 @@ export class Tracer {
       if (parent) {
         span = new LiveSpan(parent.trace, ids.spanId(), parent.spanId, name, spanType, start);
       } else {
+        // A caller in another process whose span this work continues (W3C trace context).
+        const remote = options.parent === undefined ? currentRemoteParent() : undefined;
         const sampling = this.settings.sampling;
         const recording =
-          this.enabled() && (sampling >= 1 || (sampling > 0 && Math.random() < sampling));
+          this.enabled() &&
+          (remote ? remote.sampled : sampling >= 1 || (sampling > 0 && Math.random() < sampling));
         const trace = new ActiveTrace(
-          `${TRACE_ID_PREFIX}${ids.traceId()}`,
+          remote?.traceId ?? `${TRACE_ID_PREFIX}${ids.traceId()}`,
           recording,
           this.settings,
           this.sink,
           this.currentRunId(),
         );
-        span = new LiveSpan(trace, ids.spanId(), null, name, spanType, start);
+        if (remote) {
+          trace.remote = true;
+          trace.traceState = remote.traceState;
+        }
+        span = new LiveSpan(trace, ids.spanId(), remote?.spanId ?? null, name, spanType, start);
         trace.root = span;
       }
       if (options.startTimeNs !== undefined && given === undefined)
