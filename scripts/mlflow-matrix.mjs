@@ -13,6 +13,7 @@ const CHECKS = [
   ['DDL & new file', 'packages/store-sqlite', ['test/schema-interop.test.ts']],
   ['graphtrace→MLflow', 'packages/store-sqlite', ['test/interop-graphtrace-writes.test.ts']],
   ['MLflow→graphtrace', 'packages/store-sqlite', ['test/interop-mlflow-writes.test.ts']],
+  ['span links', 'packages/store-sqlite', ['test/interop-links.test.ts']],
   ['db upgrade = mlflow', 'packages/store-sqlite', ['test/interop-upgrade.test.ts']],
   ['server conformance', 'packages/store-mlflow', ['test/conformance-sqlite.test.ts']],
   ['server read-back', 'packages/store-mlflow', ['test/interop-readback.test.ts']],

@@ -119,6 +119,7 @@ export {
 export {
   type Span,
   type SpanEvent,
+  type SpanLink,
   type SpanStatus,
   SpanStatusCode,
   SpanType,

@@ -9,6 +9,8 @@ import {
   registerOnSpanStartHook,
   SpanStatusCode,
   SpanType,
+  spanFromMlflowJson,
+  spanToMlflowJson,
 } from '../src/index.js';
 import { setup } from './helpers.js';
 
@@ -288,5 +290,35 @@ describe('span hooks', () => {
     expect(tracker.withSpan(() => 2)).toBe(2);
     expect(await traces()).toHaveLength(2);
     expect(warnings(logger).filter((m) => /end hook threw \(hook bug\)/.test(m))).toHaveLength(1);
+  });
+});
+
+describe('span links', () => {
+  it('addLink takes MLflow and OpenTelemetry spellings, drops a link without ids, and survives MLflow span JSON', async () => {
+    const { tracker, traces, spansOf, logger } = setup();
+    const hex = '0af7651916cd43dd8448eb211c80319c';
+    tracker.withSpan({ name: 'linked' }, (s) => {
+      s.addLink({
+        traceId: `tr-${hex}`,
+        spanId: 'b7ad6b7169203331',
+        attributes: { kind: 'resume' },
+      });
+      s.addLink({ context: { traceId: hex, spanId: '00f067aa0ba902b7', traceFlags: 1 } });
+      s.addLink({ traceId: 'nope', spanId: 'x' });
+      expect(s.toJson().links).toHaveLength(2);
+    });
+    const [info] = await traces();
+    const [span] = await spansOf(info!.traceId);
+    const expected = [
+      { traceId: `tr-${hex}`, spanId: 'b7ad6b7169203331', attributes: { kind: 'resume' } },
+      { traceId: `tr-${hex}`, spanId: '00f067aa0ba902b7', attributes: null },
+    ];
+    expect(span!.links).toEqual(expected);
+    expect(spanFromMlflowJson(spanToMlflowJson(span!)).links).toEqual(expected);
+    expect(warnings(logger).join('\n')).toMatch(/addLink needs a trace id and a span id/);
+    // A span without links is written as before: no `links` key at all.
+    const plain = tracker.startSpan({ name: 'plain' });
+    plain.end();
+    expect(spanToMlflowJson(plain)).not.toMatch(/"links"/);
   });
 });

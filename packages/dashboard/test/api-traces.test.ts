@@ -1,3 +1,4 @@
+import { createTracker, silentLogger } from '@graphtrace/core';
 import { type SqliteAnalytics, sqliteAnalytics } from '@graphtrace/store-sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -260,6 +261,31 @@ describe('GET /api/traces/:traceId', () => {
       name: 'exception',
       attributes: { 'exception.type': 'RangeError', 'exception.message': 'division by zero' },
     });
+  });
+
+  it("lists a span's links to spans of other traces", async () => {
+    const tracker = createTracker({
+      store: seeded.store,
+      experimentName: 'links',
+      logger: silentLogger,
+      handleExitSignals: false,
+    });
+    const weather = await call<TraceDetailResponse>(app, `/api/traces/${seeded.weatherTraceId}`);
+    const target = weather.body.spans[0]!;
+    const traceId = tracker.withSpan({ name: 'follow-up' }, (s) => {
+      s.addLink({
+        traceId: seeded.weatherTraceId,
+        spanId: target.spanId,
+        attributes: { why: 'retry' },
+      });
+      return s.traceId;
+    });
+    await tracker.flushTraces();
+    const r = await call<TraceDetailResponse>(app, `/api/traces/${traceId}`);
+    expect(r.body.spans[0]!.links).toEqual([
+      { traceId: seeded.weatherTraceId, spanId: target.spanId, attributes: { why: 'retry' } },
+    ]);
+    expect(target.links).toEqual([]);
   });
 
   it('is a 404 for an unknown trace, with a JSON body', async () => {

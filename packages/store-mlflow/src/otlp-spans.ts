@@ -81,7 +81,15 @@ export function toReadableSpan(span: Span): ReadableSpan {
     // Plain JSON values: the serializer writes objects as kvlists and arrays as arrays, which
     // the ReadableSpan attribute type does not spell out.
     attributes: attributes as ReadableSpan['attributes'],
-    links: [],
+    links: (span.links ?? []).map((l) => ({
+      context: {
+        traceId: l.traceId.replace(/^tr-/, ''),
+        spanId: l.spanId,
+        traceFlags: TraceFlags.SAMPLED,
+      },
+      attributes: (l.attributes ?? {}) as ReadableSpan['attributes'],
+      droppedAttributesCount: 0,
+    })),
     events: span.events.map((e) => ({
       name: e.name,
       time: hrTime(e.timeUnixNano),
@@ -128,6 +136,7 @@ export interface OtlpSpanJson {
   end_time_unix_nano?: string | number;
   attributes?: KeyValueJson[];
   events?: { time_unix_nano?: string | number; name?: string; attributes?: KeyValueJson[] }[];
+  links?: { trace_id?: string; span_id?: string; attributes?: KeyValueJson[] }[];
   status?: { code?: string; message?: string };
 }
 
@@ -194,5 +203,17 @@ export function spanFromOtlpJson(s: OtlpSpanJson, fallbackTraceId: string): Span
       timeUnixNano: BigInt(e.time_unix_nano ?? 0),
       attributes: decodeAttributes(e.attributes),
     })),
+    ...(s.links?.length
+      ? {
+          links: s.links.map((l) => {
+            const attributes = decodeAttributes(l.attributes);
+            return {
+              traceId: `tr-${b64hex(l.trace_id)}`,
+              spanId: b64hex(l.span_id),
+              attributes: Object.keys(attributes).length > 0 ? attributes : null,
+            };
+          }),
+        }
+      : {}),
   };
 }

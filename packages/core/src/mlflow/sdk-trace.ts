@@ -1,5 +1,5 @@
 import { TraceMetadataKey } from '../model/keys.js';
-import { type Span, SpanStatusCode } from '../model/span.js';
+import { type Span, type SpanLink, SpanStatusCode } from '../model/span.js';
 import type { TokenUsage, Trace, TraceInfo } from '../model/trace.js';
 import { readTokenUsage } from '../tracing/active-trace.js';
 import { type HrTime, hrTime } from '../tracing/live-span.js';
@@ -38,6 +38,7 @@ export interface SdkSpan {
   readonly outputs: unknown;
   readonly attributes: Record<string, unknown>;
   readonly events: { name: string; timestamp: bigint; attributes: Record<string, unknown> }[];
+  readonly links: SpanLink[];
   getAttribute(key: string): unknown;
   toJson(): Record<string, unknown>;
 }
@@ -63,6 +64,7 @@ function sdkSpan(span: Span): SdkSpan {
       timestamp: e.timeUnixNano,
       attributes: e.attributes,
     })),
+    links: span.links ?? [],
     getAttribute: (key) => span.attributes[key],
     toJson: () => spanToMlflowObject(span),
   };

@@ -1,6 +1,6 @@
 import { GraphtraceError } from '../errors.js';
 import { SpanAttributeKey } from '../model/keys.js';
-import type { Span, SpanEvent, SpanStatusCode } from '../model/span.js';
+import type { Span, SpanEvent, SpanLink, SpanStatusCode } from '../model/span.js';
 
 /**
  * MLflow's span JSON (`Span.to_dict()`, stored in `spans.content` and in trace artifacts):
@@ -42,6 +42,24 @@ function eventJson(e: SpanEvent): string {
   return `{"name":${JSON.stringify(e.name)},"time_unix_nano":${e.timeUnixNano},"attributes":${JSON.stringify(attrs)}}`;
 }
 
+/** A link as MLflow's `Link.to_dict()`: the ids as text (`tr-…`, 16 hex), not base64. */
+function linkJson(l: SpanLink): Record<string, unknown> {
+  return { trace_id: l.traceId, span_id: l.spanId, attributes: l.attributes };
+}
+
+function linkFrom(d: unknown): SpanLink | null {
+  if (d === null || typeof d !== 'object') return null;
+  const o = d as Record<string, unknown>;
+  if (typeof o.trace_id !== 'string' || typeof o.span_id !== 'string') return null;
+  const attrs = o.attributes;
+  return {
+    traceId: o.trace_id,
+    spanId: o.span_id,
+    attributes:
+      attrs !== null && typeof attrs === 'object' ? (attrs as Record<string, unknown>) : null,
+  };
+}
+
 /** The JSON string of the base64 of a hex id. */
 const base64Id = (hex: string): string => JSON.stringify(hexToBase64(hex));
 
@@ -56,6 +74,8 @@ function spanJson(span: Span, attributes: string, id: (hex: string) => string): 
     `"end_time_unix_nano":${span.endTimeUnixNano ?? 'null'}`,
     `"events":[${span.events.map(eventJson).join(',')}]`,
     `"status":{"code":"${TO_PROTO[span.status.code]}","message":${JSON.stringify(span.status.message ?? '')}}`,
+    // Only spans with links carry the key, so every other span is written as before.
+    ...(span.links?.length ? [`"links":${JSON.stringify(span.links.map(linkJson))}`] : []),
     `"attributes":${attributes}}`,
   ].join(',');
 }
@@ -95,6 +115,7 @@ export function spanToMlflowObject(span: Span): Record<string, unknown> {
       attributes: { ...e.attributes },
     })),
     status: { code: TO_PROTO[span.status.code], message: span.status.message ?? '' },
+    links: (span.links ?? []).map(linkJson),
     attributes,
   };
 }
@@ -228,5 +249,12 @@ export function spanFromMlflowJson(text: string): Span {
       timeUnixNano: BigInt(e.time_unix_nano ?? 0),
       attributes: (e.attributes ?? {}) as Record<string, unknown>,
     })),
+    ...linksFrom(d.links),
   };
+}
+
+function linksFrom(raw: unknown): { links?: SpanLink[] } {
+  if (!Array.isArray(raw)) return {};
+  const links = raw.map(linkFrom).filter((l): l is SpanLink => l !== null);
+  return links.length > 0 ? { links } : {};
 }

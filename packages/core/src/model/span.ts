@@ -66,6 +66,19 @@ export interface SpanEvent {
 }
 
 /**
+ * A link to a span of this or another trace that is not this span's parent (OpenTelemetry's
+ * span link; MLflow 3.13+ keeps them in the span JSON as `links`).
+ */
+export interface SpanLink {
+  /** `tr-` + 32 lowercase hex. */
+  traceId: string;
+  /** 16 lowercase hex. */
+  spanId: string;
+  /** null when there are none, as MLflow writes it. */
+  attributes: Record<string, unknown> | null;
+}
+
+/**
  * A finished (or, for readers, possibly unfinished) span. Attribute values are plain JSON
  * values; stores encode each one as JSON text, as MLflow does. Inputs and outputs live in the
  * `mlflow.spanInputs` / `mlflow.spanOutputs` attributes.
@@ -84,6 +97,8 @@ export interface Span {
   status: SpanStatus;
   attributes: Record<string, unknown>;
   events: SpanEvent[];
+  /** Absent or empty: no links. */
+  links?: SpanLink[];
 }
 
 /**
@@ -102,6 +117,7 @@ export function spanFields(span: Span): Span {
     status: span.status,
     attributes: span.attributes,
     events: span.events,
+    ...(span.links?.length ? { links: span.links } : {}),
   };
 }
 
@@ -115,5 +131,13 @@ export function spanRecord(span: Span): Span {
     status: { ...span.status },
     attributes: { ...span.attributes },
     events: span.events.map((e) => ({ ...e, attributes: { ...e.attributes } })),
+    ...(span.links?.length
+      ? {
+          links: span.links.map((l) => ({
+            ...l,
+            attributes: l.attributes && { ...l.attributes },
+          })),
+        }
+      : {}),
   };
 }

@@ -12,6 +12,7 @@ import { SpanAttributeKey } from '../model/keys.js';
 import {
   type Span,
   type SpanEvent,
+  type SpanLink,
   type SpanStatus,
   type SpanStatusCode,
   spanStatus,
@@ -55,6 +56,30 @@ export const hrTime = (ns: bigint): HrTime => [
   Number(ns % 1_000_000_000n),
 ];
 
+/** Links one span keeps at most. */
+export const MAX_LINKS_PER_SPAN = 128;
+
+/** A link's ids, normalised (`tr-` + 32 hex, 16 hex), from either spelling; null if invalid. */
+function linkOf(link: unknown): SpanLink | null {
+  if (link === null || typeof link !== 'object') return null;
+  const o = link as Record<string, unknown>;
+  const ctx = (o.context ?? o) as Record<string, unknown>;
+  const traceHex = String(ctx.traceId ?? '')
+    .toLowerCase()
+    .replace(/^tr-/, '');
+  const spanId = String(ctx.spanId ?? '').toLowerCase();
+  if (!/^[0-9a-f]{32}$/.test(traceHex) || !/^[0-9a-f]{16}$/.test(spanId)) return null;
+  const attributes = o.attributes;
+  return {
+    traceId: `tr-${traceHex}`,
+    spanId,
+    attributes:
+      attributes !== null && typeof attributes === 'object'
+        ? (attributes as Record<string, unknown>)
+        : null,
+  };
+}
+
 /** Attributes one span keeps at most; later ones are dropped (and counted). */
 export const MAX_ATTRIBUTES_PER_SPAN = 512;
 
@@ -92,6 +117,7 @@ export class LiveSpan implements Span, OtelSpan {
   status: SpanStatus = spanStatus('UNSET');
   readonly attributes: Record<string, unknown> = {};
   readonly events: SpanEvent[] = [];
+  readonly links: SpanLink[] = [];
   /** Approximate serialized size, for the trace's size stats. */
   sizeChars = 200;
 
@@ -229,11 +255,35 @@ export class LiveSpan implements Span, OtelSpan {
     });
   }
 
-  addLink(_link: Link): this {
-    return this;
+  /**
+   * Links this span to a span that is not its parent: OpenTelemetry's `{ context: { traceId,
+   * spanId }, attributes }` or MLflow's `{ traceId, spanId, attributes }` (`tr-…` or 32 hex). A
+   * link without valid ids is reported and dropped; a span keeps at most 128.
+   */
+  addLink(link: Link | { traceId: string; spanId: string; attributes?: unknown }): this {
+    return this.guard(() => {
+      const made = linkOf(link);
+      if (!made) {
+        this.trace.reportBadValue(
+          'addLink',
+          'needs a trace id and a span id; the link was dropped',
+        );
+        return;
+      }
+      if (this.links.length >= MAX_LINKS_PER_SPAN) return;
+      const attrs = made.attributes;
+      this.links.push({
+        ...made,
+        attributes:
+          attrs && Object.keys(attrs).length > 0
+            ? (this.trace.sanitize(attrs) as Record<string, unknown>)
+            : null,
+      });
+    });
   }
 
-  addLinks(_links: Link[]): this {
+  addLinks(links: Link[]): this {
+    if (Array.isArray(links)) for (const l of links) this.addLink(l);
     return this;
   }
 

@@ -128,8 +128,16 @@ export interface SpanView {
   /** Every other attribute. */
   attributes: Record<string, unknown>;
   events: SpanEventView[];
+  /** Spans of this or other traces this span is linked to (not its parent). */
+  links: SpanLinkView[];
   tokens: TokenCounts | null;
   model: string | null;
+}
+
+export interface SpanLinkView {
+  traceId: string;
+  spanId: string;
+  attributes: Record<string, unknown> | null;
 }
 
 export interface AssessmentView {

@@ -127,6 +127,11 @@ export function spanViews(spans: readonly Span[]): SpanView[] {
         offsetMs: offset(e.timeUnixNano),
         attributes: jsonSafe(e.attributes) as Record<string, unknown>,
       })),
+      links: (s.links ?? []).map((l) => ({
+        traceId: l.traceId,
+        spanId: l.spanId,
+        attributes: l.attributes && (jsonSafe(l.attributes) as Record<string, unknown>),
+      })),
       tokens: tokensFrom(s.attributes[SpanAttributeKey.CHAT_USAGE]),
       model: typeof model === 'string' ? model : null,
     };

@@ -2,12 +2,13 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { SpanView } from '../../../src/api/types.js';
 import { chatMessages, parseMaybeJson } from '../chat.js';
 import { formatDuration, formatNumber } from '../format.js';
+import { href } from '../router.js';
 import { StatusBadge, TypeBadge } from './badges.js';
 import { ChatView } from './chat-view.js';
 import { JsonView } from './json-view.js';
 import { Empty } from './states.js';
 
-type Tab = 'chat' | 'call' | 'io' | 'attributes' | 'events';
+type Tab = 'chat' | 'call' | 'io' | 'attributes' | 'events' | 'links';
 
 function exceptionOf(span: SpanView) {
   const event = span.events.find((e) => e.name === 'exception');
@@ -30,6 +31,9 @@ export function SpanDetail({ span }: { span: SpanView }) {
     { id: 'io', label: 'Inputs / outputs' },
     { id: 'attributes', label: `Attributes (${Object.keys(span.attributes).length})` },
     { id: 'events', label: `Events (${span.events.length})` },
+    ...(span.links.length > 0
+      ? [{ id: 'links' as const, label: `Links (${span.links.length})` }]
+      : []),
   ];
   const first = tabs[0]!.id;
   const [tab, setTab] = useState<Tab>(first);
@@ -145,6 +149,20 @@ export function SpanDetail({ span }: { span: SpanView }) {
           ) : (
             <Empty title="No events" />
           )
+        ) : null}
+        {tab === 'links' ? (
+          <ul class="events span-links">
+            {span.links.map((l) => (
+              <li key={`${l.traceId}/${l.spanId}`}>
+                <div class="event-head">
+                  <a href={href(['traces', l.traceId], { span: l.spanId })}>
+                    {l.traceId} · span {l.spanId}
+                  </a>
+                </div>
+                {l.attributes ? <JsonView value={l.attributes} expandDepth={1} /> : null}
+              </li>
+            ))}
+          </ul>
         ) : null}
       </div>
     </div>
