@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { LiveSpan } from '../src/index.js';
+import {
+  getTracingContextHeadersForHttpRequest,
+  type LiveSpan,
+  withTracingContextFromHeaders,
+} from '../src/index.js';
 import { setup } from './helpers.js';
 
 /** Values that broke tracing before: each one once made the API throw, hang or lose data. */
@@ -93,6 +97,10 @@ function abuse(span: LiveSpan, v: unknown): void {
   s.setSpanType!(v);
   s.addEvent!(v, v, v);
   s.recordException!(v, v);
+  s.addLink!(v);
+  s.addLinks!(v);
+  s.getAttribute!(v);
+  s.toJson!();
 }
 
 describe('the tracing API takes any value', () => {
@@ -114,10 +122,19 @@ describe('the tracing API takes any value', () => {
                 session: v as string,
                 user: v as string,
                 clientRequestId: v as string,
+                requestPreview: v as string,
+                responsePreview: v as string,
               });
+              expect(withTracingContextFromHeaders(v as never, () => 'ran')).toBe('ran');
+              expect(getTracingContextHeadersForHttpRequest().traceparent).toMatch(/^00-/);
               const child = tracker.startSpan({ name: v as string, startTimeNs: v as bigint });
               abuse(child, v);
-              child.end({ endTimeNs: v as bigint, status: v as never, outputs: v });
+              child.end({
+                endTimeNs: v as bigint,
+                status: v as never,
+                outputs: v,
+                attributes: v as never,
+              });
               if (throwIt) throw v;
               return sentinel;
             },

@@ -168,7 +168,9 @@ export class LiveSpan implements Span, OtelSpan {
 
   /** An attribute's value as it was kept (masked, bounded); undefined when not set. */
   getAttribute(key: string): unknown {
-    return this.attributes[key];
+    // A key of another type is converted by the language, which can throw (a null-prototype
+    // object): attributes are keyed by strings, so there is nothing to find anyway.
+    return typeof key === 'string' ? this.attributes[key] : undefined;
   }
 
   /** The span in MLflow's span JSON shape (base64 ids, ns times as bigints). */
@@ -283,8 +285,12 @@ export class LiveSpan implements Span, OtelSpan {
   }
 
   addLinks(links: Link[]): this {
-    if (Array.isArray(links)) for (const l of links) this.addLink(l);
-    return this;
+    return this.guard(() => {
+      if (!Array.isArray(links)) return;
+      // By index and bounded: a huge sparse array must not cost its length.
+      const room = Math.min(links.length, MAX_LINKS_PER_SPAN - this.links.length);
+      for (let i = 0; i < room; i++) this.addLink(links[i]!);
+    });
   }
 
   /**
