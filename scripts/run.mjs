@@ -4,14 +4,13 @@
 // so pnpm itself is installed here (pinned) into a cache outside the sources.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cacheDir, npmInstallInto } from './cache.mjs';
 import { sumReports } from './vitest-reports.mjs';
 
 const PNPM_VERSION = '12.4.2';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const cacheDir = process.env.GRAPHTRACE_CACHE_DIR ?? join(homedir(), '.cache', 'graphtrace');
 
 let env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', TURBO_NO_UPDATE_NOTIFIER: '1' };
 
@@ -34,15 +33,7 @@ function ensurePnpm() {
   const bin = join(prefix, 'node_modules', '.bin', 'pnpm');
   if (!existsSync(bin)) {
     console.error(`graphtrace: installing pnpm ${PNPM_VERSION} into ${prefix}`);
-    must('npm', [
-      'install',
-      '--prefix',
-      prefix,
-      '--no-audit',
-      '--no-fund',
-      '--loglevel=error',
-      `pnpm@${PNPM_VERSION}`,
-    ]);
+    must('npm', npmInstallInto(prefix, `pnpm@${PNPM_VERSION}`));
   }
   // turbo looks the package manager up on PATH.
   env = { ...env, PATH: `${dirname(bin)}${delimiter}${env.PATH ?? ''}` };
