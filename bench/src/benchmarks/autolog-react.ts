@@ -18,6 +18,8 @@ import type { Benchmark, BenchResult } from '../harness.js';
  *   autolog-sql  graphtrace autolog, SQLite store writing on its worker thread, flushed
  *                (persisted) every round
  *   autolog-sql-inline  the same, the SQLite writes batched on the traced program's thread
+ *   autolog-mem-process  autolog-mem with `scope: 'process'`, as setup() and the zero-code
+ *                register turn it on
  * and, with 20 ms of model latency per call, untraced, floor and both SQLite modes again.
  */
 
@@ -28,7 +30,13 @@ const INVOCATIONS_PER_ROUND = 20;
 const SLOW_INVOCATIONS_PER_ROUND = 5;
 const SLOW_LATENCY_MS = 20;
 
-type Mode = 'untraced' | 'floor' | 'autolog-mem' | 'autolog-sql' | 'autolog-sql-inline';
+type Mode =
+  | 'untraced'
+  | 'floor'
+  | 'autolog-mem'
+  | 'autolog-mem-process'
+  | 'autolog-sql'
+  | 'autolog-sql-inline';
 interface ChildRequest {
   cmd: 'round' | 'stats' | 'exit';
 }
@@ -122,7 +130,7 @@ async function child(mode: Mode, latencyMs: number): Promise<void> {
       },
       handleExitSignals: false,
     });
-    autolog(tracker);
+    autolog(tracker, { scope: mode === 'autolog-mem-process' ? 'process' : 'context' });
     flush = () => tracker.flushTraces();
     reset = async () => {
       await store.deleteTraces({
@@ -253,6 +261,7 @@ export const benchmark: Benchmark = {
       spawn('autolog → memory store', 'autolog-mem', 0),
       spawn('autolog → SQLite, worker-thread writer', 'autolog-sql', 0),
       spawn('autolog → SQLite, in-thread batched writes', 'autolog-sql-inline', 0),
+      spawn("autolog → memory store, scope 'process' (setup())", 'autolog-mem-process', 0),
     ]);
     const ms = `${SLOW_LATENCY_MS} ms model`;
     const slow = await Promise.all([
@@ -273,7 +282,7 @@ export const benchmark: Benchmark = {
         medianNsPerOp: median(w.samples),
         p95NsPerOp: p95(w.samples),
       }));
-      const [a, b, mem, worker, inline] = fast.map((w) => median(w.samples) / 1000);
+      const [a, b, mem, worker, inline, memProcess] = fast.map((w) => median(w.samples) / 1000);
       const [a20, b20, worker20, inline20] = slow.map((w) => median(w.samples) / 1000);
       const [ca, cb, cmem, cworker, cinline] = fast.map((w) => median(w.cpu) / 1000);
       const spans = stats.spansPerInvocation!;
@@ -289,6 +298,8 @@ export const benchmark: Benchmark = {
         'autolog (SQLite, worker writer) − floor, µs per span': perSpan(worker!, b!),
         'autolog (SQLite, in-thread writes) − floor, µs per span': perSpan(inline!, b!),
         'in-thread writes ÷ worker writer (autolog − floor)': (inline! - b!) / (worker! - b!),
+        "autolog (memory, scope 'process') − floor, µs per span": perSpan(memProcess!, b!),
+        "scope 'process' ÷ 'context' (autolog memory − floor)": (memProcess! - b!) / (mem! - b!),
         [`with ${ms}: autolog (SQLite, worker) over untraced %`]: over(worker20!, a20!),
         [`with ${ms}: autolog (SQLite, in-thread) over untraced %`]: over(inline20!, a20!),
         [`with ${ms}: floor over untraced %`]: over(b20!, a20!),
