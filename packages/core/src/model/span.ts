@@ -51,12 +51,24 @@ const statusNames = {
   },
 };
 
-/** A status that also answers to the SDK's names (`statusCode`, `description`). */
-export function spanStatus(code: SpanStatusCode, message?: string): SpanStatus {
+function makeStatus(code: SpanStatusCode, message?: string): SpanStatus {
   const status = Object.create(statusNames) as SpanStatus;
   status.code = code;
   if (message !== undefined) status.message = message;
   return status;
+}
+
+// Every span starts UNSET and most end OK without a message: one frozen status each, shared,
+// keeps the span path free of an allocation per span (statuses are replaced, never changed).
+const PLAIN: Record<SpanStatusCode, SpanStatus> = {
+  UNSET: Object.freeze(makeStatus('UNSET')),
+  OK: Object.freeze(makeStatus('OK')),
+  ERROR: Object.freeze(makeStatus('ERROR')),
+};
+
+/** A status that also answers to the SDK's names (`statusCode`, `description`). */
+export function spanStatus(code: SpanStatusCode, message?: string): SpanStatus {
+  return message === undefined ? PLAIN[code] : makeStatus(code, message);
 }
 
 export interface SpanEvent {
