@@ -20,6 +20,16 @@ interface Running {
   exited: Promise<number | null>;
 }
 
+/**
+ * Waits (at most 5 s) until the child's stderr matches: stdout and stderr are separate pipes,
+ * so the address line on stdout can arrive before an earlier line on stderr.
+ */
+async function stderrMatching(ui: Running, re: RegExp): Promise<string> {
+  const until = Date.now() + 5_000;
+  while (!re.test(ui.stderr()) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  return ui.stderr();
+}
+
 /** Starts `graphtrace …args` (a `ui` command) and waits for its address line, or its exit. */
 async function startUi(args: string[], cwd: string): Promise<Running & { url: string }> {
   const child = spawn(process.execPath, [BIN, ...args], { cwd, env: cleanEnv() });
@@ -62,7 +72,8 @@ describe('graphtrace ui', () => {
       expect(ui.stdout()).toBe(
         `graphtrace dashboard at http://127.0.0.1:${port} (store sqlite:///${seeded.dbPath}); Ctrl+C to stop\n`,
       );
-      expect(ui.stderr()).toMatch(/^aggregates: SQL aggregates \(GROUP BY .*\) on sqlite:\/\/\//m);
+      const sqlLine = /^aggregates: SQL aggregates \(GROUP BY .*\) on sqlite:\/\/\//m;
+      expect(await stderrMatching(ui, sqlLine)).toMatch(sqlLine);
       const health = (await (await fetch(`${ui.url}/api/health`)).json()) as any;
       expect(health).toMatchObject({
         store: { uri: `sqlite:///${seeded.dbPath}` },
@@ -88,7 +99,8 @@ describe('graphtrace ui', () => {
     );
     try {
       expect(ui.stdout()).toMatch(/\(store memory:\); Ctrl\+C to stop\n$/);
-      expect(ui.stderr()).toMatch(/^aggregates: scan of memory: through searchTraces/m);
+      const scanLine = /^aggregates: scan of memory: through searchTraces/m;
+      expect(await stderrMatching(ui, scanLine)).toMatch(scanLine);
       const health = (await (await fetch(`${ui.url}/api/health`)).json()) as any;
       expect(health.analytics.kind).toBe('scan');
     } finally {
