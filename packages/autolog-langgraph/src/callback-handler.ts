@@ -14,6 +14,7 @@ import {
   chatCompletionOf,
   generationsOf,
   modelNameOf,
+  modelProviderOf,
   parseToolInput,
   serializedName,
   textCompletionOf,
@@ -329,6 +330,8 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
     if (this.logPrompts) recordPayload(span, SpanAttributeKey.INPUTS, inputs());
     if (kind === 'chat') span.setAttribute(SpanAttributeKey.MESSAGE_FORMAT, 'openai');
     if (record.model) span.setAttribute(SpanAttributeKey.MODEL, record.model);
+    const provider = modelProviderOf(metadata, invocation);
+    if (provider) span.setAttribute(SpanAttributeKey.MODEL_PROVIDER, provider);
     if (invocation) {
       const { tools, ...params } = invocation;
       recordPayload(span, 'invocation_params', params);

@@ -5,6 +5,8 @@
  * @langchain/core, where `instanceof` and class brands do not hold.
  */
 
+import { addTokenUsage, type TokenUsage } from '@graphtrace/core';
+
 export interface OpenAIToolCall {
   id?: string;
   type: 'function';
@@ -22,12 +24,6 @@ export interface OpenAIMessage {
 export interface ChatToolDefinition {
   type: 'function';
   function: { name: string; description?: string; parameters?: unknown };
-}
-
-export interface TokenUsage {
-  input_tokens: number;
-  output_tokens: number;
-  total_tokens: number;
 }
 
 type Obj = Record<string, unknown>;
@@ -259,6 +255,13 @@ function convertTools(raw: unknown[]): ChatToolDefinition[] {
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
+const detail = (details: unknown, key: string): number | null =>
+  isObj(details) ? num(details[key]) : null;
+
+/**
+ * Token usage in MLflow's keys from LangChain's `usage_metadata` or a provider's usage object,
+ * cache reads and writes included (they are part of the input count, and priced apart).
+ */
 function usageFrom(u: unknown): TokenUsage | null {
   if (!isObj(u)) return null;
   const input = num(u.input_tokens) ?? num(u.promptTokens) ?? num(u.prompt_tokens);
@@ -267,7 +270,18 @@ function usageFrom(u: unknown): TokenUsage | null {
   const i = input ?? 0;
   const o = output ?? 0;
   const total = num(u.total_tokens) ?? num(u.totalTokens) ?? i + o;
-  return { input_tokens: i, output_tokens: o, total_tokens: total };
+  const usage: TokenUsage = { input_tokens: i, output_tokens: o, total_tokens: total };
+  const read =
+    num(u.cache_read_input_tokens) ??
+    detail(u.input_token_details, 'cache_read') ??
+    detail(u.prompt_tokens_details, 'cached_tokens');
+  const write =
+    num(u.cache_creation_input_tokens) ?? detail(u.input_token_details, 'cache_creation');
+  const write1h = detail(u.input_token_details, 'ephemeral_1h_input_tokens');
+  if (read !== null) usage.cache_read_input_tokens = read;
+  if (write !== null) usage.cache_creation_input_tokens = write;
+  if (write1h !== null) usage.cache_creation_input_tokens_above_1hr = write1h;
+  return usage;
 }
 
 export interface GenerationLike {
@@ -297,9 +311,7 @@ export function tokenUsageOf(output: unknown, generations: GenerationLike[]): To
     const u = isObj(g.message) ? usageFrom(g.message.usage_metadata) : null;
     if (!u) continue;
     total ??= { input_tokens: 0, output_tokens: 0, total_tokens: 0 };
-    total.input_tokens += u.input_tokens;
-    total.output_tokens += u.output_tokens;
-    total.total_tokens += u.total_tokens;
+    addTokenUsage(total, u);
   }
   if (total) return total;
   const llmOutput = isObj(output) ? output.llmOutput : undefined;
@@ -371,6 +383,21 @@ export function modelNameOf(
     if (typeof v === 'string' && v) return v;
   }
   return undefined;
+}
+
+/**
+ * The provider of a chat/LLM run, as MLflow's LangChain tracer names it: LangSmith's
+ * `ls_provider`, else the model's `_type` without its `chat` affix (`openai-chat` → `openai`).
+ */
+export function modelProviderOf(
+  metadata: Obj | undefined,
+  invocationParams: unknown,
+): string | undefined {
+  const fromMeta = metadata?.ls_provider;
+  if (typeof fromMeta === 'string' && fromMeta) return fromMeta;
+  const type = isObj(invocationParams) ? invocationParams._type : undefined;
+  if (typeof type !== 'string' || !type) return undefined;
+  return type.replace(/-chat$/, '').replace(/^chat-/, '') || undefined;
 }
 
 /** The last element of a serialized runnable's id (its class name), for unnamed runs. */

@@ -11,6 +11,7 @@ import {
 import { Command, Send } from '@langchain/langgraph';
 import { describe, expect, it } from 'vitest';
 import {
+  modelProviderOf,
   parseToolInput,
   tokenUsageOf,
   toOpenAIMessage,
@@ -105,6 +106,51 @@ describe('model call details', () => {
       tokenUsageOf({ llmOutput: { tokenUsage: { promptTokens: 5, completionTokens: 1 } } }, []),
     ).toEqual({ input_tokens: 5, output_tokens: 1, total_tokens: 6 });
     expect(tokenUsageOf({}, [{ message: {} }])).toBeNull();
+  });
+
+  it('cache counts from usage_metadata details, OpenAI details and flat provider keys', () => {
+    const message = (usage_metadata: unknown) => [{ message: { usage_metadata } }];
+    expect(
+      tokenUsageOf(
+        {},
+        message({
+          input_tokens: 100,
+          output_tokens: 10,
+          total_tokens: 110,
+          input_token_details: { cache_read: 30, cache_creation: 20, ephemeral_1h_input_tokens: 5 },
+        }),
+      ),
+    ).toEqual({
+      input_tokens: 100,
+      output_tokens: 10,
+      total_tokens: 110,
+      cache_read_input_tokens: 30,
+      cache_creation_input_tokens: 20,
+      cache_creation_input_tokens_above_1hr: 5,
+    });
+    expect(
+      tokenUsageOf(
+        {
+          llmOutput: {
+            tokenUsage: {
+              prompt_tokens: 9,
+              completion_tokens: 1,
+              prompt_tokens_details: { cached_tokens: 4 },
+            },
+          },
+        },
+        [],
+      ),
+    ).toEqual({ input_tokens: 9, output_tokens: 1, total_tokens: 10, cache_read_input_tokens: 4 });
+  });
+
+  it('the provider from ls_provider, else the model type without its chat affix', () => {
+    expect(modelProviderOf({ ls_provider: 'anthropic' }, { _type: 'openai-chat' })).toBe(
+      'anthropic',
+    );
+    expect(modelProviderOf(undefined, { _type: 'openai-chat' })).toBe('openai');
+    expect(modelProviderOf(undefined, { _type: 'chat-mistral' })).toBe('mistral');
+    expect(modelProviderOf(undefined, {})).toBeUndefined();
   });
 
   it('tool definitions from OpenAI-style and name-only entries', () => {

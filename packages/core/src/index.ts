@@ -1,3 +1,4 @@
+export type { ModelPrice, PricerOptions } from '@graphtrace/pricing';
 export type {
   AnalyticsQueries,
   AssessmentNameSummary,
@@ -94,6 +95,7 @@ export {
 } from './model/experiment.js';
 export {
   AgentMetadataKey,
+  CostKey,
   DEFAULT_SPAN_NAME,
   MAX_PREVIEW_CHARS,
   MAX_TRACE_IO_CHARS,
@@ -127,7 +129,7 @@ export {
   spanRecord,
   spanStatus,
 } from './model/span.js';
-export type { TokenUsage, Trace, TraceInfo, TraceState } from './model/trace.js';
+export type { LlmCost, TokenUsage, Trace, TraceInfo, TraceState } from './model/trace.js';
 export {
   type CheckReachableOptions,
   checkReachable,
@@ -160,7 +162,7 @@ export type {
   UpdateRunInput,
   WriteOptions,
 } from './store/tracking-store.js';
-export { readTokenUsage, truncatePreview } from './tracing/active-trace.js';
+export { truncatePreview } from './tracing/active-trace.js';
 export {
   type HeadersLike,
   parseTraceparent,
@@ -196,6 +198,7 @@ export {
   type TraceUpdate,
   updateTrace,
 } from './tracing/tracer.js';
+export { addTokenUsage, readLlmCost, readTokenUsage } from './tracing/usage-cost.js';
 export type { SpanFn, TraceDecorator, TraceOptions } from './tracing/wrap.js';
 export {
   type AgentMetrics,

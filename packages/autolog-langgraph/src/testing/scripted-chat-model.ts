@@ -15,6 +15,8 @@ export interface ScriptedUsage {
   input_tokens: number;
   output_tokens: number;
   total_tokens: number;
+  /** Prompt-cache counts, part of `input_tokens`. */
+  input_token_details?: { cache_read?: number; cache_creation?: number };
 }
 
 export interface ScriptedToolCall {

@@ -1,7 +1,7 @@
 import { SpanAttributeKey } from '../model/keys.js';
 import type { Span } from '../model/span.js';
 import type { Trace } from '../model/trace.js';
-import { readTokenUsage } from '../tracing/active-trace.js';
+import { readTokenUsage } from '../tracing/usage-cost.js';
 
 function durationMs(s: Span): string {
   if (s.endTimeUnixNano === null) return 'running';

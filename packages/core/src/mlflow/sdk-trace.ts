@@ -1,8 +1,8 @@
 import { TraceMetadataKey } from '../model/keys.js';
 import { type Span, type SpanLink, SpanStatusCode } from '../model/span.js';
 import type { TokenUsage, Trace, TraceInfo } from '../model/trace.js';
-import { readTokenUsage } from '../tracing/active-trace.js';
 import { type HrTime, hrTime } from '../tracing/live-span.js';
+import { readTokenUsage } from '../tracing/usage-cost.js';
 import { spanToMlflowObject } from './span-json.js';
 
 /**

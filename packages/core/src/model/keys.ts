@@ -58,6 +58,14 @@ export const TokenUsageKey = {
   TOTAL_TOKENS: 'total_tokens',
   CACHE_READ_INPUT_TOKENS: 'cache_read_input_tokens',
   CACHE_CREATION_INPUT_TOKENS: 'cache_creation_input_tokens',
+  CACHE_CREATION_INPUT_TOKENS_ABOVE_1HR: 'cache_creation_input_tokens_above_1hr',
+} as const;
+
+/** The keys of a cost record (`mlflow.llm.cost`, `mlflow.trace.cost`), in USD. */
+export const CostKey = {
+  INPUT_COST: 'input_cost',
+  OUTPUT_COST: 'output_cost',
+  TOTAL_COST: 'total_cost',
 } as const;
 
 /** Per-trace agent counters graphtrace records in the trace metadata. */

@@ -28,7 +28,21 @@ export interface Trace {
 
 /** Token counts as MLflow stores them in `mlflow.chat.tokenUsage` and `mlflow.trace.tokenUsage`. */
 export interface TokenUsage {
+  /** All input tokens, cached ones included. */
   input_tokens: number;
   output_tokens: number;
   total_tokens: number;
+  /** The part of `input_tokens` read from the provider's prompt cache (MLflow 3.10+). */
+  cache_read_input_tokens?: number;
+  /** The part of `input_tokens` written to the prompt cache (MLflow 3.10+). */
+  cache_creation_input_tokens?: number;
+  /** The part of the cache writes with a 1-hour lifetime (Anthropic; MLflow 3.17+). */
+  cache_creation_input_tokens_above_1hr?: number;
+}
+
+/** What model calls cost in USD (`mlflow.llm.cost` on a span, `mlflow.trace.cost` on a trace). */
+export interface LlmCost {
+  input_cost: number;
+  output_cost: number;
+  total_cost: number;
 }

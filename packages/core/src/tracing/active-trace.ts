@@ -8,11 +8,12 @@ import {
   TraceTagKey,
 } from '../model/keys.js';
 import { SpanType } from '../model/span.js';
-import type { TokenUsage } from '../model/trace.js';
+import type { LlmCost, TokenUsage } from '../model/trace.js';
 import type { LiveSpan } from './live-span.js';
 import { REDACTED, sanitizeValue } from './sanitize.js';
 import type { FinishedTrace, PendingTraceInfo, TraceSink, TracingSettings } from './settings.js';
 import { noteTraceEnded } from './span-hooks.js';
+import { addCost, addTokenUsage, readLlmCost, readTokenUsage } from './usage-cost.js';
 
 const LLM_TYPES = new Set<string>([SpanType.LLM, SpanType.CHAT_MODEL]);
 
@@ -95,14 +96,21 @@ function percentile(sorted: number[], q: number): number {
   return Math.trunc(sorted[lower]! * (1 - weight) + sorted[lower + 1]! * weight);
 }
 
-export function readTokenUsage(value: unknown): TokenUsage | null {
-  if (!value || typeof value !== 'object') return null;
-  const u = value as Record<string, unknown>;
-  const input = Number(u.input_tokens ?? 0);
-  const output = Number(u.output_tokens ?? 0);
-  const total = u.total_tokens === undefined ? input + output : Number(u.total_tokens);
-  if (![input, output, total].every(Number.isFinite)) return null;
-  return { input_tokens: input, output_tokens: output, total_tokens: total };
+/**
+ * The values of the spans no ancestor of which has one: a model span's usage or cost already
+ * includes its children's (MLflow's aggregation rule for trace token usage and cost).
+ */
+function topmost<T>(
+  values: ReadonlyMap<string, T>,
+  parents: ReadonlyMap<string, string | null>,
+): T[] {
+  const out: T[] = [];
+  for (const [spanId, value] of values) {
+    let ancestor = parents.get(spanId) ?? null;
+    while (ancestor !== null && !values.has(ancestor)) ancestor = parents.get(ancestor) ?? null;
+    if (ancestor === null) out.push(value);
+  }
+  return out;
 }
 
 /**
@@ -122,6 +130,7 @@ export class ActiveTrace implements FinishedTrace {
   droppedAttributes = 0;
   private readonly parents = new Map<string, string | null>();
   private readonly usage = new Map<string, TokenUsage>();
+  private readonly costs = new Map<string, LlmCost>();
   private readonly sizes: number[] = [];
   private llmCalls = 0;
   private toolCalls = 0;
@@ -188,6 +197,7 @@ export class ActiveTrace implements FinishedTrace {
     this.sizes.push(span.sizeChars);
     const usage = readTokenUsage(span.attributes[SpanAttributeKey.CHAT_USAGE]);
     if (usage) this.usage.set(span.spanId, usage);
+    this.priceSpan(span, usage);
     if (LLM_TYPES.has(span.spanType)) this.llmCalls++;
     else if (span.spanType === SpanType.TOOL) {
       this.toolCalls++;
@@ -202,25 +212,41 @@ export class ActiveTrace implements FinishedTrace {
     }
   }
 
-  /** Sums usage over spans, skipping a span whose ancestor already reports usage (it includes it). */
+  /**
+   * `mlflow.llm.cost` for a model span with a model name and token usage, as MLflow's store
+   * adds it when spans are logged; a cost already on the span (set by the caller) wins. A
+   * failure here is reported and leaves the span uncosted, never lost.
+   */
+  private priceSpan(span: LiveSpan, usage: TokenUsage | null): void {
+    try {
+      const attrs = span.attributes;
+      const given = attrs[SpanAttributeKey.LLM_COST];
+      let cost = readLlmCost(given);
+      const model = attrs[SpanAttributeKey.MODEL];
+      const pricer = this.settings.pricer;
+      if (given === undefined && usage && pricer && typeof model === 'string') {
+        const provider = attrs[SpanAttributeKey.MODEL_PROVIDER];
+        cost = pricer.cost(model, typeof provider === 'string' ? provider : null, usage) ?? null;
+        // Set on the ended span directly: three finite numbers need no sanitising.
+        if (cost) attrs[SpanAttributeKey.LLM_COST] = cost;
+      }
+      if (cost) this.costs.set(span.spanId, cost);
+    } catch (err) {
+      this.sink.reportInternalError(err);
+    }
+  }
+
   private totalUsage(): TokenUsage | null {
     if (this.usage.size === 0) return null;
     const total: TokenUsage = { input_tokens: 0, output_tokens: 0, total_tokens: 0 };
-    for (const [spanId, u] of this.usage) {
-      let ancestor = this.parents.get(spanId) ?? null;
-      let counted = false;
-      while (ancestor !== null) {
-        if (this.usage.has(ancestor)) {
-          counted = true;
-          break;
-        }
-        ancestor = this.parents.get(ancestor) ?? null;
-      }
-      if (counted) continue;
-      total.input_tokens += u.input_tokens;
-      total.output_tokens += u.output_tokens;
-      total.total_tokens += u.total_tokens;
-    }
+    for (const u of topmost(this.usage, this.parents)) addTokenUsage(total, u);
+    return total;
+  }
+
+  private totalCost(): LlmCost | null {
+    if (this.costs.size === 0) return null;
+    const total: LlmCost = { input_cost: 0, output_cost: 0, total_cost: 0 };
+    for (const c of topmost(this.costs, this.parents)) addCost(total, c);
     return total;
   }
 
@@ -267,6 +293,8 @@ export class ActiveTrace implements FinishedTrace {
     }
     const usage = this.totalUsage();
     if (usage) metadata[TraceMetadataKey.TOKEN_USAGE] = JSON.stringify(usage);
+    const cost = this.totalCost();
+    if (cost) metadata[TraceMetadataKey.COST] = JSON.stringify(cost);
     if (this.runId) metadata[TraceMetadataKey.SOURCE_RUN] = this.runId;
 
     const info: PendingTraceInfo = {

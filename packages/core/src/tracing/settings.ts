@@ -1,3 +1,4 @@
+import type { Pricer } from '@graphtrace/pricing';
 import type { Clock } from '../clock.js';
 import type { IdGenerator } from '../ids.js';
 import type { Logger } from '../logger.js';
@@ -19,6 +20,8 @@ export interface TracingSettings {
   readonly sampling: number;
   /** Metadata every trace starts with (default session and user). */
   readonly defaultTraceMetadata: Readonly<Record<string, string>>;
+  /** Prices model spans (`mlflow.llm.cost`); null: no costs recorded. */
+  readonly pricer: Pricer | null;
 }
 
 /** A trace info waiting for its experiment id, which the exporter resolves. */

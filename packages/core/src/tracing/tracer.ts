@@ -101,6 +101,7 @@ const noopSettings: TracingSettings = {
   maxEventsPerSpan: 0,
   sampling: 0,
   defaultTraceMetadata: {},
+  pricer: null,
 };
 export function noopSpan(name = 'noop'): LiveSpan {
   const trace = new ActiveTrace(

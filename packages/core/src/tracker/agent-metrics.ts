@@ -1,7 +1,7 @@
 import { AgentMetadataKey, TraceMetadataKey } from '../model/keys.js';
 import type { TraceInfo } from '../model/trace.js';
 import type { TrackingStore } from '../store/tracking-store.js';
-import { readTokenUsage } from '../tracing/active-trace.js';
+import { readTokenUsage } from '../tracing/usage-cost.js';
 
 /** Agent metrics of a run, computed from the traces linked to it (`mlflow.sourceRun`). */
 export interface AgentMetrics {

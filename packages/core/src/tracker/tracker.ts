@@ -1,5 +1,11 @@
 import { userInfo } from 'node:os';
 import { basename } from 'node:path';
+import {
+  createPricer,
+  modelPriceProblem,
+  type Pricer,
+  type PricerOptions,
+} from '@graphtrace/pricing';
 import { type Clock, systemClock } from '../clock.js';
 import { GraphtraceError } from '../errors.js';
 import { type IdGenerator, randomIds } from '../ids.js';
@@ -87,6 +93,12 @@ export interface TrackerOptions {
   user?: string;
   /** Log the run's agent metrics (`agent.*`) when it ends. Default true. */
   logAgentMetrics?: boolean;
+  /**
+   * How model spans are priced (`mlflow.llm.cost`, `mlflow.trace.cost`): your own rates per
+   * model, and whether MLflow's model catalog prices the rest. false: no costs. Default: the
+   * catalog.
+   */
+  pricing?: PricerOptions | false;
 }
 
 const DEFAULT_FLUSH_TIMEOUT_MS = 10_000;
@@ -112,6 +124,20 @@ export interface AssessmentInput {
   /** Default: a HUMAN source named after the OS user. */
   source?: AssessmentSource;
   metadata?: Record<string, string>;
+}
+
+/** The pricer for `pricing`, its user-given rates checked first. */
+function pricerFrom(pricing: PricerOptions | false | undefined): Pricer | null {
+  if (pricing === false) return null;
+  for (const [model, price] of Object.entries(pricing?.models ?? {})) {
+    const problem = modelPriceProblem(price);
+    if (problem)
+      throw new GraphtraceError(
+        'INVALID_ARGUMENT',
+        `pricing.models[${JSON.stringify(model)}] ${problem}`,
+      );
+  }
+  return createPricer(pricing ?? {});
 }
 
 function osUser(): string {
@@ -158,6 +184,7 @@ export class Tracker {
       isSecretKey: secretKeyTest(options.redact),
       maxEventsPerSpan: options.maxEventsPerSpan ?? 1_000,
       sampling,
+      pricer: pricerFrom(options.pricing),
       defaultTraceMetadata: {
         // Who and what produced the trace, as MLflow's SDK records it.
         [RunTagKey.USER]: osUser(),
