@@ -69,6 +69,8 @@ describe('Tracker: runs, params, metrics, tags', () => {
     for (let i = 0; i < 4; i++) {
       await tracker.withSpan({ name: 'agent', spanType: SpanType.AGENT }, async () => {
         await tracker.withSpan({ name: 'llm', spanType: SpanType.CHAT_MODEL }, (s) => {
+          // Three calls of a priced model, one of a model without a price.
+          s.setAttribute('mlflow.llm.model', i === 0 ? 'in-house-model' : 'gpt-4o-mini');
           s.setAttribute('mlflow.chat.tokenUsage', {
             input_tokens: 10,
             output_tokens: 2,
@@ -92,13 +94,32 @@ describe('Tracker: runs, params, metrics, tags', () => {
       toolErrors: 1,
       spans: 12,
       tokens: { input: 40, output: 8, total: 48 },
+      pricedTraces: 3,
     });
+    // gpt-4o-mini: $0.15 / $0.60 per million input / output tokens.
+    expect(m.cost.input).toBeCloseTo(3 * 10 * 0.15e-6, 15);
+    expect(m.cost.total).toBeCloseTo(3 * (10 * 0.15e-6 + 2 * 0.6e-6), 15);
     await tracker.endRun();
     const got = (await store.getRun(run.runId))!;
     const metric = (k: string) => got.data.metrics.find((x) => x.key === k)?.value;
     expect(metric('agent.traces')).toBe(4);
     expect(metric('agent.tool_errors')).toBe(1);
     expect(metric('agent.total_tokens')).toBe(48);
+    expect(metric('agent.priced_traces')).toBe(3);
+    expect(metric('agent.total_cost_usd')).toBeCloseTo(m.cost.total, 15);
+  });
+
+  it('logs no cost metrics for a run whose models have no price', async () => {
+    const { tracker, store } = setup();
+    const run = await tracker.startRun();
+    await tracker.withSpan({ name: 'llm', spanType: SpanType.CHAT_MODEL }, (s) => {
+      s.setAttribute('mlflow.llm.model', 'in-house-model');
+      s.setAttribute('mlflow.chat.tokenUsage', { input_tokens: 10, output_tokens: 2 });
+    });
+    await tracker.endRun();
+    const keys = (await store.getRun(run.runId))!.data.metrics.map((x) => x.key);
+    expect(keys).toContain('agent.total_tokens');
+    expect(keys.filter((k) => k.includes('cost'))).toEqual([]);
   });
 
   it('logs feedback and expectations on traces and spans', async () => {

@@ -1,7 +1,7 @@
 import { AgentMetadataKey, TraceMetadataKey } from '../model/keys.js';
 import type { TraceInfo } from '../model/trace.js';
 import type { TrackingStore } from '../store/tracking-store.js';
-import { readTokenUsage } from '../tracing/usage-cost.js';
+import { readLlmCost, readTokenUsage } from '../tracing/usage-cost.js';
 
 /** Agent metrics of a run, computed from the traces linked to it (`mlflow.sourceRun`). */
 export interface AgentMetrics {
@@ -16,6 +16,10 @@ export interface AgentMetrics {
   /** Graph node executions (LangGraph steps). */
   steps: number;
   tokens: { input: number; output: number; total: number };
+  /** USD summed over the traces that have a cost (`mlflow.trace.cost`); see `pricedTraces`. */
+  cost: { input: number; output: number; total: number };
+  /** Traces with a cost: a trace whose models have no known price has none. */
+  pricedTraces: number;
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -37,6 +41,8 @@ export function summariseTraces(traces: Iterable<TraceInfo>): AgentMetrics {
     retrieverCalls: 0,
     steps: 0,
     tokens: { input: 0, output: 0, total: 0 },
+    cost: { input: 0, output: 0, total: 0 },
+    pricedTraces: 0,
   };
   const count = (t: TraceInfo, key: string) => {
     const n = Number(t.traceMetadata[key] ?? 0);
@@ -52,18 +58,19 @@ export function summariseTraces(traces: Iterable<TraceInfo>): AgentMetrics {
     m.toolErrors += count(t, AgentMetadataKey.TOOL_ERRORS);
     m.retrieverCalls += count(t, AgentMetadataKey.RETRIEVER_CALLS);
     m.steps += count(t, AgentMetadataKey.STEPS);
-    const raw = t.traceMetadata[TraceMetadataKey.TOKEN_USAGE];
-    if (raw) {
-      try {
-        const u = readTokenUsage(JSON.parse(raw));
-        if (u) {
-          m.tokens.input += u.input_tokens;
-          m.tokens.output += u.output_tokens;
-          m.tokens.total += u.total_tokens;
-        }
-      } catch {
-        // A foreign trace with malformed usage: counted without tokens.
-      }
+    // A foreign trace with malformed usage or cost is counted without them.
+    const u = readTokenUsage(t.traceMetadata[TraceMetadataKey.TOKEN_USAGE]);
+    if (u) {
+      m.tokens.input += u.input_tokens;
+      m.tokens.output += u.output_tokens;
+      m.tokens.total += u.total_tokens;
+    }
+    const c = readLlmCost(t.traceMetadata[TraceMetadataKey.COST]);
+    if (c) {
+      m.pricedTraces++;
+      m.cost.input += c.input_cost;
+      m.cost.output += c.output_cost;
+      m.cost.total += c.total_cost;
     }
   }
   latencies.sort((a, b) => a - b);
@@ -99,8 +106,20 @@ export async function agentMetricsForRun(
   return summariseTraces(infos);
 }
 
-/** The run metrics graphtrace logs when a run with traces ends. */
+/**
+ * The run metrics graphtrace logs when a run with traces ends; the cost ones only when a
+ * trace has a cost, so an unpriced model never reads as free.
+ */
 export function agentMetricsAsRunMetrics(m: AgentMetrics): Record<string, number> {
+  const cost: Record<string, number> =
+    m.pricedTraces === 0
+      ? {}
+      : {
+          'agent.priced_traces': m.pricedTraces,
+          'agent.input_cost_usd': m.cost.input,
+          'agent.output_cost_usd': m.cost.output,
+          'agent.total_cost_usd': m.cost.total,
+        };
   return {
     'agent.traces': m.traces,
     'agent.error_rate': m.traces === 0 ? 0 : m.errorTraces / m.traces,
@@ -114,5 +133,6 @@ export function agentMetricsAsRunMetrics(m: AgentMetrics): Record<string, number
     'agent.input_tokens': m.tokens.input,
     'agent.output_tokens': m.tokens.output,
     'agent.total_tokens': m.tokens.total,
+    ...cost,
   };
 }
