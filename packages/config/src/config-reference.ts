@@ -23,6 +23,9 @@ const EXAMPLES: Record<string, unknown> = {
   'observability.mlflow.insecure_tls': true,
   'observability.mlflow.ca_bundle': '/etc/ssl/certs/company-ca.pem',
   'observability.mlflow.tracking_uri': 'http://mlflow.internal:5000',
+  'observability.mlflow.pricing.models': {
+    'acme-finetune-7b': { input_per_million_tokens: 0.3, output_per_million_tokens: 1.2 },
+  },
 };
 
 /**

@@ -47,6 +47,7 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
     kind: 'number',
   },
   { variable: 'GRAPHTRACE_FALLBACK_URI', path: `${P}.fallback.uri`, kind: 'string' },
+  { variable: 'GRAPHTRACE_PRICING_ENABLED', path: `${P}.pricing.enabled`, kind: 'boolean' },
 ];
 
 /** Names a config file to read when `loadConfig` is given none. */

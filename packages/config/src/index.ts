@@ -43,6 +43,9 @@ export {
   type MlflowConfig,
   type MlflowConfigInput,
   MlflowConfigSchema,
+  type ModelPriceConfig,
+  type PricingConfig,
+  PricingConfigSchema,
   redactConfig,
   SECRET_OPTIONS,
 } from './schema.js';

@@ -118,8 +118,10 @@ function describeType(schema: z.ZodType): string {
       return json.pattern !== undefined ? 'string (tracking URI)' : 'string';
     case 'array':
       return 'list of strings';
-    case 'object':
-      return 'map of string to string';
+    case 'object': {
+      const values = json.additionalProperties as Record<string, unknown> | undefined;
+      return values?.type === 'object' ? 'map of model name to prices' : 'map of string to string';
+    }
     default:
       return 'unknown';
   }

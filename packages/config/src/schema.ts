@@ -63,6 +63,46 @@ export const FallbackConfigSchema = z
   })
   .describe('What to do when the tracking server cannot be reached');
 
+const perMillion = z.number().min(0);
+
+/** A model's prices, with the field names of MLflow's model catalog. */
+const ModelPriceSchema = z.strictObject({
+  input_per_million_tokens: perMillion.describe('USD per million input tokens'),
+  output_per_million_tokens: perMillion.describe('USD per million output tokens'),
+  cache_read_per_million_tokens: perMillion
+    .optional()
+    .describe('USD per million input tokens read from the prompt cache (default: input rate)'),
+  cache_write_per_million_tokens: perMillion
+    .optional()
+    .describe('USD per million input tokens written to the prompt cache (default: input rate)'),
+  cache_write_1hr_per_million_tokens: perMillion
+    .optional()
+    .describe('USD per million tokens written with a 1-hour cache lifetime (default: write rate)'),
+});
+
+export const PricingConfigSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Record what model calls cost: mlflow.llm.cost on model spans and mlflow.trace.cost on traces, in USD, as MLflow 3.10+ does',
+      ),
+    builtin: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Price models from MLflow's model catalog shipped with graphtrace; false prices only the models listed here",
+      ),
+    models: z
+      .record(nonEmpty, ModelPriceSchema)
+      .default(() => ({}))
+      .describe(
+        'Your own prices by model name (as mlflow.llm.model says it), winning over the catalog: { input_per_million_tokens, output_per_million_tokens, cache_read_per_million_tokens?, cache_write_per_million_tokens?, cache_write_1hr_per_million_tokens? } in USD',
+      ),
+  })
+  .describe('How model calls are priced');
+
 export const MlflowConfigSchema = z
   .strictObject({
     config_version: z
@@ -143,6 +183,7 @@ export const MlflowConfigSchema = z
       precheck_timeout: 3,
       uri: DEFAULT_TRACKING_URI,
     })),
+    pricing: PricingConfigSchema.default(() => ({ enabled: true, builtin: true, models: {} })),
   })
   .describe('MLflow tracking and tracing settings of graphtrace');
 
@@ -170,6 +211,22 @@ export interface FallbackConfig {
   uri: string;
 }
 
+/** A model's prices in USD per million tokens. */
+export interface ModelPriceConfig {
+  input_per_million_tokens: number;
+  output_per_million_tokens: number;
+  cache_read_per_million_tokens?: number | undefined;
+  cache_write_per_million_tokens?: number | undefined;
+  cache_write_1hr_per_million_tokens?: number | undefined;
+}
+
+/** Pricing settings, effective values. */
+export interface PricingConfig {
+  enabled: boolean;
+  builtin: boolean;
+  models: Record<string, ModelPriceConfig>;
+}
+
 /** The effective `observability.mlflow` section: every default filled in. */
 export interface MlflowConfig {
   config_version: typeof CONFIG_VERSION;
@@ -195,6 +252,7 @@ export interface MlflowConfig {
   request_timeout: number;
   flush_timeout: number;
   fallback: FallbackConfig;
+  pricing: PricingConfig;
 }
 
 /** The effective configuration returned by `loadConfig`. */
@@ -214,7 +272,10 @@ export interface GraphtraceConfigInput {
 /** Values that win over file and environment, e.g. from CLI flags; `undefined` is ignored. */
 export interface ConfigOverrides {
   observability?: {
-    mlflow?: Partial<Omit<MlflowConfig, 'fallback'>> & { fallback?: Partial<FallbackConfig> };
+    mlflow?: Partial<Omit<MlflowConfig, 'fallback' | 'pricing'>> & {
+      fallback?: Partial<FallbackConfig>;
+      pricing?: Partial<PricingConfig>;
+    };
   };
 }
 

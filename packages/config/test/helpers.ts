@@ -23,14 +23,21 @@ export const DEFAULTS: MlflowConfig = {
   request_timeout: 120,
   flush_timeout: 10,
   fallback: { enabled: true, precheck_timeout: 3, uri: 'sqlite:///mlflow.db' },
+  pricing: { enabled: true, builtin: true, models: {} },
 };
 
 export function expected(
-  changes: Partial<Omit<MlflowConfig, 'fallback'>> & {
+  changes: Partial<Omit<MlflowConfig, 'fallback' | 'pricing'>> & {
     fallback?: Partial<MlflowConfig['fallback']>;
+    pricing?: Partial<MlflowConfig['pricing']>;
   },
 ): MlflowConfig {
-  return { ...DEFAULTS, ...changes, fallback: { ...DEFAULTS.fallback, ...changes.fallback } };
+  return {
+    ...DEFAULTS,
+    ...changes,
+    fallback: { ...DEFAULTS.fallback, ...changes.fallback },
+    pricing: { ...DEFAULTS.pricing, ...changes.pricing },
+  };
 }
 
 /** A temporary directory removed after the test file. */

@@ -84,6 +84,9 @@ describe('precedence: defaults < file < environment < overrides', () => {
         variable: 'GRAPHTRACE_FALLBACK_PRECHECK_TIMEOUT',
       },
       [`${P}.fallback.uri`]: { kind: 'default' },
+      [`${P}.pricing.enabled`]: { kind: 'default' },
+      [`${P}.pricing.builtin`]: { kind: 'default' },
+      [`${P}.pricing.models`]: { kind: 'default' },
     });
   });
 

@@ -67,6 +67,22 @@ const validConfig: fc.Arbitrary<MlflowConfig> = fc
     request_timeout: positive,
     flush_timeout: positive,
     fallback: fc.record({ enabled: fc.boolean(), precheck_timeout: positive, uri }),
+    pricing: fc.record({
+      enabled: fc.boolean(),
+      builtin: fc.boolean(),
+      models: fc.dictionary(
+        text,
+        fc.record(
+          {
+            input_per_million_tokens: fc.double({ min: 0, max: 1000, noNaN: true }),
+            output_per_million_tokens: fc.double({ min: 0, max: 1000, noNaN: true }),
+            cache_read_per_million_tokens: fc.double({ min: 0, max: 1000, noNaN: true }),
+          },
+          { requiredKeys: ['input_per_million_tokens', 'output_per_million_tokens'] },
+        ),
+        { maxKeys: 3 },
+      ),
+    }),
   })
   .map(({ basic, ...rest }) => {
     const config: MlflowConfig = { config_version: 2, ...rest };

@@ -5,6 +5,7 @@ import {
   describeOptions,
   ENV_BINDINGS,
   LEGACY_KEY_MAP,
+  loadConfigText,
   parseTrackingUri,
   resolveSqlitePath,
   type TrackingUri,
@@ -63,6 +64,9 @@ describe('describeOptions', () => {
       'fallback.enabled',
       'fallback.precheck_timeout',
       'fallback.uri',
+      'pricing.enabled',
+      'pricing.builtin',
+      'pricing.models',
     ]);
     for (const option of options) expect(option.description, option.path).not.toBe('');
     expect(options.find((o) => o.path.endsWith('.sampling'))).toEqual({
@@ -186,5 +190,25 @@ describe('suggestions', () => {
     expect(suggestKey('sample_rate', known)).toBe('sampling');
     expect(suggestKey('enable', known)).toBe('enabled');
     expect(suggestKey('colour', known)).toBeUndefined();
+  });
+});
+
+describe('pricing', () => {
+  it('takes your prices by model name and names a bad one with its path', () => {
+    const ok = loadConfigText(
+      'observability:\n  mlflow:\n    pricing:\n      models:\n        acme-7b: { input_per_million_tokens: 0.3, output_per_million_tokens: 1.2 }\n',
+    );
+    expect(ok.config?.observability.mlflow.pricing).toEqual({
+      enabled: true,
+      builtin: true,
+      models: { 'acme-7b': { input_per_million_tokens: 0.3, output_per_million_tokens: 1.2 } },
+    });
+    const bad = loadConfigText(
+      'observability:\n  mlflow:\n    pricing:\n      models:\n        acme-7b: { input_per_million_tokens: -1, output_per_million_tokens: 1.2 }\n',
+    );
+    expect(bad.config).toBeUndefined();
+    expect(bad.errors.map((e) => e.message)).toEqual([
+      '<text>:5:46: observability.mlflow.pricing.models.acme-7b.input_per_million_tokens must be at least 0, got -1',
+    ]);
   });
 });

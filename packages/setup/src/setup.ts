@@ -134,6 +134,9 @@ function wire(options: SetupOptions): Setup {
     flushTimeoutMs: budget,
     ...(mlflow.session ? { session: mlflow.session } : {}),
     ...(mlflow.user ? { user: mlflow.user } : {}),
+    pricing: mlflow.pricing.enabled
+      ? { builtin: mlflow.pricing.builtin, models: mlflow.pricing.models }
+      : false,
     ...options.tracker,
     pipeline: { writeTimeoutMs: budget, ...options.tracker?.pipeline },
   });

@@ -94,6 +94,37 @@ describe('setup()', () => {
     expect(await traceNames(join(cwd, 'explicit.db'), 'from-env')).toEqual(['LangGraph']);
   });
 
+  it('prices model calls by the pricing section of graphtrace.yaml, or not at all', async () => {
+    const cwd = caseDir();
+    const file = (enabled: boolean) =>
+      [
+        'observability:',
+        '  mlflow:',
+        '    pricing:',
+        `      enabled: ${enabled}`,
+        '      models:',
+        '        acme-7b: { input_per_million_tokens: 0.5, output_per_million_tokens: 1.5 }',
+        '',
+      ].join('\n');
+    const costs: (string | undefined)[] = [];
+    for (const enabled of [true, false]) {
+      writeFileSync(join(cwd, 'graphtrace.yaml'), file(enabled));
+      const s = await setup({ cwd, env: {}, config: { tracking_uri: 'memory:' } });
+      const traceId = s.tracker.withSpan({ name: 'call', spanType: 'CHAT_MODEL' }, (span) => {
+        span.setAttribute('mlflow.llm.model', 'acme-7b');
+        span.setAttribute('mlflow.chat.tokenUsage', { input_tokens: 2_000_000, output_tokens: 0 });
+        return span.traceId;
+      });
+      await s.tracker.flushTraces();
+      costs.push((await s.store.getTraceInfo(traceId))?.traceMetadata['mlflow.trace.cost']);
+      await s.close();
+    }
+    expect(costs.map((c) => (c === undefined ? c : JSON.parse(c)))).toEqual([
+      { input_cost: 1, output_cost: 0, total_cost: 1 },
+      undefined,
+    ]);
+  });
+
   it('falls back to SQLite when the server refuses, with one warning, and keeps a spool path', async () => {
     const cwd = caseDir();
     const probe = createServer();

@@ -32,3 +32,21 @@ export function formatCount(n: number): string {
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
+
+/**
+ * USD for costs: cents from $1 up (`$1.23`), else two significant digits (`$0.00042`) so a
+ * small model call never reads as `$0.00`; `-` for no cost (unpriced is not free).
+ */
+export function formatUsd(usd: number | null | undefined): string {
+  if (usd === null || usd === undefined || !Number.isFinite(usd)) return '-';
+  const sign = usd < 0 ? '-' : '';
+  const abs = Math.abs(usd);
+  if (abs === 0 || abs >= 1) {
+    const [whole, cents] = abs.toFixed(2).split('.');
+    return `${sign}$${formatCount(Number(whole))}.${cents}`;
+  }
+  // toFixed rather than toPrecision, which switches to exponents below 1e-6.
+  const decimals = Math.max(2, 1 - Math.floor(Math.log10(abs)));
+  const text = abs.toFixed(decimals).replace(/(\.\d\d\d*?)0+$/, '$1');
+  return `${sign}$${text}`;
+}

@@ -3,6 +3,7 @@ import {
   type Experiment,
   type Metric,
   type Run,
+  readLlmCost,
   readTokenUsage,
   type Span,
   SpanAttributeKey,
@@ -85,6 +86,14 @@ export function traceInfoJson(info: TraceInfo) {
 }
 
 /**
+ * A trace info for reading (`traces ls`, `traces show`): MLflow's form plus `cost`, what
+ * MLflow's `TraceInfo.cost` property returns. Not for export: `TraceInfo.from_dict` rejects it.
+ */
+export function traceInfoViewJson(info: TraceInfo) {
+  return { ...traceInfoJson(info), cost: traceCost(info) };
+}
+
+/**
  * One trace as MLflow's `Trace.to_json()`: `{"info": …, "data": {"spans": […]}}` with spans in
  * MLflow's span JSON (ns times written as exact integers, so this is assembled as text).
  */
@@ -121,6 +130,9 @@ export function spanViewJson(span: Span, depth: number) {
     duration_ms: durationNs === null ? null : Number(durationNs) / 1e6,
     status: { code: span.status.code, message: span.status.message ?? '' },
     token_usage: readTokenUsage(span.attributes[SpanAttributeKey.CHAT_USAGE]),
+    model: stringOrNull(span.attributes[SpanAttributeKey.MODEL]),
+    provider: stringOrNull(span.attributes[SpanAttributeKey.MODEL_PROVIDER]),
+    cost: readLlmCost(span.attributes[SpanAttributeKey.LLM_COST]),
     inputs: inputs ?? null,
     outputs: outputs ?? null,
     attributes: rest,
@@ -134,14 +146,15 @@ export function spanViewJson(span: Span, depth: number) {
 
 /** Token usage of a trace from its metadata, as MLflow records it. */
 export function traceTokenUsage(info: TraceInfo) {
-  const raw = info.traceMetadata[TraceMetadataKey.TOKEN_USAGE];
-  if (raw === undefined) return null;
-  try {
-    return readTokenUsage(JSON.parse(raw));
-  } catch {
-    return null;
-  }
+  return readTokenUsage(info.traceMetadata[TraceMetadataKey.TOKEN_USAGE]);
 }
+
+/** Cost of a trace in USD from its metadata; null when no model in it has a known price. */
+export function traceCost(info: TraceInfo) {
+  return readLlmCost(info.traceMetadata[TraceMetadataKey.COST]);
+}
+
+const stringOrNull = (value: unknown) => (typeof value === 'string' ? value : null);
 
 export function traceName(info: TraceInfo): string {
   return info.tags[TraceTagKey.TRACE_NAME] ?? '';
