@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { isLoopback } from '../src/commands/ui.js';
 import { filterExperiments } from '../src/filter/experiment-filter.js';
 import { colorsFor } from '../src/output/colors.js';
+import { formatUsd } from '../src/output/format.js';
 import { renderTable } from '../src/output/table.js';
 import { renderTraceTree, timingBar } from '../src/output/trace-tree.js';
 import { parseMetricLines } from '../src/transfer/file-store-source.js';
@@ -85,6 +86,52 @@ describe('timing bars', () => {
     expect(lines[2]).toMatch(/LLM\s+50 ms\s+▕.*▏\s+1,200 in \/ 34 out$/);
     expect(lines[3]).toMatch(/TOOL\s+30 ms\s+▕.*▏\s+✗ TimeoutError: no answer$/);
     expect(lines[4]).toMatch(/UNKNOWN\s+1\.0 ms/);
+  });
+});
+
+describe('costs', () => {
+  it('formatUsd: cents from $1, two significant digits below, `-` for no cost', () => {
+    expect(formatUsd(1.234)).toBe('$1.23');
+    expect(formatUsd(12.345)).toBe('$12.35');
+    expect(formatUsd(1234.5)).toBe('$1,234.50');
+    expect(formatUsd(0.5)).toBe('$0.50');
+    expect(formatUsd(0.0123)).toBe('$0.012');
+    expect(formatUsd(0.00042)).toBe('$0.00042');
+    expect(formatUsd(0.00015 + 0.0003)).toBe('$0.00045');
+    expect(formatUsd(0.0003)).toBe('$0.0003');
+    expect(formatUsd(0.000123456)).toBe('$0.00012');
+    // Never $0.00 for a cost above zero, however small; no exponents.
+    expect(formatUsd(0.004)).toBe('$0.004');
+    expect(formatUsd(3e-9)).toBe('$0.000000003');
+    expect(formatUsd(0)).toBe('$0.00');
+    expect(formatUsd(0.999)).toBe('$1.00');
+    expect(formatUsd(-0.0005)).toBe('-$0.0005');
+    for (const none of [null, undefined, Number.NaN]) expect(formatUsd(none)).toBe('-');
+  });
+
+  it('the tree has a COST column only when a span has a cost; unpriced model calls show `-`', () => {
+    const usage = { input_tokens: 1000, output_tokens: 500, total_tokens: 1500 };
+    const cost = { input_cost: 0.00015, output_cost: 0.0003, total_cost: 0.00045 };
+    const model = (id: string, attributes: Span['attributes']) =>
+      span(id, '1', 10, 40, { name: `llm-${id}`, spanType: 'CHAT_MODEL', attributes });
+    const tree = (spans: Span[]) =>
+      renderTraceTree({ info: {} as Trace['info'], spans }, { colors: plain, width: 120 }).split(
+        '\n',
+      );
+    const priced = tree([
+      span('1', null, 0, 100, { name: 'agent' }),
+      model('2', { 'mlflow.chat.tokenUsage': usage, 'mlflow.llm.cost': cost }),
+      model('3', { 'mlflow.chat.tokenUsage': usage }),
+    ]);
+    expect(priced[0]).toMatch(/\sTOKENS\s+COST$/);
+    expect(priced[1]).toMatch(/▏$/);
+    expect(priced[2]).toMatch(/▏\s+1,000 in \/ 500 out\s+\$0\.00045$/);
+    expect(priced[3]).toMatch(/▏\s+1,000 in \/ 500 out\s+-$/);
+    const unpriced = tree([
+      span('1', null, 0, 100, { name: 'agent' }),
+      model('2', { 'mlflow.chat.tokenUsage': usage }),
+    ]);
+    expect(unpriced.join('\n')).not.toMatch(/COST|\$|\s-$/m);
   });
 });
 

@@ -1,6 +1,10 @@
 export type {
   ApiErrorBody,
   AssessmentView,
+  CostFigures,
+  CostPoint,
+  CostsResponse,
+  CostUsd,
   CreateAssessmentResponse,
   ExperimentSummary,
   ExperimentsResponse,
@@ -8,6 +12,8 @@ export type {
   MetricHistoryResponse,
   MetricsResponse,
   MetricView,
+  ModelCost,
+  ModelCostsResponse,
   NewTracesResponse,
   QualityResponse,
   RangeInfo,
@@ -26,9 +32,18 @@ export type {
   TracesResponse,
 } from './api/types.js';
 export { DashboardError, type DashboardErrorCode, errorResponse } from './errors.js';
+export {
+  type CostQueriesOptions,
+  costQueries,
+} from './queries/cost-queries.js';
 export { nearestRank } from './queries/percentile.js';
 export { type ScanQueriesOptions, scanQueries } from './queries/scan-queries.js';
-export type { DashboardQueries } from './queries/types.js';
+export type {
+  CostQueries,
+  CostTimeseriesResult,
+  DashboardQueries,
+  ModelCostsResult,
+} from './queries/types.js';
 export {
   createDashboardApp,
   type DashboardApp,

@@ -20,6 +20,7 @@ export {
   MLFLOW_OLDEST,
   MLFLOW_PIP_PACKAGES,
   MLFLOW_VERSION,
+  mlflowAtLeast,
   mlflowPipPackages,
   mlflowVersionsUnderTest,
   quietMlflowEnv,

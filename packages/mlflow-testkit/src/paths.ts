@@ -95,3 +95,10 @@ export function isCi(): boolean {
   const v = process.env.CI;
   return v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
 }
+
+/** `version >= min` for X.Y.Z MLflow releases: what a test may expect of that release. */
+export function mlflowAtLeast(version: string, min: string): boolean {
+  const [x, y] = [version, min].map((v) => v.split('.').map(Number));
+  for (let i = 0; i < 3; i++) if (x![i] !== y![i]) return x![i]! > y![i]!;
+  return true;
+}

@@ -4,6 +4,7 @@ import {
   INTEROP_SETUP_TIMEOUT_MS,
   INTEROP_TEST_TIMEOUT_MS,
   type MlflowServer,
+  mlflowAtLeast,
   pyStr,
   runPythonJson,
 } from '@graphtrace/mlflow-testkit';
@@ -24,6 +25,8 @@ interface PyRead {
     state: string;
     name: string | null;
     token_usage: Record<string, number> | null;
+    cost: Record<string, number> | null;
+    model_cost: Record<string, number> | null;
     spans: {
       name: string;
       type: string;
@@ -34,6 +37,13 @@ interface PyRead {
     assessments: { name: string; value: unknown; kind: string; source: string }[];
   }[];
 }
+
+// What MLflow 3.17.2's own pricer gives for the model call of each trace, by its input tokens.
+const COSTS: Record<number, Record<string, number>> = {
+  1000: { input_cost: 0.00015, output_cost: 0.0003, total_cost: 0.00045 },
+  1001: { input_cost: 0.00015015, output_cost: 0.0003, total_cost: 0.00045014999999999996 },
+  1002: { input_cost: 0.0001503, output_cost: 0.0003, total_cost: 0.00045029999999999994 },
+};
 
 // Everything graphtrace writes through the server store, read back by MLflow's own Python client.
 describeInteropVersions(
@@ -119,6 +129,8 @@ for t in c.search_traces(locations=[${pyStr(experimentId)}], max_results=100):
         "state": str(t.info.state.value if hasattr(t.info.state, "value") else t.info.state),
         "name": t.info.tags.get("mlflow.traceName"),
         "token_usage": dict(tu) if tu else None,
+        "cost": getattr(full.info, "cost", None),
+        "model_cost": next(s for s in full.data.spans if s.name == "model").get_attribute("mlflow.llm.cost"),
         "spans": sorted(spans, key=lambda s: s["name"]),
         "assessments": [
             {"name": a.name, "value": a.value, "kind": type(a).__name__, "source": a.source.source_type}
@@ -156,6 +168,11 @@ print(json.dumps({
           expect(t.token_usage?.total_tokens).toBeGreaterThanOrEqual(15);
           const usage = t.token_usage ?? { input_tokens: 0, output_tokens: 0, total_tokens: -1 };
           expect(usage.input_tokens! + usage.output_tokens!).toBe(usage.total_tokens);
+          // The server keeps graphtrace's cost as it is, on the span and (3.10+) the trace.
+          expect(t.model_cost).toEqual(COSTS[usage.input_tokens!]);
+          expect(t.cost).toEqual(
+            mlflowAtLeast(version, '3.10.0') ? COSTS[usage.input_tokens!] : null,
+          );
         }
         const model = out.traces[0]!.spans.find((s) => s.name === 'model');
         expect(model?.inputs).toEqual({
@@ -197,11 +214,11 @@ print(json.dumps({
         }
         const trace = await tracker.store.getTrace(traceIds[0]!);
         expect(trace?.spans.map((s) => s.name)).toEqual(['agent', 'model', 'calculator', 'lookup']);
-        expect(
-          trace?.spans.find((s) => s.name === 'model')?.attributes['mlflow.chat.tokenUsage'],
-        ).toMatchObject({
-          output_tokens: 5,
-        });
+        const model = trace?.spans.find((s) => s.name === 'model')?.attributes;
+        expect(model?.['mlflow.chat.tokenUsage']).toMatchObject({ output_tokens: 500 });
+        expect(model?.['mlflow.llm.cost']).toEqual(
+          COSTS[(model?.['mlflow.chat.tokenUsage'] as { input_tokens: number }).input_tokens],
+        );
         expect(await tracker.store.getAssessments(traceIds[0]!)).toHaveLength(2);
       },
       INTEROP_TEST_TIMEOUT_MS,

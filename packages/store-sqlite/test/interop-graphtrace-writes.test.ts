@@ -7,6 +7,7 @@ import {
   INTEROP_SETUP_TIMEOUT_MS,
   INTEROP_TEST_TIMEOUT_MS,
   MLFLOW_OLDEST,
+  mlflowAtLeast,
   mlflowDbUpgrade,
   pyStr,
   runPythonJson,
@@ -18,13 +19,6 @@ import { sqliteStore } from '../src/index.js';
 
 /** Messages MLflow logs when it creates tables or migrates; none may appear on our DB. */
 const MIGRATION_MESSAGES = [/Running upgrade/, /Creating initial MLflow database tables/];
-
-/** `a >= b` for X.Y.Z releases. */
-function atLeast(a: string, b: string): boolean {
-  const [x, y] = [a, b].map((v) => v.split('.').map(Number));
-  for (let i = 0; i < 3; i++) if (x![i] !== y![i]) return x![i]! > y![i]!;
-  return true;
-}
 
 /** Python's view of what graphtrace wrote (floats that JSON cannot hold come as strings). */
 interface MlflowView {
@@ -50,6 +44,7 @@ interface MlflowView {
     tags: Record<string, string>;
     trace_metadata: Record<string, string>;
     token_usage: Record<string, number> | null;
+    cost: Record<string, number> | null;
     spans: { name: string; attributes: Record<string, unknown> }[];
   };
   /** MLflow's own GenAI overview figures (query_trace_metrics); null where the release has none. */
@@ -153,7 +148,7 @@ print(json.dumps({
                        key=lambda s: s["trace_id"]),
     "second": {
         "tags": second.info.tags, "trace_metadata": second.info.trace_metadata,
-        "token_usage": second.info.token_usage,
+        "token_usage": second.info.token_usage, "cost": getattr(second.info, "cost", None),
         "spans": [{"name": s.name, "attributes": s.attributes} for s in second.data.spans],
     },
     "overview": {"tokens_by_name": tokens_by_name, "sessions": sessions,
@@ -293,7 +288,8 @@ describeInteropVersions('graphtrace writes a sqlite DB, MLflow reads it', ({ ver
       const upgrade = await mlflowDbUpgrade(sqliteUri(path), { mlflowVersion: version });
       expect(upgrade.code, upgrade.stderr).toBe(0);
     }
-    // Into the (upgraded) file, in its own layout: a model call with its model and cost.
+    // Into the (upgraded) file, in its own layout: a model call with its model, priced by
+    // graphtrace (cached tokens at their own rate).
     const again = sqliteStore({ path });
     const tracker2 = createTracker({
       store: again,
@@ -309,14 +305,14 @@ describeInteropVersions('graphtrace writes a sqlite DB, MLflow reads it', ({ ver
           name: 'llm',
           spanType: 'CHAT_MODEL',
           attributes: {
-            'mlflow.chat.tokenUsage': { input_tokens: 100, output_tokens: 20, total_tokens: 120 },
+            'mlflow.chat.tokenUsage': {
+              input_tokens: 1000,
+              output_tokens: 500,
+              total_tokens: 1500,
+              cache_read_input_tokens: 400,
+            },
             'mlflow.llm.model': 'gpt-4o-mini',
             'mlflow.llm.provider': 'openai',
-            'mlflow.llm.cost': {
-              input_cost: 0.000015,
-              output_cost: 0.000012,
-              total_cost: 0.000027,
-            },
           },
         },
         () => {},
@@ -460,15 +456,23 @@ describeInteropVersions('graphtrace writes a sqlite DB, MLflow reads it', ({ ver
         'mlflow.trace.session': 'thread-42',
         'mlflow.trace.user': 'ada',
       });
-      expect(view.second.token_usage).toMatchObject({
-        input_tokens: 100,
-        output_tokens: 20,
-        total_tokens: 120,
+      expect(view.second.token_usage).toEqual({
+        input_tokens: 1000,
+        output_tokens: 500,
+        total_tokens: 1500,
+        cache_read_input_tokens: 400,
       });
+      // The figures MLflow 3.17.2's own pricer gives for this call.
+      const cost = {
+        input_cost: 0.00011999999999999999,
+        output_cost: 0.0003,
+        total_cost: 0.00041999999999999996,
+      };
+      expect(view.second.cost).toEqual(mlflowAtLeast(version, '3.10.0') ? cost : null);
       expect(view.second.spans.find((s) => s.name === 'llm')?.attributes).toMatchObject({
         'mlflow.llm.model': 'gpt-4o-mini',
         'mlflow.llm.provider': 'openai',
-        'mlflow.llm.cost': { input_cost: 0.000015, output_cost: 0.000012, total_cost: 0.000027 },
+        'mlflow.llm.cost': cost,
       });
     },
     INTEROP_TEST_TIMEOUT_MS,
@@ -482,11 +486,11 @@ describeInteropVersions('graphtrace writes a sqlite DB, MLflow reads it', ({ ver
         { cwd: dir, mlflowVersion: version },
       );
       expect(overview.trace_count).toBe(2);
-      expect(overview.tokens_by_name).toEqual({ agent: 15, followup: 120 });
+      expect(overview.tokens_by_name).toEqual({ agent: 15, followup: 1500 });
       // Session counts arrived in 3.13, span costs in 3.10.
-      expect(overview.sessions).toBe(atLeast(version, '3.13.0') ? 1 : null);
+      expect(overview.sessions).toBe(mlflowAtLeast(version, '3.13.0') ? 1 : null);
       expect(overview.cost_by_model).toEqual(
-        atLeast(version, '3.10.0') ? { 'gpt-4o-mini': 0.000027 } : null,
+        mlflowAtLeast(version, '3.10.0') ? { 'gpt-4o-mini': 0.00041999999999999996 } : null,
       );
     },
     INTEROP_TEST_TIMEOUT_MS,

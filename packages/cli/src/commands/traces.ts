@@ -14,12 +14,13 @@ import { collectPages } from '../collect-pages.js';
 import type { CliContext } from '../context.js';
 import { CliError, usageError } from '../errors.js';
 import type { Colors } from '../output/colors.js';
-import { formatCount, formatDuration, formatTime, plural } from '../output/format.js';
+import { formatCount, formatDuration, formatTime, formatUsd, plural } from '../output/format.js';
 import {
   assessmentJson,
   mlflowTraceJson,
   spanViewJson,
-  traceInfoJson,
+  traceCost,
+  traceInfoViewJson,
   traceName,
   traceTokenUsage,
 } from '../output/json-shapes.js';
@@ -142,7 +143,7 @@ Examples:
         { mustExist: true },
       );
       if (options.json) {
-        ctx.out.json({ traces: found.map(traceInfoJson) });
+        ctx.out.json({ traces: found.map(traceInfoViewJson) });
         return;
       }
       if (found.length === 0) {
@@ -150,7 +151,7 @@ Examples:
         return;
       }
       const names = new Map<string, Experiment>(experiments.map((e) => [e.experimentId, e]));
-      const previewWidth = Math.max(16, ctx.out.columns - 130);
+      const previewWidth = Math.max(16, ctx.out.columns - 140);
       ctx.out.line(
         renderTable(
           found,
@@ -165,6 +166,7 @@ Examples:
               align: 'right',
             },
             { header: 'TOKENS', value: tokensText, align: 'right' },
+            { header: 'COST', value: (t) => formatUsd(traceCost(t)?.total_cost), align: 'right' },
             {
               header: 'EXPERIMENT',
               value: (t) => names.get(t.experimentId)?.name ?? t.experimentId,
@@ -181,7 +183,7 @@ Examples:
   traces
     .command('show')
     .description(
-      'show a trace as a span tree with types, durations, timing bars, tokens and errors',
+      'show a trace as a span tree with types, durations, timing bars, tokens, costs and errors',
     )
     .argument('<trace_id>', 'the trace id (tr-…)')
     .option('--json', JSON_HELP)
@@ -214,7 +216,7 @@ Examples:
           depth.set(r.span.spanId, parent === undefined ? 0 : parent + 1);
         }
         ctx.out.json({
-          info: traceInfoJson(t.info),
+          info: traceInfoViewJson(t.info),
           spans: rows.map((r) => spanViewJson(r.span, depth.get(r.span.spanId) ?? 0)),
           assessments: assessments.map(assessmentJson),
         });
@@ -223,6 +225,7 @@ Examples:
       const c = ctx.out.color;
       const i = t.info;
       const usage = traceTokenUsage(i);
+      const cost = traceCost(i);
       const fields: [string, string][] = [
         ['trace', `${c.bold(i.traceId)}  ${traceName(i)}`],
         ['state', stateStyle(i.state, i, c)],
@@ -239,6 +242,13 @@ Examples:
           'tokens',
           `${formatCount(usage.input_tokens)} in / ${formatCount(usage.output_tokens)} out (${formatCount(usage.total_tokens)} total)`,
         ]);
+      // A trace with model calls but no cost has models of unknown price: `-`, never $0.
+      if (cost)
+        fields.push([
+          'cost',
+          `${formatUsd(cost.input_cost)} in / ${formatUsd(cost.output_cost)} out (${formatUsd(cost.total_cost)} total)`,
+        ]);
+      else if (usage) fields.push(['cost', formatUsd(null)]);
       fields.push(['spans', String(t.spans.length)]);
       ctx.out.line(renderFields(fields, c));
       ctx.out.line();

@@ -110,6 +110,8 @@ export function mlflowTraceJson(trace: Trace): string {
     .join(',')}]}}`;
 }
 
+const stringOrNull = (value: unknown) => (typeof value === 'string' ? value : null);
+
 /** A span decoded for reading (`traces show --json`): hex ids, ns as strings, plain values. */
 export function spanViewJson(span: Span, depth: number) {
   const {
@@ -153,8 +155,6 @@ export function traceTokenUsage(info: TraceInfo) {
 export function traceCost(info: TraceInfo) {
   return readLlmCost(info.traceMetadata[TraceMetadataKey.COST]);
 }
-
-const stringOrNull = (value: unknown) => (typeof value === 'string' ? value : null);
 
 export function traceName(info: TraceInfo): string {
   return info.tags[TraceTagKey.TRACE_NAME] ?? '';

@@ -1,6 +1,12 @@
-import { readTokenUsage, type Span, SpanAttributeKey, type Trace } from '@graphtrace/core';
+import {
+  readLlmCost,
+  readTokenUsage,
+  type Span,
+  SpanAttributeKey,
+  type Trace,
+} from '@graphtrace/core';
 import type { Colors } from './colors.js';
-import { formatCount, formatDuration } from './format.js';
+import { formatCount, formatDuration, formatUsd } from './format.js';
 import { displayWidth, truncate } from './table.js';
 
 export interface TraceTreeOptions {
@@ -76,7 +82,8 @@ export function timingBar(span: Span, t0: bigint, t1: bigint, width: number): st
 
 /**
  * The span tree of a trace for a terminal: one line per span with its type, duration, a timing
- * bar relative to the whole trace, token usage and, below a failed span, its error.
+ * bar relative to the whole trace, token usage, cost (a column only when some span has one) and,
+ * after a failed span's other cells, its error.
  */
 export function renderTraceTree(trace: Trace, options: TraceTreeOptions): string {
   const c = options.colors;
@@ -95,18 +102,26 @@ export function renderTraceTree(trace: Trace, options: TraceTreeOptions): string
   );
   const types = rows.map((r) => r.span.spanType);
   const durations = rows.map((r) => durationOf(r.span));
-  const tokens = rows.map((r) => {
-    const u = readTokenUsage(r.span.attributes[SpanAttributeKey.CHAT_USAGE]);
-    return u ? `${formatCount(u.input_tokens)} in / ${formatCount(u.output_tokens)} out` : '';
-  });
+  const usages = rows.map((r) => readTokenUsage(r.span.attributes[SpanAttributeKey.CHAT_USAGE]));
+  const tokens = usages.map((u) =>
+    u ? `${formatCount(u.input_tokens)} in / ${formatCount(u.output_tokens)} out` : '',
+  );
+  const costs = rows.map((r) => readLlmCost(r.span.attributes[SpanAttributeKey.LLM_COST]));
+  const showCost = costs.some((c) => c !== null);
+  // `-` on an unpriced model call: its price is unknown, not zero.
+  const costTexts = costs.map((cost, i) =>
+    cost ? formatUsd(cost.total_cost) : usages[i] ? formatUsd(null) : '',
+  );
   const w = (list: string[], header: string) =>
     Math.max(displayWidth(header), ...list.map((s) => displayWidth(s)));
   const nameW = w(names, 'SPAN');
   const typeW = w(types, 'TYPE');
   const durW = w(durations, 'DURATION');
   const tokW = w(tokens, 'TOKENS');
-  const fixed = nameW + typeW + durW + tokW + 2 * 4 + 2;
-  const barW = Math.max(10, Math.min(40, options.width - fixed));
+  const costW = w(costTexts, 'COST');
+  // Columns before the error, with their two-space gaps; the bar has its two edge marks.
+  const columns = nameW + typeW + durW + tokW + (showCost ? costW + 2 : 0) + 2 * 4 + 2;
+  const barW = Math.max(10, Math.min(40, options.width - columns));
   const padR = (s: string, n: number) => s + ' '.repeat(Math.max(0, n - displayWidth(s)));
   const padL = (s: string, n: number) => ' '.repeat(Math.max(0, n - displayWidth(s))) + s;
 
@@ -118,6 +133,7 @@ export function renderTraceTree(trace: Trace, options: TraceTreeOptions): string
         padL('DURATION', durW),
         padR('TIMELINE', barW + 2),
         padR('TOKENS', tokW),
+        ...(showCost ? [padL('COST', costW)] : []),
         rows.some((r) => r.span.status.code === 'ERROR') ? 'ERROR' : '',
       ]
         .join('  ')
@@ -132,11 +148,12 @@ export function renderTraceTree(trace: Trace, options: TraceTreeOptions): string
       c.dim(padR(types[i]!, typeW)),
       padL(durations[i]!, durW),
       `${c.dim('▕')}${error ? c.red(bar) : c.cyan(bar)}${c.dim('▏')}`,
-      error ? padR(tokens[i]!, tokW) : tokens[i]!,
+      padR(tokens[i]!, tokW),
+      ...(showCost ? [padL(costTexts[i]!, costW)] : []),
     ];
     if (error) {
-      // What the columns before it take; an error is cut only to fit the terminal, never below 40.
-      const used = nameW + typeW + durW + barW + 2 + tokW + 2 * 5;
+      // An error is cut only to fit the terminal, never below 40.
+      const used = columns + barW + 2;
       cells.push(c.red(`✗ ${truncate(error, Math.max(40, options.width - used - 2))}`));
     }
     lines.push(cells.join('  ').trimEnd());

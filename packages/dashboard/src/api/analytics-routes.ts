@@ -1,9 +1,4 @@
-import {
-  emptyTimeseriesTotals,
-  type QueryScope,
-  type TimeseriesPoint,
-  type TimeseriesResult,
-} from '@graphtrace/core';
+import { emptyTimeseriesTotals, type QueryScope } from '@graphtrace/core';
 import type { Hono } from 'hono';
 import { DashboardError } from '../errors.js';
 import type { ApiContext } from './context.js';
@@ -36,14 +31,14 @@ export function autoBucket(rangeMs: number): number {
   return BUCKETS.find((b) => rangeMs / b <= 200) ?? Math.ceil(rangeMs / 200);
 }
 
-interface RangeQuery {
+export interface RangeQuery {
   experiment?: string[] | undefined;
   filter?: string | undefined;
   from?: number | undefined;
   to?: number | undefined;
 }
 
-async function scopeOf(ctx: ApiContext, q: RangeQuery): Promise<QueryScope> {
+export async function scopeOf(ctx: ApiContext, q: RangeQuery): Promise<QueryScope> {
   const to = q.to ?? ctx.now();
   const from = q.from ?? to - DEFAULT_RANGE_MS;
   if (from >= to)
@@ -56,32 +51,53 @@ async function scopeOf(ctx: ApiContext, q: RangeQuery): Promise<QueryScope> {
   };
 }
 
-/** Every bucket of the range, empty ones as zeros, so charts show gaps as gaps. */
-function fill(result: TimeseriesResult, scope: QueryScope): TimeseriesPoint[] {
-  const byStart = new Map(result.points.map((p) => [p.start, p]));
-  const out: TimeseriesPoint[] = [];
-  for (let start = scope.from; start < scope.to; start += result.bucketMs) {
-    out.push(byStart.get(start) ?? { start, ...emptyTimeseriesTotals() });
+/** Every bucket of the range, `empty` where there were no traces, so charts show gaps as gaps. */
+export function fillBuckets<P extends { start: number }>(
+  points: readonly P[],
+  bucketMs: number,
+  scope: QueryScope,
+  empty: (start: number) => P,
+): P[] {
+  const byStart = new Map(points.map((p) => [p.start, p]));
+  const out: P[] = [];
+  for (let start = scope.from; start < scope.to; start += bucketMs) {
+    out.push(byStart.get(start) ?? empty(start));
   }
   return out;
+}
+
+/** The requested bucket size or one for the range; refused when it makes too many buckets. */
+export function bucketOf(scope: QueryScope, requested: number | undefined): number {
+  const bucketMs = requested ?? autoBucket(scope.to - scope.from);
+  if ((scope.to - scope.from) / bucketMs > MAX_BUCKETS) {
+    throw new DashboardError(
+      'INVALID_QUERY',
+      `query parameter \`bucket\` makes ${Math.ceil((scope.to - scope.from) / bucketMs).toLocaleString('en-US')} intervals; use at most ${MAX_BUCKETS} (a larger bucket or a shorter range)`,
+      { param: 'bucket' },
+    );
+  }
+  return bucketMs;
+}
+
+/** Aggregates through the context's short cache, keyed by route and query. */
+export function cachedAggregate<T>(
+  ctx: ApiContext,
+  route: string,
+  key: unknown,
+  compute: () => Promise<T>,
+): Promise<T> {
+  return ctx.aggregates.get(`${route}:${JSON.stringify(key)}`, compute) as Promise<T>;
 }
 
 /** `/api/metrics`, `/api/tools`, `/api/sessions`, `/api/quality`: aggregates over a range. */
 export function registerAnalyticsRoutes(app: Hono, ctx: ApiContext): void {
   const cached = <T>(route: string, key: unknown, compute: () => Promise<T>): Promise<T> =>
-    ctx.aggregates.get(`${route}:${JSON.stringify(key)}`, compute) as Promise<T>;
+    cachedAggregate(ctx, route, key, compute);
 
   app.get('/api/metrics', async (c) => {
     const q = parseQuery(new URL(c.req.url), metricsQuery);
     const scope = await scopeOf(ctx, q);
-    const bucketMs = q.bucket ?? autoBucket(scope.to - scope.from);
-    if ((scope.to - scope.from) / bucketMs > MAX_BUCKETS) {
-      throw new DashboardError(
-        'INVALID_QUERY',
-        `query parameter \`bucket\` makes ${Math.ceil((scope.to - scope.from) / bucketMs).toLocaleString('en-US')} intervals; use at most ${MAX_BUCKETS} (a larger bucket or a shorter range)`,
-        { param: 'bucket' },
-      );
-    }
+    const bucketMs = bucketOf(scope, q.bucket);
     const result = await cached('metrics', [scope, bucketMs], () =>
       ctx.queries.timeseries(scope, bucketMs),
     );
@@ -91,7 +107,10 @@ export function registerAnalyticsRoutes(app: Hono, ctx: ApiContext): void {
       analytics: ctx.queries.kind,
       coverage: result.coverage,
       bucketMs,
-      points: fill(result, scope),
+      points: fillBuckets(result.points, bucketMs, scope, (start) => ({
+        start,
+        ...emptyTimeseriesTotals(),
+      })),
       totals: result.totals,
     };
     return c.json(body);

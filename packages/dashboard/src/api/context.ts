@@ -1,13 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { Experiment, Logger, TrackingStore } from '@graphtrace/core';
-import type { DashboardQueries } from '../queries/types.js';
+import { costQueriesFor } from '../queries/cost-queries.js';
+import type { CostQueries, DashboardQueries } from '../queries/types.js';
 import { TtlCache } from '../server/ttl-cache.js';
 
 /** What every route works with. */
 export interface ApiContext {
   store: TrackingStore;
   queries: DashboardQueries;
+  /** The cost aggregates: `queries`' own, or a bounded scan of the store. */
+  costs: CostQueries;
+  /** Which of the two computes them. */
+  costsKind: 'sql' | 'scan';
   logger: Logger;
   /** Server clock, ms since epoch (tests pin it). */
   now(): number;
@@ -62,9 +67,12 @@ export function createApiContext(options: {
     } while (pageToken && out.length < MAX_EXPERIMENTS);
     return out;
   };
+  const { costs, kind: costsKind } = costQueriesFor(options.queries, options.store);
   return {
     store: options.store,
     queries: options.queries,
+    costs,
+    costsKind,
     logger: options.logger,
     now,
     user: osUser(),

@@ -60,6 +60,11 @@ export const metricsQuery = z
   .strictObject({ ...range, bucket: integer(1000, 366 * 24 * 3_600_000).optional() })
   .refine(ordered, orderedRange);
 
+/** `/api/costs`: the same range and buckets as `/api/metrics`. */
+export const costsQuery = metricsQuery;
+
+export const modelCostsQuery = z.strictObject(range).refine(ordered, orderedRange);
+
 export const toolsQuery = z
   .strictObject({ ...range, examples: integer(1, 20).optional() })
   .refine(ordered, orderedRange);

@@ -2,6 +2,7 @@
  * The JSON the dashboard's HTTP API answers with. The web app imports these types (types
  * only), so a change here that the app does not follow fails its typecheck.
  */
+
 import type {
   AssessmentNameSummary,
   AssessmentSource,
@@ -13,6 +14,7 @@ import type {
   ToolStats,
   TraceState,
 } from '@graphtrace/core';
+import type { CostFigures, CostPoint, CostUsd, ModelCost } from '../queries/types.js';
 
 export type {
   AssessmentNameSummary,
@@ -24,6 +26,7 @@ export type {
   ToolStats,
 } from '@graphtrace/core';
 export type { ApiErrorBody } from '../errors.js';
+export type { CostFigures, CostPoint, CostUsd, ModelCost } from '../queries/types.js';
 
 export interface HealthResponse {
   ok: true;
@@ -57,9 +60,14 @@ export interface ExperimentsResponse {
 }
 
 export interface TokenCounts {
+  /** Every input token, cached ones included. */
   input: number;
   output: number;
   total: number;
+  /** The part of `input` read from the provider's prompt cache, when recorded. */
+  cacheRead?: number;
+  /** The part of `input` written to the prompt cache, when recorded. */
+  cacheCreation?: number;
 }
 
 /** One trace in a list. */
@@ -72,6 +80,8 @@ export interface TraceRow {
   durationMs: number | null;
   state: TraceState;
   tokens: TokenCounts | null;
+  /** `mlflow.trace.cost`; null when no model of the trace has a known price (not $0). */
+  cost: CostUsd | null;
   session: string | null;
   user: string | null;
   runId: string | null;
@@ -132,6 +142,10 @@ export interface SpanView {
   links: SpanLinkView[];
   tokens: TokenCounts | null;
   model: string | null;
+  /** `mlflow.llm.provider` */
+  provider: string | null;
+  /** `mlflow.llm.cost`; null when the call was not priced. */
+  cost: CostUsd | null;
 }
 
 export interface SpanLinkView {
@@ -191,6 +205,19 @@ export interface MetricsResponse extends RangeInfo {
   /** Every bucket of the range, empty ones included (zeros, null latencies). */
   points: TimeseriesPoint[];
   totals: TimeseriesTotals;
+}
+
+/** `/api/costs`: trace costs per bucket (the buckets of `/api/metrics` for the same query). */
+export interface CostsResponse extends RangeInfo {
+  bucketMs: number;
+  /** Every bucket of the range; one without priced traces has `cost: null`. */
+  points: CostPoint[];
+  totals: CostFigures;
+}
+
+/** `/api/costs/models`: model calls per model and provider. */
+export interface ModelCostsResponse extends RangeInfo {
+  models: ModelCost[];
 }
 
 export interface ToolsResponse extends RangeInfo {

@@ -3,6 +3,7 @@ import {
   type Assessment,
   type Metric,
   type Run,
+  readLlmCost,
   readTokenUsage,
   type Span,
   SpanAttributeKey,
@@ -12,6 +13,7 @@ import {
 } from '@graphtrace/core';
 import type {
   AssessmentView,
+  CostUsd,
   MetricView,
   RunView,
   SpanView,
@@ -28,19 +30,25 @@ function cut(s: string | null, max: number): string | null {
   return s === null || s.length <= max ? s : `${s.slice(0, max - 1)}…`;
 }
 
+/** Token usage, an object (span attribute) or its JSON text (trace metadata). */
 function tokensFrom(value: unknown): TokenCounts | null {
   const u = readTokenUsage(value);
-  return u ? { input: u.input_tokens, output: u.output_tokens, total: u.total_tokens } : null;
+  if (!u) return null;
+  return {
+    input: u.input_tokens,
+    output: u.output_tokens,
+    total: u.total_tokens,
+    ...(u.cache_read_input_tokens === undefined ? {} : { cacheRead: u.cache_read_input_tokens }),
+    ...(u.cache_creation_input_tokens === undefined
+      ? {}
+      : { cacheCreation: u.cache_creation_input_tokens }),
+  };
 }
 
-function traceTokens(info: TraceInfo): TokenCounts | null {
-  const raw = info.traceMetadata[TraceMetadataKey.TOKEN_USAGE];
-  if (!raw) return null;
-  try {
-    return tokensFrom(JSON.parse(raw));
-  } catch {
-    return null;
-  }
+/** A recorded cost (object or JSON text); null when there is none: unpriced is not $0. */
+function costFrom(value: unknown): CostUsd | null {
+  const c = readLlmCost(value);
+  return c ? { input: c.input_cost, output: c.output_cost, total: c.total_cost } : null;
 }
 
 function counter(info: TraceInfo, key: string): number | null {
@@ -60,7 +68,8 @@ export function traceRow(info: TraceInfo, previewChars = ROW_PREVIEW_CHARS): Tra
     time: info.requestTime,
     durationMs: info.executionDuration,
     state: info.state,
-    tokens: traceTokens(info),
+    tokens: tokensFrom(info.traceMetadata[TraceMetadataKey.TOKEN_USAGE]),
+    cost: costFrom(info.traceMetadata[TraceMetadataKey.COST]),
     session: info.traceMetadata[TraceMetadataKey.SESSION] ?? null,
     user: info.traceMetadata[TraceMetadataKey.USER] ?? null,
     runId: info.traceMetadata[TraceMetadataKey.SOURCE_RUN] ?? null,
@@ -100,6 +109,7 @@ export function spanViews(spans: readonly Span[]): SpanView[] {
     for (const [k, v] of Object.entries(s.attributes))
       if (!HIDDEN_ATTRIBUTES.has(k)) attributes[k] = v;
     const model = s.attributes[SpanAttributeKey.MODEL];
+    const provider = s.attributes[SpanAttributeKey.MODEL_PROVIDER];
     return {
       spanId: s.spanId,
       parentSpanId: s.parentSpanId,
@@ -134,6 +144,8 @@ export function spanViews(spans: readonly Span[]): SpanView[] {
       })),
       tokens: tokensFrom(s.attributes[SpanAttributeKey.CHAT_USAGE]),
       model: typeof model === 'string' ? model : null,
+      provider: typeof provider === 'string' ? provider : null,
+      cost: costFrom(s.attributes[SpanAttributeKey.LLM_COST]),
     };
   });
 }

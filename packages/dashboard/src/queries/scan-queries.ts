@@ -26,8 +26,10 @@ import {
   TraceTagKey,
   type TrackingStore,
 } from '@graphtrace/core';
+import { costQueries } from './cost-queries.js';
 import { nearestRank } from './percentile.js';
-import type { DashboardQueries } from './types.js';
+import { mapLimited, type ScanScope, scanTraces } from './trace-scan.js';
+import type { CostQueries, DashboardQueries } from './types.js';
 
 export interface ScanQueriesOptions {
   /** Most trace infos one aggregate reads, newest first (default 20,000). */
@@ -42,21 +44,7 @@ export interface ScanQueriesOptions {
   maxCountedPerExperiment?: number;
 }
 
-interface Scan {
-  infos: TraceInfo[];
-  complete: boolean;
-}
-
 const NS_PER_MS = 1_000_000n;
-
-/** The scope's filter with the time bounds added (MLflow filters are AND-only). */
-function scopedFilter(scope: CountScope & { from?: number; to?: number }): string | undefined {
-  const parts: string[] = [];
-  if (scope.filter && scope.filter.trim() !== '') parts.push(scope.filter.trim());
-  if (scope.from !== undefined) parts.push(`attributes.timestamp_ms >= ${Math.trunc(scope.from)}`);
-  if (scope.to !== undefined) parts.push(`attributes.timestamp_ms < ${Math.trunc(scope.to)}`);
-  return parts.length === 0 ? undefined : parts.join(' AND ');
-}
 
 function metadataNumber(info: TraceInfo, key: string): number | null {
   const raw = info.traceMetadata[key];
@@ -66,77 +54,33 @@ function metadataNumber(info: TraceInfo, key: string): number | null {
 }
 
 function tokensOf(info: TraceInfo): { input: number; output: number } {
-  const raw = info.traceMetadata[TraceMetadataKey.TOKEN_USAGE];
-  if (!raw) return { input: 0, output: 0 };
-  try {
-    const u = readTokenUsage(JSON.parse(raw));
-    return u ? { input: u.input_tokens, output: u.output_tokens } : { input: 0, output: 0 };
-  } catch {
-    return { input: 0, output: 0 };
-  }
-}
-
-/** Runs `fn` over `items` with at most `limit` calls in flight, keeping the order. */
-async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
+  const u = readTokenUsage(info.traceMetadata[TraceMetadataKey.TOKEN_USAGE]);
+  return u ? { input: u.input_tokens, output: u.output_tokens } : { input: 0, output: 0 };
 }
 
 /**
  * The analytics port for stores without aggregate queries: pages through `searchTraces`
  * (newest first, `pageSize` infos a call) up to `maxTraces` trace infos per aggregate, and
- * fetches spans or assessments for at most `maxDetailTraces` traces. Memory stays bounded by
+ * fetches spans or assessments for at most `maxDetailTraces` traces (costs too: see
+ * cost-queries.ts). Memory stays bounded by
  * those limits; when a limit cuts a range short the result says so (`coverage.complete` false)
  * and the dashboard shows it.
  */
 export function scanQueries(
   store: TrackingStore,
   options: ScanQueriesOptions = {},
-): DashboardQueries {
+): DashboardQueries & CostQueries {
   const maxTraces = options.maxTraces ?? 20_000;
   const maxDetail = options.maxDetailTraces ?? 1_000;
   const pageSize = options.pageSize ?? 500;
   const concurrency = options.concurrency ?? 4;
   const maxCounted = options.maxCountedPerExperiment ?? 1_000;
 
-  async function scan(scope: CountScope & { from?: number; to?: number }, limit: number) {
-    const filter = scopedFilter(scope);
-    parseFilter(filter, 'traces'); // a bad filter fails here, with its column
-    const infos: TraceInfo[] = [];
-    let pageToken: string | null = null;
-    let complete = true;
-    if (scope.experimentIds.length === 0) return { infos, complete };
-    do {
-      const page = await store.searchTraces({
-        experimentIds: scope.experimentIds,
-        ...(filter === undefined ? {} : { filter }),
-        maxResults: Math.min(pageSize, limit - infos.length + 1),
-        pageToken,
-      });
-      infos.push(...page.traces);
-      pageToken = page.nextPageToken;
-      if (infos.length > limit) {
-        infos.length = limit;
-        complete = false;
-        break;
-      }
-    } while (pageToken);
-    return { infos, complete } satisfies Scan;
-  }
+  const scan = (scope: ScanScope, limit: number) => scanTraces(store, scope, limit, pageSize);
+  const costs = costQueries(store, options);
 
   return {
+    ...costs,
     kind: 'scan',
     description: `scan of ${store.uri} through searchTraces: at most ${maxTraces.toLocaleString('en-US')} newest traces per aggregate, spans and assessments of at most ${maxDetail.toLocaleString('en-US')}`,
 

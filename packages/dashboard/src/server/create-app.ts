@@ -2,6 +2,7 @@ import { consoleLogger, type Logger, type TrackingStore } from '@graphtrace/core
 import { Hono } from 'hono';
 import { registerAnalyticsRoutes } from '../api/analytics-routes.js';
 import { createApiContext } from '../api/context.js';
+import { registerCostRoutes } from '../api/cost-routes.js';
 import { registerMetaRoutes } from '../api/meta-routes.js';
 import { registerRunRoutes } from '../api/runs-routes.js';
 import { registerTraceRoutes } from '../api/traces-routes.js';
@@ -15,6 +16,7 @@ export interface DashboardAppOptions {
   /**
    * Aggregates. Default: `scanQueries(store)` (bounded paging through searchTraces). For a
    * SQLite store pass `sqliteAnalytics(store)` from @graphtrace/store-sqlite: indexed SQL.
+   * Cost aggregates it does not implement are computed by `costQueries(store)` (a scan).
    */
   queries?: DashboardQueries;
   logger?: Logger;
@@ -89,6 +91,7 @@ export function createDashboardApp(
   registerMetaRoutes(app, ctx);
   registerTraceRoutes(app, ctx);
   registerAnalyticsRoutes(app, ctx);
+  registerCostRoutes(app, ctx);
   registerRunRoutes(app, ctx);
 
   app.all('/api/*', (c) => {

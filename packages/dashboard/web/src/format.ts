@@ -28,6 +28,35 @@ export function formatCompact(n: number | null | undefined): string {
   return Math.abs(n) < 10_000 ? formatNumber(n) : compactFormat.format(n);
 }
 
+const usdFormat = new Intl.NumberFormat('en-US', {
+  style: 'currency',
+  currency: 'USD',
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 2,
+});
+/** Below this a cost is shown as "<$0.0000000001" rather than with more zeros. */
+const SMALLEST_USD = 1e-10;
+
+/**
+ * US dollars: cents from $1 (`$1.23`, `$1,234.50`), below that two significant digits
+ * (`$0.42`, `$0.012`, `$0.00042`, `$0.0009`), so a small cost stays readable and a non-zero
+ * cost is never `$0.00`. No cost (a model without a known price) is "—", never $0.
+ */
+export function formatUsd(usd: number | null | undefined): string {
+  if (usd === null || usd === undefined || !Number.isFinite(usd)) return '—';
+  const abs = Math.abs(usd);
+  const sign = usd < 0 ? '-' : '';
+  if (abs === 0) return '$0.00';
+  if (abs < SMALLEST_USD) return `${sign ? '>-' : '<'}$${SMALLEST_USD.toFixed(10)}`;
+  // Rounded first, so 0.000996 has the decimals of 0.001, not of 0.00099.
+  const rounded = Number(abs.toPrecision(2));
+  if (rounded >= 1) return `${sign}${usdFormat.format(abs)}`;
+  const decimals = Math.max(2, 1 - Math.floor(Math.log10(rounded)));
+  // Cents keep two decimals ($0.50); smaller amounts drop trailing zeros ($0.0009).
+  const text = rounded.toFixed(decimals).replace(/(\.\d\d\d*?)0+$/, '$1');
+  return `${sign}$${text}`;
+}
+
 export function formatPercent(ratio: number | null | undefined): string {
   if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return '—';
   const p = ratio * 100;

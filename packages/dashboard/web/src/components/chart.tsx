@@ -21,6 +21,20 @@ export interface ChartProps {
   emptyText?: string;
 }
 
+/** A lone x value is centred in this span (s for time axes): uPlot would put it on the edge. */
+const LONE_X_SPAN = { time: 3600, plain: 2 };
+
+/**
+ * Indices of values with no value either side: a line cannot be drawn through them, so they
+ * are drawn as dots (a range of a single bucket would otherwise show nothing).
+ */
+export function isolatedPoints(values: readonly (number | null | undefined)[]): number[] {
+  const has = (i: number) => values[i] !== null && values[i] !== undefined;
+  const out: number[] = [];
+  for (let i = 0; i < values.length; i++) if (has(i) && !has(i - 1) && !has(i + 1)) out.push(i);
+  return out;
+}
+
 /**
  * A uPlot chart that follows its container's width. uPlot draws on a canvas: thousands of
  * points stay fast, and the whole library is ~50 kB, bundled (no CDN).
@@ -50,17 +64,26 @@ export function Chart({
       font: '11px system-ui, sans-serif',
       ...(values ? { values } : {}),
     });
+    const lone = x.length === 1 ? (timeAxis ? x[0]! / 1000 : x[0]!) : null;
+    const half = (timeAxis ? LONE_X_SPAN.time : LONE_X_SPAN.plain) / 2;
     const options: uPlot.Options = {
       width: Math.max(200, el.clientWidth),
       height,
-      scales: { x: { time: timeAxis } },
+      scales: {
+        x: {
+          time: timeAxis,
+          ...(lone === null ? {} : { range: (): uPlot.Range.MinMax => [lone - half, lone + half] }),
+        },
+      },
       cursor: { drag: { x: false, y: false } },
       legend: { show: true, live: true },
       axes: [
         axis(),
         {
           ...axis((_u, splits) => splits.map((v) => (v === null ? '' : format(v)))),
-          size: 56,
+          // Wide enough for the longest label ("$0.00045" is wider than "120 ms").
+          size: (_u, values) =>
+            Math.max(56, 16 + 7 * Math.max(0, ...(values ?? []).map((v) => String(v).length))),
         },
       ],
       series: [
@@ -68,18 +91,24 @@ export function Chart({
           value: (_u, v) =>
             v === null ? '—' : timeAxis ? new Date(v * 1000).toLocaleString() : String(v),
         },
-        ...series.map(
-          (s): uPlot.Series => ({
+        ...series.map((s): uPlot.Series => {
+          const dots = s.kind === 'bars' ? [] : isolatedPoints(s.values);
+          return {
             label: s.label,
             stroke: s.color,
             width: s.kind === 'bars' ? 0 : 2,
             fill: s.kind === 'bars' ? s.color : undefined,
-            points: { show: false },
+            points: {
+              show: false,
+              size: 8,
+              fill: s.color,
+              filter: () => (dots.length > 0 ? dots : null),
+            },
             spanGaps: false,
             value: (_u, v) => (v === null ? '—' : format(v)),
             ...(s.kind === 'bars' ? { paths: uPlot.paths.bars!({ size: [0.8, 60] }) } : {}),
-          }),
-        ),
+          };
+        }),
       ],
     };
     const data: uPlot.AlignedData = [

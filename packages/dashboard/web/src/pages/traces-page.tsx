@@ -10,7 +10,14 @@ import { useApp } from '../app-context.js';
 import { StatusBadge, Tags } from '../components/badges.js';
 import { FilterBox } from '../components/filter-box.js';
 import { Empty, ErrorBox, SkeletonRows } from '../components/states.js';
-import { formatAgo, formatCompact, formatDateTime, formatDuration, formatWhen } from '../format.js';
+import {
+  formatAgo,
+  formatCompact,
+  formatDateTime,
+  formatDuration,
+  formatUsd,
+  formatWhen,
+} from '../format.js';
 import { useAsync, useFirstContentMark, useInterval } from '../hooks.js';
 import { href, navigate, type Route } from '../router.js';
 
@@ -217,6 +224,7 @@ export function TracesPage({ route }: { route: Route }) {
                 {header('status', 'Status')}
                 {header('latency', 'Latency', 'num')}
                 <th class="num">Tokens</th>
+                <th class="num">Cost</th>
                 <th>Session</th>
                 <th>User</th>
                 <th>Tags</th>
@@ -224,7 +232,7 @@ export function TracesPage({ route }: { route: Route }) {
             </thead>
             <tbody>
               {page.data === undefined && page.error === undefined ? (
-                <SkeletonRows rows={8} columns={8} />
+                <SkeletonRows rows={8} columns={9} />
               ) : (
                 rows.map((t) => (
                   <TraceTableRow key={t.traceId} trace={t} fresh={fresh.has(t.traceId)} />
@@ -325,6 +333,7 @@ function TraceTableRow({ trace: t, fresh }: { trace: TraceRow; fresh: boolean })
           '—'
         )}
       </td>
+      <CostCell cost={t.cost} />
       <td class="nowrap">
         {t.session ? (
           <a href={href(['sessions', t.session])} class="mono small">
@@ -339,5 +348,24 @@ function TraceTableRow({ trace: t, fresh }: { trace: TraceRow; fresh: boolean })
         <Tags tags={t.tags} />
       </td>
     </tr>
+  );
+}
+
+/**
+ * A trace's cost; "—" when none of its models has a known price (unknown, not $0). Not
+ * sortable: the store sorts the list, and MLflow keeps the cost as JSON text it cannot order.
+ */
+function CostCell({ cost }: { cost: TraceRow['cost'] }) {
+  return cost ? (
+    <td
+      class="num nowrap cost"
+      title={`${formatUsd(cost.input)} input · ${formatUsd(cost.output)} output`}
+    >
+      {formatUsd(cost.total)}
+    </td>
+  ) : (
+    <td class="num nowrap cost muted" title="No model of this trace has a known price">
+      —
+    </td>
   );
 }
