@@ -4,7 +4,7 @@ import { createTracker } from '@graphtrace/core';
 import { sqliteStore } from '@graphtrace/store-sqlite';
 import { HumanMessage } from '@langchain/core/messages';
 import { createReactAgent } from '@langchain/langgraph/prebuilt';
-import { chatModel, reactAgentScript } from './lib/model.js';
+import { chatModel, reactAgentScript, SCRIPTED_MODEL } from './lib/model.js';
 import { printAgentMetrics, printHowToOpen, printRunTraces } from './lib/report.js';
 import { calculatorTool, searchDocsTool } from './lib/tools.js';
 
@@ -14,7 +14,17 @@ import { calculatorTool, searchDocsTool } from './lib/tools.js';
  */
 const dbPath = resolve(process.env.GRAPHTRACE_DB ?? 'mlflow.db');
 const store = sqliteStore({ path: dbPath });
-const tracker = createTracker({ store, experimentName: 'graphtrace-examples' });
+const tracker = createTracker({
+  store,
+  experimentName: 'graphtrace-examples',
+  // A real model is priced from MLflow's model catalog; the offline scripted model has no list
+  // price, so it is given gpt-4o-mini's here to show what costs look like.
+  pricing: {
+    models: {
+      [SCRIPTED_MODEL]: { input_per_million_tokens: 0.15, output_per_million_tokens: 0.6 },
+    },
+  },
+});
 const tracing = autolog({ tracker }); // the one line: every graph invocation becomes a trace
 
 const { model, kind } = await chatModel(reactAgentScript);

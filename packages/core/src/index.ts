@@ -66,7 +66,7 @@ export {
   encodePageToken,
 } from './filter/page-token.js';
 export { parseFilter, parseOrderBy } from './filter/parse-filter.js';
-export { formatTraceTree } from './format/trace-tree.js';
+export { formatTraceTree, formatUsd } from './format/trace-tree.js';
 export { type IdGenerator, randomIds, sequentialIds } from './ids.js';
 export { consoleLogger, type Logger, memoryLogger, silentLogger } from './logger.js';
 export { MemoryStore, type MemoryStoreOptions, memoryStore } from './memory/memory-store.js';

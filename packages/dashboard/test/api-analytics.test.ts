@@ -1,11 +1,20 @@
-import { summariseTraces, type TraceInfo } from '@graphtrace/core';
+import {
+  createTracker,
+  readLlmCost,
+  silentLogger,
+  summariseTraces,
+  type TraceInfo,
+} from '@graphtrace/core';
 import { type SqliteAnalytics, sqliteAnalytics } from '@graphtrace/store-sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  type CostsResponse,
+  costQueries,
   createDashboardApp,
   type DashboardApp,
   type DashboardQueries,
   type MetricsResponse,
+  type ModelCostsResponse,
   nearestRank,
   type QualityResponse,
   type SessionsResponse,
@@ -14,8 +23,12 @@ import {
 } from '../src/index.js';
 import { call, qs } from './helpers/api.js';
 import { seedSqlite } from './helpers/seed.js';
+import { type SeededCosts, seedCosts } from './helpers/seed-costs.js';
 
 let seeded: Awaited<ReturnType<typeof seedSqlite>>;
+let costs: SeededCosts;
+/** The minute the cost traces were written in. */
+let costMinute: number;
 let analytics: SqliteAnalytics;
 let sqlApp: DashboardApp;
 let scanApp: DashboardApp;
@@ -27,6 +40,9 @@ const satisfiesPort = (a: SqliteAnalytics): DashboardQueries => a;
 
 beforeAll(async () => {
   seeded = await seedSqlite({ traces: 40 });
+  // A day before the agent's traces (outside `range`), in an experiment of their own.
+  costMinute = Math.floor((seeded.firstTime - 86_400_000) / 60_000) * 60_000;
+  costs = await seedCosts(seeded.store, costMinute);
   analytics = sqliteAnalytics(seeded.store);
   sqlApp = createDashboardApp(seeded.store, { queries: satisfiesPort(analytics), cacheTtlMs: 0 });
   scanApp = createDashboardApp(seeded.store, { cacheTtlMs: 0 });
@@ -246,6 +262,182 @@ describe('GET /api/quality', () => {
       booleans: { true: 2, false: 1 },
     });
     expect(r.body.recent.map((a) => a.name)).toEqual(['thumbs', 'thumbs', 'thumbs']);
+  });
+});
+
+describe('GET /api/costs and /api/costs/models', () => {
+  const MINI_TWICE = { input: 0.0003, output: 0.0006, total: 0.0009 };
+
+  it('sums the priced traces per bucket, counting an unpriced trace but never as $0', async () => {
+    const oneMinute = { experiment: costs.experimentId, from: costMinute, to: costMinute + 60_000 };
+    const [sql, scan] = await both<CostsResponse>(`/api/costs${qs(oneMinute)}`);
+    // sqliteAnalytics has no cost aggregates: the dashboard scans for them, and says so.
+    expect(sql.analytics).toBe('scan');
+    expect(withoutSource(sql)).toEqual(withoutSource(scan));
+    expect(sql.bucketMs).toBe(60_000);
+    expect(sql.points).toEqual([
+      { start: costMinute, traces: 3, pricedTraces: 2, cost: MINI_TWICE },
+    ]);
+    expect(sql.totals).toEqual({ traces: 3, pricedTraces: 2, cost: MINI_TWICE });
+    expect(sql.coverage).toEqual({ traces: 3, complete: true });
+
+    // Buckets without traces, or without priced ones, have no cost (not 0).
+    const unpricedOnly = await call<CostsResponse>(
+      sqlApp,
+      `/api/costs${qs({ ...oneMinute, filter: "attributes.name = 'unpriced_agent'" })}`,
+    );
+    expect(unpricedOnly.body.totals).toEqual({ traces: 1, pricedTraces: 0, cost: null });
+    const hour = await call<CostsResponse>(
+      sqlApp,
+      `/api/costs${qs({ ...oneMinute, to: costMinute + 3_600_000, bucket: 600_000 })}`,
+    );
+    expect(hour.body.points).toHaveLength(6);
+    expect(hour.body.points[1]).toEqual({
+      start: costMinute + 600_000,
+      traces: 0,
+      pricedTraces: 0,
+      cost: null,
+    });
+  });
+
+  it('sums the agent traces as recorded, over the buckets of /api/metrics', async () => {
+    const q = { experiment: seeded.experimentId, ...range, bucket: 600_000 };
+    const [sql, scan] = await both<CostsResponse>(`/api/costs${qs(q)}`);
+    expect(withoutSource(sql)).toEqual(withoutSource(scan));
+    const metrics = await call<MetricsResponse>(sqlApp, `/api/metrics${qs(q)}`);
+    expect(sql.points.map((p) => [p.start, p.traces])).toEqual(
+      metrics.body.points.map((p) => [p.start, p.traces]),
+    );
+    const recorded = infos.map((t) => readLlmCost(t.traceMetadata['mlflow.trace.cost'])!);
+    expect(recorded.every((c) => c !== null)).toBe(true);
+    expect(sql.totals.pricedTraces).toBe(40);
+    expect(sql.totals.cost!.total).toBeCloseTo(
+      recorded.reduce((n, c) => n + c.total_cost, 0),
+      15,
+    );
+    const errors = await call<CostsResponse>(
+      sqlApp,
+      `/api/costs${qs({ ...q, filter: "attributes.status = 'ERROR'" })}`,
+    );
+    expect(errors.body.totals).toMatchObject({ traces: 8, pricedTraces: 8 });
+  });
+
+  it('gives calls, tokens and cost per model and provider; an unpriced model has no cost', async () => {
+    const oneMinute = { experiment: costs.experimentId, from: costMinute, to: costMinute + 60_000 };
+    const [sql, scan] = await both<ModelCostsResponse>(`/api/costs/models${qs(oneMinute)}`);
+    expect(withoutSource(sql)).toEqual(withoutSource(scan));
+    expect(sql.models).toEqual([
+      {
+        model: 'gpt-4o-mini',
+        provider: 'openai',
+        calls: 2,
+        pricedCalls: 2,
+        inputTokens: 2000,
+        outputTokens: 1000,
+        cost: MINI_TWICE,
+        costPerCall: 0.00045,
+      },
+      {
+        model: 'in-house-model',
+        provider: 'acme',
+        calls: 2,
+        pricedCalls: 0,
+        inputTokens: 2000,
+        outputTokens: 1000,
+        cost: null,
+        costPerCall: null,
+      },
+    ]);
+    expect(sql.coverage).toEqual({ traces: 3, complete: true });
+
+    // The agent's calls add up to its traces' cost.
+    const agent = await call<ModelCostsResponse>(
+      sqlApp,
+      `/api/costs/models${qs({ experiment: seeded.experimentId, ...range })}`,
+    );
+    expect(agent.body.models).toHaveLength(1);
+    expect(agent.body.models[0]).toMatchObject({
+      model: 'gpt-4o-mini',
+      provider: null,
+      // Two calls a trace, but one in the 8 whose calculator failed.
+      calls: 72,
+      pricedCalls: 72,
+    });
+    const traceCosts = infos.reduce(
+      (n, t) => n + readLlmCost(t.traceMetadata['mlflow.trace.cost'])!.total_cost,
+      0,
+    );
+    expect(agent.body.models[0]!.cost!.total).toBeCloseTo(traceCosts, 15);
+  });
+
+  it('counts a model call inside another priced model call once', async () => {
+    const tracker = createTracker({
+      store: seeded.store,
+      experimentName: 'nested-models',
+      logger: silentLogger,
+      handleExitSignals: false,
+    });
+    // A wrapper that reports the cost of the call it makes (core counts it once in the trace).
+    await tracker.withSpan({ name: 'wrapper', spanType: 'LLM' }, async (w) => {
+      await tracker.withSpan({ name: 'raw', spanType: 'CHAT_MODEL' }, (s) =>
+        s.setAttributes({
+          'mlflow.llm.model': 'gpt-4o-mini',
+          'mlflow.chat.tokenUsage': { input_tokens: 1000, output_tokens: 500 },
+        }),
+      );
+      w.setAttributes({
+        'mlflow.llm.model': 'gpt-4o-mini',
+        'mlflow.llm.cost': { input_cost: 1, output_cost: 2, total_cost: 3 },
+      });
+    });
+    await tracker.flushTraces();
+    const experiment = await tracker.experimentId();
+    const r = await call<ModelCostsResponse>(
+      sqlApp,
+      `/api/costs/models${qs({ experiment, from: 0, to: Date.now() + 60_000 })}`,
+    );
+    expect(r.body.models).toEqual([
+      expect.objectContaining({
+        calls: 1,
+        pricedCalls: 1,
+        cost: { input: 1, output: 2, total: 3 },
+      }),
+    ]);
+  });
+
+  it('refuses a reversed range, too many buckets and unknown parameters', async () => {
+    const reversed = await call(sqlApp, `/api/costs${qs({ from: range.to, to: range.from })}`);
+    expect(reversed.status).toBe(400);
+    expect(reversed.body.error).toMatchObject({ code: 'INVALID_QUERY', param: 'from' });
+    const tooMany = await call(sqlApp, `/api/costs${qs({ from: 0, to: range.to, bucket: 1000 })}`);
+    expect(tooMany.body.error).toMatchObject({ code: 'INVALID_QUERY', param: 'bucket' });
+    const bucket = await call(sqlApp, `/api/costs/models${qs({ ...range, bucket: 60_000 })}`);
+    expect(bucket.body.error).toMatchObject({ code: 'INVALID_QUERY', param: 'bucket' });
+    const badFilter = await call(
+      sqlApp,
+      `/api/costs/models${qs({ ...range, filter: 'status ~ 1' })}`,
+    );
+    expect(badFilter.body.error).toMatchObject({ code: 'INVALID_FILTER', column: 8 });
+  });
+
+  it('says when a bound of the scan cut the range short', async () => {
+    const small = costQueries(seeded.store, { maxTraces: 2, maxDetailTraces: 1, pageSize: 1 });
+    const scope = {
+      experimentIds: [costs.experimentId],
+      from: costMinute,
+      to: costMinute + 60_000,
+    };
+    const series = await small.costTimeseries(scope, 60_000);
+    expect(series.coverage).toEqual({ traces: 2, complete: false });
+    // The newest two: the unpriced and the mixed trace.
+    expect(series.totals).toEqual({
+      traces: 2,
+      pricedTraces: 1,
+      cost: { input: 0.00015, output: 0.0003, total: 0.00045 },
+    });
+    const models = await small.modelCosts(scope);
+    expect(models.coverage).toEqual({ traces: 1, complete: false });
+    expect(models.models.map((m) => [m.model, m.calls])).toEqual([['in-house-model', 1]]);
   });
 });
 

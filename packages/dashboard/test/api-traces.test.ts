@@ -9,13 +9,20 @@ import {
 } from '../src/index.js';
 import { call, qs } from './helpers/api.js';
 import { seedSqlite } from './helpers/seed.js';
+import { MINI_CALL_COST, type SeededCosts, seedCosts } from './helpers/seed-costs.js';
 
 let seeded: Awaited<ReturnType<typeof seedSqlite>>;
+let costs: SeededCosts;
 let analytics: SqliteAnalytics;
 let app: DashboardApp;
 
 beforeAll(async () => {
   seeded = await seedSqlite({ traces: 40 });
+  // A day before the agent's traces, in an experiment of their own.
+  costs = await seedCosts(
+    seeded.store,
+    Math.floor((seeded.firstTime - 86_400_000) / 60_000) * 60_000,
+  );
   analytics = sqliteAnalytics(seeded.store);
   app = createDashboardApp(seeded.store, { queries: analytics, cacheTtlMs: 0 });
 }, 60_000);
@@ -376,6 +383,100 @@ describe('POST /api/traces/:traceId/assessments', () => {
     });
     expect(trace.status).toBe(404);
     expect(await seeded.store.getAssessments(traceId)).toEqual([]);
+  });
+});
+
+describe('LLM cost (mlflow.trace.cost, mlflow.llm.cost)', () => {
+  const usd = {
+    input: MINI_CALL_COST.input_cost,
+    output: MINI_CALL_COST.output_cost,
+    total: MINI_CALL_COST.total_cost,
+  };
+
+  it('gives each trace in the list its cost, and none (not $0) to a trace without a price', async () => {
+    const r = await call<TracesResponse>(
+      app,
+      `/api/traces${qs({ experiment: costs.experimentId })}`,
+    );
+    expect(r.status).toBe(200);
+    const byName = Object.fromEntries(r.body.traces.map((t) => [t.name, t]));
+    expect(Object.keys(byName).sort()).toEqual(['mixed_agent', 'priced_agent', 'unpriced_agent']);
+    // Exactly what core recorded: gpt-4o-mini, 1,000 in / 500 out, from MLflow's catalog.
+    expect(byName.priced_agent!.cost).toEqual({ input: 0.00015, output: 0.0003, total: 0.00045 });
+    // The in-house model adds nothing: the trace costs its priced call only.
+    expect(byName.mixed_agent!.cost).toEqual(usd);
+    expect(byName.mixed_agent!.tokens).toEqual({ input: 2000, output: 1000, total: 3000 });
+    expect(byName.unpriced_agent!.cost).toBeNull();
+    expect(byName.unpriced_agent!.tokens).toEqual({ input: 1000, output: 500, total: 1500 });
+
+    // The agent's own traces are priced too (gpt-4o-mini), whatever their size.
+    const agent = await call<TracesResponse>(
+      app,
+      `/api/traces${qs({ experiment: seeded.experimentId, pageSize: 40 })}`,
+    );
+    expect(agent.body.traces.every((t) => t.cost !== null && t.cost.total > 0)).toBe(true);
+  });
+
+  it("shows the trace's cost, and each model call's cost, model and provider", async () => {
+    const r = await call<TraceDetailResponse>(app, `/api/traces/${costs.mixedTraceId}`);
+    expect(r.status).toBe(200);
+    expect(r.body.trace.cost).toEqual(usd);
+    expect(JSON.parse(r.body.trace.metadata['mlflow.trace.cost']!)).toEqual(MINI_CALL_COST);
+    const [root, mini, inHouse] = r.body.spans;
+    expect(root).toMatchObject({ name: 'mixed_agent', model: null, provider: null, cost: null });
+    expect(mini).toMatchObject({
+      model: 'gpt-4o-mini',
+      provider: 'openai',
+      tokens: { input: 1000, output: 500, total: 1500 },
+      cost: usd,
+    });
+    expect(mini!.attributes['mlflow.llm.cost']).toEqual(MINI_CALL_COST);
+    expect(inHouse).toMatchObject({
+      model: 'in-house-model',
+      provider: 'acme',
+      tokens: { input: 1000, output: 500, total: 1500 },
+      cost: null,
+    });
+    expect(inHouse!.attributes).not.toHaveProperty('mlflow.llm.cost');
+
+    const unpriced = await call<TraceDetailResponse>(app, `/api/traces/${costs.unpricedTraceId}`);
+    expect(unpriced.body.trace.cost).toBeNull();
+    expect(unpriced.body.trace.metadata).not.toHaveProperty('mlflow.trace.cost');
+  });
+
+  it('reads cached token counts and a cost given as JSON text', async () => {
+    const tracker = createTracker({
+      store: seeded.store,
+      experimentName: 'cache-tokens',
+      logger: silentLogger,
+      handleExitSignals: false,
+    });
+    const traceId = tracker.withSpan({ name: 'cached', spanType: 'CHAT_MODEL' }, (s) => {
+      s.setAttributes({
+        'mlflow.llm.model': 'in-house-model',
+        'mlflow.chat.tokenUsage': {
+          input_tokens: 1000,
+          output_tokens: 10,
+          total_tokens: 1010,
+          cache_read_input_tokens: 800,
+          cache_creation_input_tokens: 100,
+        },
+        // As another SDK may write it: the JSON text.
+        'mlflow.llm.cost': JSON.stringify({ input_cost: 0.5, output_cost: 0.25, total_cost: 0.75 }),
+      });
+      return s.traceId;
+    });
+    await tracker.flushTraces();
+    const r = await call<TraceDetailResponse>(app, `/api/traces/${traceId}`);
+    expect(r.body.spans[0]!.tokens).toEqual({
+      input: 1000,
+      output: 10,
+      total: 1010,
+      cacheRead: 800,
+      cacheCreation: 100,
+    });
+    expect(r.body.spans[0]!.cost).toEqual({ input: 0.5, output: 0.25, total: 0.75 });
+    expect(r.body.trace.tokens).toMatchObject({ cacheRead: 800, cacheCreation: 100 });
   });
 });
 

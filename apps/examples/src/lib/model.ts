@@ -2,6 +2,9 @@ import { ScriptedChatModel, type ScriptedTurn } from '@graphtrace/autolog-langgr
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { type BaseMessage, ToolMessage } from '@langchain/core/messages';
 
+/** The name the offline scripted model reports as `mlflow.llm.model`. */
+export const SCRIPTED_MODEL = 'scripted-react';
+
 /**
  * The chat model of the examples: a deterministic scripted model by default (no network, no
  * key), or a real OpenAI-compatible model when OPENAI_API_KEY is set (OPENAI_BASE_URL points it
@@ -22,7 +25,7 @@ export async function chatModel(
     return { model, kind: `OpenAI-compatible model ${model.model}` };
   }
   return {
-    model: new ScriptedChatModel({ script, modelName: 'scripted-react', temperature: 0 }),
+    model: new ScriptedChatModel({ script, modelName: SCRIPTED_MODEL, temperature: 0 }),
     kind: 'scripted model (offline)',
   };
 }

@@ -1,6 +1,7 @@
 import {
   type AgentMetrics,
   formatTraceTree,
+  formatUsd,
   TraceMetadataKey,
   type Tracker,
 } from '@graphtrace/core';
@@ -28,6 +29,10 @@ export function printAgentMetrics(m: AgentMetrics): void {
     `  LLM calls ${m.llmCalls}, tool calls ${m.toolCalls} (errors ${m.toolErrors}), retriever calls ${m.retrieverCalls}`,
   );
   console.log(`  tokens in ${m.tokens.input} / out ${m.tokens.output} / total ${m.tokens.total}`);
+  if (m.pricedTraces > 0)
+    console.log(
+      `  cost ${formatUsd(m.cost.total)} (in ${formatUsd(m.cost.input)} / out ${formatUsd(m.cost.output)}) over ${m.pricedTraces} priced trace(s)`,
+    );
   console.log(`  latency p50 ${m.latencyMs.p50} ms, p95 ${m.latencyMs.p95} ms`);
 }
 

@@ -1,7 +1,21 @@
-import { SpanAttributeKey } from '../model/keys.js';
+import { SpanAttributeKey, TraceMetadataKey } from '../model/keys.js';
 import type { Span } from '../model/span.js';
 import type { Trace } from '../model/trace.js';
-import { readTokenUsage } from '../tracing/usage-cost.js';
+import { readLlmCost, readTokenUsage } from '../tracing/usage-cost.js';
+
+/**
+ * US dollars for people: cents from $0.10 on, two significant digits below, so a call of
+ * $0.00042 never reads as $0.00.
+ */
+export function formatUsd(usd: number): string {
+  if (!Number.isFinite(usd)) return '?';
+  if (usd === 0) return '$0';
+  const sign = usd < 0 ? '-' : '';
+  const n = Math.abs(usd);
+  if (n >= 0.1) return `${sign}$${n.toFixed(2)}`;
+  if (n < 0.000001) return `${sign}<$0.000001`;
+  return `${sign}$${String(Number(n.toPrecision(2)))}`;
+}
 
 function durationMs(s: Span): string {
   if (s.endTimeUnixNano === null) return 'running';
@@ -18,6 +32,8 @@ function describeSpan(s: Span): string {
   );
   const usage = readTokenUsage(s.attributes[SpanAttributeKey.CHAT_USAGE]);
   if (usage) parts.push(`tokens ${usage.input_tokens} in / ${usage.output_tokens} out`);
+  const cost = readLlmCost(s.attributes[SpanAttributeKey.LLM_COST]);
+  if (cost) parts.push(formatUsd(cost.total_cost));
   return parts.join('  ');
 }
 
@@ -36,8 +52,9 @@ export function formatTraceTree(trace: Trace): string {
   }
   for (const list of children.values())
     list.sort((a, b) => (a.startTimeUnixNano < b.startTimeUnixNano ? -1 : 1));
+  const cost = readLlmCost(trace.info.traceMetadata[TraceMetadataKey.COST]);
   const lines = [
-    `trace ${trace.info.traceId}  ${trace.info.state}  ${trace.info.executionDuration ?? '?'} ms`,
+    `trace ${trace.info.traceId}  ${trace.info.state}  ${trace.info.executionDuration ?? '?'} ms${cost ? `  cost ${formatUsd(cost.total_cost)}` : ''}`,
   ];
   const walk = (parent: string | null, prefix: string) => {
     const list = children.get(parent) ?? [];

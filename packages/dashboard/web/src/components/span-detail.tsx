@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { SpanView } from '../../../src/api/types.js';
 import { chatMessages, parseMaybeJson } from '../chat.js';
-import { formatDuration, formatNumber } from '../format.js';
+import { formatDuration, formatNumber, formatUsd } from '../format.js';
 import { href } from '../router.js';
 import { StatusBadge, TypeBadge } from './badges.js';
 import { ChatView } from './chat-view.js';
@@ -64,11 +64,38 @@ export function SpanDetail({ span }: { span: SpanView }) {
               <dd>{span.model}</dd>
             </div>
           ) : null}
+          {span.provider ? (
+            <div>
+              <dt>Provider</dt>
+              <dd>{span.provider}</dd>
+            </div>
+          ) : null}
           {span.tokens ? (
             <div>
               <dt>Tokens</dt>
               <dd>
                 {formatNumber(span.tokens.input)} in · {formatNumber(span.tokens.output)} out
+                {span.tokens.cacheRead ? ` · ${formatNumber(span.tokens.cacheRead)} cached` : ''}
+              </dd>
+            </div>
+          ) : null}
+          {span.cost ? (
+            <div class="span-cost">
+              <dt>Cost</dt>
+              <dd
+                title={`${formatUsd(span.cost.input)} input · ${formatUsd(span.cost.output)} output`}
+              >
+                {formatUsd(span.cost.total)}{' '}
+                <span class="muted small">
+                  ({formatUsd(span.cost.input)} in · {formatUsd(span.cost.output)} out)
+                </span>
+              </dd>
+            </div>
+          ) : span.model && span.tokens ? (
+            <div class="span-cost">
+              <dt>Cost</dt>
+              <dd class="muted" title={`No known price for ${span.model}`}>
+                —
               </dd>
             </div>
           ) : null}

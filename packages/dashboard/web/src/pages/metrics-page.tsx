@@ -3,7 +3,9 @@ import type { MetricsResponse } from '../../../src/api/types.js';
 import { getJson } from '../api.js';
 import { rangeBounds, rangeKey, useApp } from '../app-context.js';
 import { Chart, type ChartSeries } from '../components/chart.js';
+import { CostPanel } from '../components/cost-panel.js';
 import { FilterBox } from '../components/filter-box.js';
+import { Kpi } from '../components/kpi.js';
 import { RangePicker } from '../components/range-picker.js';
 import { CoverageNote, Empty, ErrorBox, Loading } from '../components/states.js';
 import {
@@ -234,17 +236,11 @@ export function MetricsPage({ route }: { route: Route }) {
               by other SDKs have none).
             </p>
           ) : null}
+          {t.traces > 0 ? (
+            <CostPanel experimentId={experiment?.experimentId} filter={filter} bounds={bounds} />
+          ) : null}
         </div>
       )}
     </section>
-  );
-}
-
-function Kpi({ label, value, tone }: { label: string; value: string; tone?: 'bad' | undefined }) {
-  return (
-    <div class={`kpi${tone ? ` kpi-${tone}` : ''}`}>
-      <div class="kpi-label">{label}</div>
-      <div class="kpi-value">{value}</div>
-    </div>
   );
 }

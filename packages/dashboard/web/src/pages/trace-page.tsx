@@ -6,7 +6,7 @@ import { FeedbackPanel } from '../components/feedback.js';
 import { SpanDetail } from '../components/span-detail.js';
 import { SpanTree } from '../components/span-tree.js';
 import { ErrorBox, Loading } from '../components/states.js';
-import { formatDateTime, formatDuration, formatNumber } from '../format.js';
+import { formatDateTime, formatDuration, formatNumber, formatUsd } from '../format.js';
 import { useAsync, useFirstContentMark } from '../hooks.js';
 import { href, navigate, type Route } from '../router.js';
 
@@ -76,9 +76,24 @@ export function TracePage({ traceId, route }: { traceId: string; route: Route })
             <dt>Tokens</dt>
             <dd>
               {t.tokens
-                ? `${formatNumber(t.tokens.input)} in · ${formatNumber(t.tokens.output)} out`
+                ? `${formatNumber(t.tokens.input)} in · ${formatNumber(t.tokens.output)} out${t.tokens.cacheRead ? ` · ${formatNumber(t.tokens.cacheRead)} cached` : ''}`
                 : '—'}
             </dd>
+          </div>
+          <div class="trace-cost">
+            <dt>Cost</dt>
+            {t.cost ? (
+              <dd title="mlflow.trace.cost: the model calls of this trace, priced">
+                {formatUsd(t.cost.total)}{' '}
+                <span class="muted small">
+                  ({formatUsd(t.cost.input)} in · {formatUsd(t.cost.output)} out)
+                </span>
+              </dd>
+            ) : (
+              <dd class="muted" title="No model of this trace has a known price">
+                —
+              </dd>
+            )}
           </div>
           <div>
             <dt>Calls</dt>
