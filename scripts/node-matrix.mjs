@@ -16,6 +16,7 @@ import { sumReports } from './vitest-reports.mjs';
 
 const DEFAULT_VERSIONS = ['22.23.5', '24.22.3'];
 const SUITES = [
+  '@graphtrace/pricing',
   '@graphtrace/core',
   '@graphtrace/store-sqlite',
   '@graphtrace/autolog-langgraph',
@@ -59,7 +60,7 @@ function copySources() {
 
 const counts = (dir) =>
   sumReports(
-    ['core', 'store-sqlite', 'autolog-langgraph', 'packaging']
+    ['pricing', 'core', 'store-sqlite', 'autolog-langgraph', 'packaging']
       .map((p) => join(dir, 'packages', p))
       .concat(join(dir, 'apps', 'examples')),
   );

@@ -13,7 +13,7 @@ const app = join(root, 'app');
 
 beforeAll(() => {
   const t = packAll(
-    ['core', 'config', 'store-sqlite', 'autolog-langgraph', 'setup'],
+    ['pricing', 'core', 'config', 'store-sqlite', 'autolog-langgraph', 'setup'],
     join(root, 'tarballs'),
   );
   npmProject(app, [...Object.values(t), '@langchain/core@1.4.0', '@langchain/langgraph@1.7.3']);
@@ -127,14 +127,36 @@ try {
       join(dir, 'app.mjs'),
       `import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
-const names = ['@graphtrace/core', '@graphtrace/config', '@graphtrace/store-sqlite', '@graphtrace/autolog-langgraph', '@graphtrace/setup'];
+const names = ['@graphtrace/pricing', '@graphtrace/core', '@graphtrace/config', '@graphtrace/store-sqlite', '@graphtrace/autolog-langgraph', '@graphtrace/setup'];
 const same = [];
 for (const n of names) same.push(Object.keys(require(n)).length > 0 && require(n).createTracker === (await import(n)).createTracker && require(n) === (await import(n)));
 console.log(JSON.stringify(same));`,
     );
     const r = node(dir, 'app.mjs');
     expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toEqual([true, true, true, true, true]);
+    expect(JSON.parse(r.stdout)).toEqual([true, true, true, true, true, true]);
+  });
+
+  it('the packed pricing package finds its price table from CommonJS and ES modules', () => {
+    const dir = mkdtempSync(join(app, 'price-'));
+    const call = `createPricer().cost('gpt-4o-mini', 'openai', { input_tokens: 1000, output_tokens: 500 })`;
+    writeFileSync(
+      join(dir, 'app.cjs'),
+      `const { createPricer } = require('@graphtrace/pricing');\nconsole.log(JSON.stringify(${call}));`,
+    );
+    writeFileSync(
+      join(dir, 'app.mjs'),
+      `import { createPricer } from '@graphtrace/pricing';\nconsole.log(JSON.stringify(${call}));`,
+    );
+    for (const file of ['app.cjs', 'app.mjs']) {
+      const r = node(dir, file);
+      expect(r.stderr).toBe('');
+      expect(JSON.parse(r.stdout)).toEqual({
+        input_cost: 0.00015,
+        output_cost: 0.0003,
+        total_cost: 0.00045,
+      });
+    }
   });
 
   it.each([

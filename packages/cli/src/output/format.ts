@@ -1,3 +1,5 @@
+import { formatUsd as formatUsdValue } from '@graphtrace/core';
+
 const two = (n: number) => String(n).padStart(2, '0');
 
 /** `2026-11-26 13:39:06` in local time; `-` for no value. */
@@ -33,20 +35,7 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
 
-/**
- * USD for costs: cents from $1 up (`$1.23`), else two significant digits (`$0.00042`) so a
- * small model call never reads as `$0.00`; `-` for no cost (unpriced is not free).
- */
+/** A cost in US dollars by core's rules (`$0.00042`, `$1.23`); `-` for none: unpriced is not free. */
 export function formatUsd(usd: number | null | undefined): string {
-  if (usd === null || usd === undefined || !Number.isFinite(usd)) return '-';
-  const sign = usd < 0 ? '-' : '';
-  const abs = Math.abs(usd);
-  if (abs === 0 || abs >= 1) {
-    const [whole, cents] = abs.toFixed(2).split('.');
-    return `${sign}$${formatCount(Number(whole))}.${cents}`;
-  }
-  // toFixed rather than toPrecision, which switches to exponents below 1e-6.
-  const decimals = Math.max(2, 1 - Math.floor(Math.log10(abs)));
-  const text = abs.toFixed(decimals).replace(/(\.\d\d\d*?)0+$/, '$1');
-  return `${sign}$${text}`;
+  return usd === null || usd === undefined || !Number.isFinite(usd) ? '-' : formatUsdValue(usd);
 }

@@ -4,17 +4,18 @@ import type { Trace } from '../model/trace.js';
 import { readLlmCost, readTokenUsage } from '../tracing/usage-cost.js';
 
 /**
- * US dollars for people: cents from $0.10 on, two significant digits below, so a call of
+ * US dollars for people: cents from $1 on, two significant digits below, so a call of
  * $0.00042 never reads as $0.00.
  */
 export function formatUsd(usd: number): string {
   if (!Number.isFinite(usd)) return '?';
-  if (usd === 0) return '$0';
   const sign = usd < 0 ? '-' : '';
   const n = Math.abs(usd);
-  if (n >= 0.1) return `${sign}$${n.toFixed(2)}`;
-  if (n < 0.000001) return `${sign}<$0.000001`;
-  return `${sign}$${String(Number(n.toPrecision(2)))}`;
+  if (n === 0 || n >= 1)
+    return `${sign}$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  // toFixed, not toPrecision, which switches to exponents below 1e-6.
+  const decimals = Math.max(2, 1 - Math.floor(Math.log10(n)));
+  return `${sign}$${n.toFixed(decimals).replace(/(\.\d\d\d*?)0+$/, '$1')}`;
 }
 
 function durationMs(s: Span): string {

@@ -33,7 +33,7 @@ const SECRET_KEY_SUFFIXES = [
 ];
 
 // Key names whose values are secret, for `name=value` and `"name": "value"` inside free text.
-const SECRET_NAME = String.raw`[A-Za-z0-9_.-]*(?:api[_-]?key|apikey|token|secret|password|passwd|pwd|passphrase|authorization|auth|cookie|credentials?|private[_-]?key|access[_-]?key|session[_-]?key|signature)`;
+const SECRET_NAME = `[A-Za-z0-9_.-]*(?:api[_-]?key|apikey|token|secret|password|passwd|pwd|passphrase|authorization|auth|cookie|credentials?|private[_-]?key|access[_-]?key|session[_-]?key|signature)`;
 
 // Well-known secret shapes inside free text: provider keys (OpenAI, Anthropic, GitHub, Slack,
 // Stripe, Hugging Face, AWS, Google), bearer headers, JWTs. Each starts with a literal prefix,
