@@ -120,7 +120,7 @@ export function withSpan<T>(fn: SpanFn<T>, options?: SpanOptions): T;
 export function withSpan<T>(options: SpanOptions, fn: SpanFn<T>): T;
 export function withSpan<T>(a: SpanFn<T> | SpanOptions, b?: SpanFn<T> | SpanOptions): T {
   const [fn, options] = withSpanArgs(a, b);
-  const span = currentTracer().startSpan({ ...options, name: options.name ?? (fn.name || 'span') });
+  const span = currentTracer().startSpan(options);
   return runInSpan(span, () => fn(span), true, false);
 }
 

@@ -150,6 +150,14 @@ describe('withSpan and trace()', () => {
     const all = await traces();
     const spans = (await Promise.all(all.map((t) => spansOf(t.traceId)))).flat();
     expect(spans.map((s) => s.name)).toEqual(['span', 'span', 'span']);
+    // Neither a named callback nor an empty name changes it (the SDK ignores both).
+    const step = () => 1;
+    tracker.withSpan(step);
+    tracker.withSpan({ name: '' }, function named() {
+      return 2;
+    });
+    const more = (await traces()).filter((t) => !all.some((a) => a.traceId === t.traceId));
+    expect(more.map((t) => t.tags['mlflow.traceName'])).toEqual(['span', 'span']);
     const outputs = spans.map((s) => s.attributes['mlflow.spanOutputs']);
     expect(outputs).toEqual(expect.arrayContaining([8, 'explicit']));
     const failed = spans.find((s) => s.status.code === 'ERROR')!;

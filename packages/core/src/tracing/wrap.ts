@@ -1,4 +1,4 @@
-import { SpanAttributeKey } from '../model/keys.js';
+import { DEFAULT_SPAN_NAME, SpanAttributeKey } from '../model/keys.js';
 import { SpanType } from '../model/span.js';
 import { activeContext, runInContext, runWithContext } from './context.js';
 import type { LiveSpan } from './live-span.js';
@@ -242,7 +242,7 @@ export function traceFunction<F extends (...args: any[]) => any>(
   options: TraceOptions = {},
 ): F {
   const names = parameterNames(fn);
-  const name = options.name ?? (fn.name || 'span');
+  const name = options.name ?? (fn.name || DEFAULT_SPAN_NAME);
   const traced = function (this: unknown, ...args: unknown[]) {
     const span = tracer().startSpan({
       name,
@@ -280,7 +280,7 @@ export function traceOrDecorate(
     const [target, second, descriptor] = args;
     const named = (fn: { name: string }, key: unknown) => ({
       ...options,
-      name: options.name ?? (fn.name || String(key ?? 'span')),
+      name: options.name ?? (fn.name || String(key ?? DEFAULT_SPAN_NAME)),
     });
     if (args.length === 2 && second !== null && typeof second === 'object') {
       if (typeof target !== 'function') return target;
@@ -303,11 +303,13 @@ export type SpanFn<T> = (span: LiveSpan) => T;
 export function withSpanArgs<T>(
   a: SpanFn<T> | SpanOptions,
   b?: SpanFn<T> | SpanOptions,
-): [SpanFn<T>, SpanOptions] {
-  if (typeof a === 'function') return [a, (b as SpanOptions | undefined) ?? {}];
-  if (typeof b !== 'function')
+): [SpanFn<T>, SpanOptions & { name: string }] {
+  const [fn, options] =
+    typeof a === 'function' ? [a, (b as SpanOptions | undefined) ?? {}] : [b, a];
+  if (typeof fn !== 'function')
     throw new TypeError(
       'withSpan needs a function: withSpan(fn, options) or withSpan(options, fn)',
     );
-  return [b, a];
+  // As MLflow's SDK: the callback's own name is not used (unlike trace(), which wraps a function).
+  return [fn, { ...options, name: options.name || DEFAULT_SPAN_NAME }];
 }

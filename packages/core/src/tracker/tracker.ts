@@ -261,7 +261,7 @@ export class Tracker {
   withSpan<T>(options: SpanOptions, fn: SpanFn<T>): T;
   withSpan<T>(a: SpanFn<T> | SpanOptions, b?: SpanFn<T> | SpanOptions): T {
     const [fn, options] = withSpanArgs(a, b);
-    const span = this.startSpan({ ...options, name: options.name ?? (fn.name || 'span') });
+    const span = this.startSpan(options);
     return runInSpan(span, () => fn(span), true, false);
   }
 
