@@ -214,11 +214,10 @@ print(json.dumps({
         }
         const trace = await tracker.store.getTrace(traceIds[0]!);
         expect(trace?.spans.map((s) => s.name)).toEqual(['agent', 'model', 'calculator', 'lookup']);
-        const model = trace?.spans.find((s) => s.name === 'model')?.attributes;
-        expect(model?.['mlflow.chat.tokenUsage']).toMatchObject({ output_tokens: 500 });
-        expect(model?.['mlflow.llm.cost']).toEqual(
-          COSTS[(model?.['mlflow.chat.tokenUsage'] as { input_tokens: number }).input_tokens],
-        );
+        const model = trace?.spans.find((s) => s.name === 'model')?.attributes ?? {};
+        const usage = model['mlflow.chat.tokenUsage'] as { input_tokens: number } | undefined;
+        expect(usage).toMatchObject({ output_tokens: 500 });
+        expect(model['mlflow.llm.cost']).toEqual(COSTS[usage?.input_tokens ?? -1]);
         expect(await tracker.store.getAssessments(traceIds[0]!)).toHaveLength(2);
       },
       INTEROP_TEST_TIMEOUT_MS,
@@ -290,6 +289,54 @@ print(json.dumps({
           ).rejects.toMatchObject({ code: 'INVALID_FILTER' });
         } finally {
           await store.close();
+        }
+      },
+      INTEROP_TEST_TIMEOUT_MS,
+    );
+
+    it(
+      'a span link goes to the server over OTLP and comes back, to MLflow (3.13+) and graphtrace',
+      async () => {
+        const linking = createTracker({
+          store: mlflowServerStore({ trackingUri: server.url, env: false }),
+          experimentName: 'links',
+          logger: memoryLogger(),
+          handleExitSignals: false,
+        });
+        try {
+          const [firstTrace, firstSpan] = linking.withSpan({ name: 'interrupted' }, (s) => [
+            s.traceId,
+            s.spanId,
+          ]);
+          const second = linking.withSpan({ name: 'resumed' }, (s) => {
+            s.addLink({ traceId: firstTrace!, spanId: firstSpan!, attributes: { kind: 'resume' } });
+            return s.traceId;
+          });
+          await linking.flushTraces();
+          const links = await runPythonJson<unknown>(
+            `
+import json
+from mlflow import MlflowClient
+span = MlflowClient(tracking_uri=${pyStr(server.url)}).get_trace(${pyStr(second)}).data.spans[0]
+links = getattr(span, "links", None)
+print(json.dumps(None if links is None else [l.to_dict() for l in links]))
+`,
+            { mlflowVersion: version },
+          );
+          const expected = {
+            trace_id: firstTrace,
+            span_id: firstSpan,
+            attributes: { kind: 'resume' },
+          };
+          expect(links).toEqual(mlflowAtLeast(version, '3.13.0') ? [expected] : null);
+          const ours = await linking.store.getTrace(second);
+          expect(ours?.spans[0]?.links).toEqual(
+            mlflowAtLeast(version, '3.13.0')
+              ? [{ traceId: firstTrace, spanId: firstSpan, attributes: { kind: 'resume' } }]
+              : undefined,
+          );
+        } finally {
+          await linking.shutdown();
         }
       },
       INTEROP_TEST_TIMEOUT_MS,
