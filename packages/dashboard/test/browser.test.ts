@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type DashboardServer, startDashboard } from '../src/index.js';
 import { artifactPath, type Browser, describeBrowser, launchBrowser } from './helpers/browser.js';
 import { EXPERIMENT, seedSqlite } from './helpers/seed.js';
+import { COST_EXPERIMENT, type SeededCosts, seedCosts } from './helpers/seed-costs.js';
 
 /*
  * The dashboard in headless Chromium over a real seeded SQLite store: what a user does, checked
@@ -15,6 +16,7 @@ import { EXPERIMENT, seedSqlite } from './helpers/seed.js';
  */
 describeBrowser('dashboard in Chromium', () => {
   let seeded: Awaited<ReturnType<typeof seedSqlite>>;
+  let costs: SeededCosts;
   let analytics: SqliteAnalytics;
   let server: DashboardServer;
   let browser: Browser;
@@ -25,6 +27,11 @@ describeBrowser('dashboard in Chromium', () => {
     seeded = await seedSqlite({ traces: 40 });
     // An experiment without traces, for the empty state.
     await seeded.store.getOrCreateExperiment('empty-experiment');
+    // Traces of known cost, all in one minute a day earlier (one bucket over "all time").
+    costs = await seedCosts(
+      seeded.store,
+      Math.floor((seeded.firstTime - 86_400_000) / 60_000) * 60_000,
+    );
     analytics = sqliteAnalytics(seeded.store);
     server = await startDashboard({
       store: seeded.store,
@@ -55,6 +62,27 @@ describeBrowser('dashboard in Chromium', () => {
   };
   const rows = () => page.locator('table.traces-table tbody tr.clickable');
   const shot = (name: string) => page.screenshot({ path: artifactPath(name), fullPage: true });
+  /**
+   * Per chart (by title), the pixels of its canvas in a colour: a series drawn, not just axes
+   * and grid (which are drawn on the same canvas in grey).
+   */
+  const pixelsIn = (hex: string) =>
+    page.evaluate((hex) => {
+      const want = [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16));
+      const out: Record<string, number> = {};
+      for (const figure of document.querySelectorAll('.chart')) {
+        const title = figure.querySelector('.chart-title')?.textContent ?? '';
+        const canvas = figure.querySelector('canvas');
+        if (!canvas) continue;
+        const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        let n = 0;
+        for (let i = 0; i < data.length; i += 4) {
+          if (data[i + 3]! > 200 && want.every((v, c) => Math.abs(data[i + c]! - v) <= 8)) n++;
+        }
+        out[title] = n;
+      }
+      return out;
+    }, hex);
 
   it('lists the traces, filters them, and shows a filter mistake inline with its column', async () => {
     await open('#/traces');
@@ -64,6 +92,8 @@ describeBrowser('dashboard in Chromium', () => {
     expect(await page.locator('.count').innerText()).toBe('40 traces');
     expect(await page.locator('select').inputValue()).toBe(seeded.experimentId);
     expect(await rows().first().locator('.trace-name').innerText()).toBe('support_agent');
+    // gpt-4o-mini at a few hundred tokens: a small cost, readable, never "$0.00".
+    expect(await rows().first().locator('td.cost').innerText()).toMatch(/^\$0\.0000\d\d$/);
     await shot('traces.png');
 
     const box = page.getByLabel('Filter (MLflow search syntax)');
@@ -213,7 +243,8 @@ describeBrowser('dashboard in Chromium', () => {
 
   it('draws the agent metrics charts', async () => {
     await open('#/metrics');
-    await page.waitForFunction(() => document.querySelectorAll('.chart canvas').length === 6);
+    // Six agent charts, and the cost chart, which loads apart.
+    await page.waitForFunction(() => document.querySelectorAll('.chart canvas').length === 7);
     const kpis = await page.locator('.kpi').allInnerTexts();
     expect(kpis[0]).toMatch(/TRACES\s+40/);
     expect(kpis[1]).toMatch(/ERROR RATE\s+20%/);
@@ -224,6 +255,7 @@ describeBrowser('dashboard in Chromium', () => {
       'Tokens (input / output)',
       'LLM calls per trace',
       'Tool calls per trace',
+      'Cost per interval (USD)',
     ]);
     // Every canvas has something drawn on it.
     const painted = await page.evaluate(() =>
@@ -235,9 +267,99 @@ describeBrowser('dashboard in Chromium', () => {
       }),
     );
     expect(painted.every((n) => n > 50)).toBe(true);
-    expect(await page.locator('.coverage').innerText()).toBe('SQL · 40 traces');
+    expect(await page.locator('.page-head .coverage').innerText()).toBe('SQL · 40 traces');
+    // sqliteAnalytics has no cost aggregates: the dashboard scanned for them, and says so.
+    expect(await page.locator('.cost-section .coverage').first().innerText()).toBe(
+      'scan · 40 traces',
+    );
+    expect((await pixelsIn('#0d9488'))['Cost per interval (USD)']).toBeGreaterThan(50);
     await shot('metrics.png');
   });
+
+  it('shows costs per trace, per model call and per model, and draws a single-bucket range', async () => {
+    await open('#/traces');
+    await page.locator('select').selectOption({ label: `${COST_EXPERIMENT} (3 traces)` });
+    try {
+      await costPages();
+    } finally {
+      // The experiment choice is remembered: the next tests are about the agent's.
+      await page.locator('select').selectOption(seeded.experimentId);
+    }
+  });
+
+  const costPages = async () => {
+    await page.waitForFunction(
+      () => document.querySelectorAll('table.traces-table tbody tr.clickable').length === 3,
+    );
+    const costOf = (name: string) =>
+      rows()
+        .filter({ has: page.locator('.trace-name', { hasText: new RegExp(`^${name}$`) }) })
+        .locator('td.cost');
+    expect(await costOf('priced_agent').innerText()).toBe('$0.00045');
+    expect(await costOf('priced_agent').getAttribute('title')).toBe(
+      '$0.00015 input · $0.0003 output',
+    );
+    expect(await costOf('mixed_agent').innerText()).toBe('$0.00045');
+    // No known price: no cost, not $0.
+    expect(await costOf('unpriced_agent').innerText()).toBe('—');
+    await shot('traces-cost.png');
+
+    // The trace page: the trace's cost in the header, each call's beside its tokens.
+    await page.locator(`a[href="#/traces/${costs.mixedTraceId}"]`).click();
+    const head = page.locator('.trace-head .trace-cost dd');
+    await head.waitFor();
+    expect(await head.innerText()).toBe('$0.00045 ($0.00015 in · $0.0003 out)');
+    const items = page.getByRole('tree', { name: 'Spans' }).getByRole('treeitem');
+    const detail = page.locator('.span-detail');
+    await items.nth(1).click();
+    await detail.locator('dd', { hasText: 'gpt-4o-mini' }).waitFor();
+    const facts = await detail.locator('.facts').innerText();
+    expect(facts).toMatch(/Provider\s+openai/i);
+    expect(facts).toMatch(/Tokens\s+1,000 in · 500 out/i);
+    expect(await detail.locator('.span-cost dd').innerText()).toBe(
+      '$0.00045 ($0.00015 in · $0.0003 out)',
+    );
+    await shot('trace-cost.png');
+    await items.nth(2).click();
+    await detail.locator('dd', { hasText: 'in-house-model' }).waitFor();
+    expect(await detail.locator('.facts').innerText()).toMatch(/Provider\s+acme/i);
+    expect(await detail.locator('.span-cost dd').innerText()).toBe('—');
+    await open(`#/traces/${costs.unpricedTraceId}`);
+    await page.locator('.trace-head .trace-cost dd').waitFor();
+    expect(await page.locator('.trace-head .trace-cost dd').innerText()).toBe('—');
+
+    // Metrics over all time: the three traces fall in one one-minute bucket.
+    await open('#/metrics?range=all');
+    const table = page.locator('table.model-costs-table');
+    await table.waitFor();
+    await page.locator('.cost-section .chart canvas').waitFor();
+    expect(await page.locator('.range-line').innerText()).toMatch(/one point per 1 minute$/);
+    expect(await page.locator('.cost-section .kpi').allInnerTexts()).toEqual([
+      'TOTAL COST\n$0.0009',
+      'PER PRICED TRACE\n$0.00045',
+      'PRICED TRACES\n2 of 3',
+      'INPUT · OUTPUT\n$0.0003 · $0.0006',
+    ]);
+    expect(await page.locator('.cost-note').innerText()).toMatch(/1 of 3 traces have no cost/);
+    const cells = await table
+      .locator('tbody tr')
+      .evaluateAll((trs) =>
+        trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
+      );
+    expect(cells).toEqual([
+      ['gpt-4o-mini', 'openai', '2', '2,000', '1,000', '$0.0009', '$0.00045'],
+      ['in-house-model', 'acme', '2', '2,000', '1,000', '—', '—'],
+    ]);
+    // One bucket, drawn: the cost bar, and the lines' lone points (uPlot draws no line
+    // through a single point, and put it on the plot's edge).
+    const cost = await pixelsIn('#0d9488');
+    expect(cost['Cost per interval (USD)']).toBeGreaterThan(50);
+    const p50 = await pixelsIn('#0ea5e9');
+    expect(p50['Latency (p50 / p95)']).toBeGreaterThan(20);
+    const input = await pixelsIn('#8b5cf6');
+    expect(input['Tokens (input / output)']).toBeGreaterThan(20);
+    await shot('metrics-cost.png');
+  };
 
   it('shows tools, sessions, quality and runs', async () => {
     await open('#/tools');

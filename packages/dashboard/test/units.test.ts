@@ -5,6 +5,7 @@ import { quoteFilterValue } from '../src/api/traces-routes.js';
 import { isLoopbackHost, nearestRank } from '../src/index.js';
 import { TtlCache } from '../src/server/ttl-cache.js';
 import { chatMessages, normaliseMessage, toolNamesById } from '../web/src/chat.js';
+import { formatUsd } from '../web/src/format.js';
 
 describe('chat messages from span inputs and outputs', () => {
   it('reads OpenAI messages with tool calls, tool results and the completion', () => {
@@ -113,6 +114,30 @@ describe('helpers', () => {
     expect(autoBucket(3_600_000)).toBe(60_000);
     expect(autoBucket(24 * 3_600_000)).toBe(15 * 60_000);
     expect(autoBucket(7 * 24 * 3_600_000)).toBe(3_600_000);
+  });
+
+  it('shows money readably: cents from $1, two significant digits below, never a cost as $0.00', () => {
+    expect(formatUsd(0.00045)).toBe('$0.00045');
+    expect(formatUsd(0.00041999999999999996)).toBe('$0.00042'); // as core sums floats
+    expect(formatUsd(0.0009)).toBe('$0.0009');
+    expect(formatUsd(0.000996)).toBe('$0.001');
+    expect(formatUsd(0.0123)).toBe('$0.012');
+    expect(formatUsd(0.5)).toBe('$0.50');
+    expect(formatUsd(1.234)).toBe('$1.23');
+    expect(formatUsd(1234.5)).toBe('$1,234.50');
+    expect(formatUsd(2e-8)).toBe('$0.00000002');
+    expect(formatUsd(1e-12)).toBe('<$0.0000000001');
+    expect(formatUsd(0)).toBe('$0.00'); // a price of zero, recorded
+    // No cost recorded (no known price) is not $0.
+    expect(formatUsd(null)).toBe('—');
+    expect(formatUsd(undefined)).toBe('—');
+    expect(formatUsd(Number.NaN)).toBe('—');
+    for (let usd = 1e-10; usd < 1000; usd *= 1.37) {
+      expect(formatUsd(usd)).not.toMatch(/^\$0\.0*$/);
+      // Within 5% of the amount (two significant digits at least).
+      const shown = Number(formatUsd(usd).replace(/[$,]/g, ''));
+      expect(Math.abs(shown - usd) / usd).toBeLessThan(0.05);
+    }
   });
 
   it('tells loopback names from others', () => {

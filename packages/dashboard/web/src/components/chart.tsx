@@ -74,6 +74,18 @@ export function Chart({
           time: timeAxis,
           ...(lone === null ? {} : { range: (): uPlot.Range.MinMax => [lone - half, lone + half] }),
         },
+        // Bars are amounts: their height from 0 must read true, even when the empty buckets
+        // are gaps (null) rather than zeros.
+        ...(series.some((s) => s.kind === 'bars')
+          ? {
+              y: {
+                range: (_u, min, max): uPlot.Range.MinMax => {
+                  const [, hi] = uPlot.rangeNum(Math.min(0, min), Math.max(0, max), 0.1, true);
+                  return [Math.min(0, min), hi];
+                },
+              },
+            }
+          : {}),
       },
       cursor: { drag: { x: false, y: false } },
       legend: { show: true, live: true },
