@@ -103,6 +103,14 @@ function abuse(span: LiveSpan, v: unknown): void {
   s.toJson!();
 }
 
+/** A model call whose usage, provider and cost are `v`: what pricing reads. */
+function abuseModelCall(span: LiveSpan, v: unknown, costToo: boolean): void {
+  span.setAttribute('mlflow.llm.model', 'gpt-4o-mini');
+  span.setAttribute('mlflow.llm.provider', v as string);
+  span.setAttribute('mlflow.chat.tokenUsage', v as string);
+  if (costToo) span.setAttribute('mlflow.llm.cost', v as string);
+}
+
 describe('the tracing API takes any value', () => {
   it('never throws into the caller, never changes what its code returns or throws, never loses another span', async () => {
     await fc.assert(
@@ -116,6 +124,7 @@ describe('the tracing API takes any value', () => {
             { name: v as string, spanType: v as string, inputs: v, attributes: v as never },
             async (span) => {
               abuse(span, v);
+              abuseModelCall(span, v, false);
               tracker.updateCurrentTrace({
                 tags: v as never,
                 metadata: { m: v } as never,
@@ -129,6 +138,7 @@ describe('the tracing API takes any value', () => {
               expect(getTracingContextHeadersForHttpRequest().traceparent).toMatch(/^00-/);
               const child = tracker.startSpan({ name: v as string, startTimeNs: v as bigint });
               abuse(child, v);
+              abuseModelCall(child, v, true);
               child.end({
                 endTimeNs: v as bigint,
                 status: v as never,
@@ -150,6 +160,12 @@ describe('the tracing API takes any value', () => {
           tracker.withSpan({ name: 'child' }, () => 1);
         });
         const all = await traces();
+        // A cost written is always three finite numbers, whatever the usage was.
+        for (const t of all) {
+          const cost = t.traceMetadata['mlflow.trace.cost'];
+          if (cost !== undefined)
+            expect(Object.values(JSON.parse(cost)).every(Number.isFinite), cost).toBe(true);
+        }
         const good = all.find((t) => t.tags['mlflow.traceName'] === 'good');
         expect(good).toBeDefined();
         expect((await store.getTrace(good!.traceId))!.spans.map((s) => s.name).sort()).toEqual([

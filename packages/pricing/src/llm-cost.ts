@@ -46,5 +46,9 @@ export function costAt(price: ModelPrice, usage: PricedUsage): LlmCost | undefin
   if (write1h > 0)
     inputCost += write1h * perToken(price.cache_write_1hr_per_million_tokens, writeRate);
   const outputCost = output * (price.output_per_million_tokens / 1_000_000);
-  return { input_cost: inputCost, output_cost: outputCost, total_cost: inputCost + outputCost };
+  const total = inputCost + outputCost;
+  // Absurd counts (1e308 tokens) overflow: no cost rather than an infinite one.
+  return Number.isFinite(total)
+    ? { input_cost: inputCost, output_cost: outputCost, total_cost: total }
+    : undefined;
 }

@@ -118,6 +118,11 @@ describe('costAt', () => {
     expect(cost?.input_cost).toBeCloseTo(2, 12);
   });
 
+  it('gives no cost where absurd counts would make an infinite one', () => {
+    const price = { input_per_million_tokens: 1e6, output_per_million_tokens: 1e6 };
+    expect(costAt(price, { input_tokens: 1e308, output_tokens: 1e308 })).toBeUndefined();
+  });
+
   it('ignores negative and non-numeric counts instead of producing a negative cost', () => {
     const cost = costAt(
       { input_per_million_tokens: 1, output_per_million_tokens: 1 },

@@ -294,7 +294,8 @@ export class ActiveTrace implements FinishedTrace {
     const usage = this.totalUsage();
     if (usage) metadata[TraceMetadataKey.TOKEN_USAGE] = JSON.stringify(usage);
     const cost = this.totalCost();
-    if (cost) metadata[TraceMetadataKey.COST] = JSON.stringify(cost);
+    if (cost && Number.isFinite(cost.total_cost))
+      metadata[TraceMetadataKey.COST] = JSON.stringify(cost);
     if (this.runId) metadata[TraceMetadataKey.SOURCE_RUN] = this.runId;
 
     const info: PendingTraceInfo = {
