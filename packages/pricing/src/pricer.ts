@@ -1,4 +1,4 @@
-import { builtinPrices, type ProviderPrices } from './builtin-prices.js';
+import { builtinPrices, type PriceCatalog } from './builtin-prices.js';
 import { costAt, type LlmCost, type PricedUsage } from './llm-cost.js';
 import type { ModelPrice } from './model-price.js';
 
@@ -32,13 +32,10 @@ const bare = (model: string): string => {
  * Without a provider: the first provider (by name) that prices the model above zero wins, else
  * the first that knows it (as in MLflow; one that knows it without prices gives no cost).
  */
-function scan(
-  providers: ReadonlyMap<string, ProviderPrices>,
-  model: string,
-): ModelPrice | undefined {
+function scan(catalog: PriceCatalog, model: string): ModelPrice | undefined {
   let fallback: ModelPrice | null | undefined;
-  for (const name of [...providers.keys()].sort()) {
-    const price = providers.get(name)!.get(model);
+  for (const name of catalog.providers) {
+    const price = catalog.lookup(name, model);
     if (price === undefined) continue;
     if (price && price.input_per_million_tokens > 0) return price;
     if (fallback === undefined) fallback = price;
@@ -49,17 +46,21 @@ function scan(
 export function createPricer(options: PricerOptions = {}): Pricer {
   const overrides = new Map(Object.entries(options.models ?? {}));
   const useBuiltin = options.builtin ?? true;
-  const scanned = new Map<string, ModelPrice | undefined>();
+  // What the catalog gave per provider and bare model name: a model is looked up once.
+  const found = new Map<string, ModelPrice | undefined>();
 
-  const fromCatalog = (model: string, provider: string | null | undefined) => {
-    const { providers } = builtinPrices();
+  const fromCatalog = (model: string, provider: string | null) => {
     const name = bare(model);
-    const p = provider?.toLowerCase();
-    const own = p ? providers.get(p)?.get(name) : undefined;
+    const p = provider?.toLowerCase() ?? '';
+    const key = `${p}\u0000${name}`;
+    if (found.has(key)) return found.get(key);
+    const catalog = builtinPrices();
+    const own = p ? catalog.lookup(p, name) : undefined;
     // A provider that knows the model ends the search, priced or not (MLflow does not retry).
-    if (own !== undefined) return own ?? undefined;
-    if (!scanned.has(name)) scanned.set(name, scan(providers, name));
-    return scanned.get(name);
+    const price = own !== undefined ? (own ?? undefined) : scan(catalog, name);
+    // Bounded: a program naming endless distinct models stops memoising, it does not grow.
+    if (found.size < 10_000) found.set(key, price);
+    return price;
   };
 
   const priceOf = (model: string, provider?: string | null): ModelPrice | undefined => {

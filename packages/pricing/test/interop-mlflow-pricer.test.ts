@@ -17,8 +17,9 @@ interface Call {
 function sampleCalls(): Call[] {
   const calls: Call[] = [];
   let i = 0;
-  for (const [provider, models] of builtinPrices().providers) {
-    for (const model of models.keys()) {
+  const catalog = builtinPrices();
+  for (const provider of catalog.providers) {
+    for (const model of catalog.models(provider)) {
       if (i++ % 7 !== 0) continue;
       const usage: PricedUsage =
         i % 3 === 0

@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { basename } from 'node:path';
 import {
+  builtinPrices,
   createPricer,
   modelPriceProblem,
   type Pricer,
@@ -136,6 +137,16 @@ function pricerFrom(pricing: PricerOptions | false | undefined): Pricer | null {
         'INVALID_ARGUMENT',
         `pricing.models[${JSON.stringify(model)}] ${problem}`,
       );
+  }
+  if (pricing?.builtin !== false) {
+    // Parse the catalog (some ms) now, not at the end of the program's first model call.
+    setTimeout(() => {
+      try {
+        builtinPrices();
+      } catch {
+        // Reported when a call is priced.
+      }
+    }, 0).unref();
   }
   return createPricer(pricing ?? {});
 }
