@@ -13,12 +13,20 @@ export interface BenchResult {
   variant: string;
   medianNsPerOp: number;
   p95NsPerOp: number;
+  /** Further per-variant columns (already formatted), e.g. spans per op. */
+  columns?: Record<string, string>;
 }
 
 export interface Benchmark {
   name: string;
   description: string;
-  run(options: { rounds: number }): Promise<BenchReport>;
+  run(options: BenchOptions): Promise<BenchReport>;
+}
+
+export interface BenchOptions {
+  rounds: number;
+  /** `--modes a,b`: for benchmarks made of modes, run only these (and their baselines). */
+  modes?: string[];
 }
 
 export interface BenchReport {
@@ -63,6 +71,7 @@ export function printReport(name: string, report: BenchReport): void {
       variant: r.variant,
       'median µs/op': (r.medianNsPerOp / 1000).toFixed(3),
       'p95 µs/op': (r.p95NsPerOp / 1000).toFixed(3),
+      ...r.columns,
     })),
   );
   for (const [k, v] of Object.entries(report.figures))

@@ -36,7 +36,9 @@ describe('examples (each run as a user would, offline)', () => {
     expect(r.stdout).toMatch(/LLM calls 3, tool calls 2 \(errors 0\)/);
     // 90 input and 25 output tokens at the example's $0.15 / $0.60 per million.
     expect(r.stdout).toMatch(/^trace tr-[0-9a-f]{32} {2}OK {2}\d+ ms {2}cost \$0\.000029$/m);
-    expect(r.stdout).toContain('cost $0.000029 (in $0.000013 / out $0.000015) over 1 priced trace(s)');
+    expect(r.stdout).toContain(
+      'cost $0.000029 (in $0.000013 / out $0.000015) over 1 priced trace(s)',
+    );
     expect(r.stdout).toContain(
       `graphtrace ui --tracking-uri sqlite:///${join(r.cwd, 'mlflow.db')}`,
     );

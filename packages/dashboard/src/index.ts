@@ -21,15 +21,20 @@ export type {
   RunsResponse,
   RunView,
   SessionsResponse,
+  SessionTraceRow,
   SessionTracesResponse,
+  SessionView,
   SpanEventView,
   SpanView,
   TokenCounts,
+  ToolCallView,
+  ToolStatsView,
   ToolsResponse,
   TraceCountResponse,
   TraceDetailResponse,
   TraceRow,
   TracesResponse,
+  TurnToolCall,
 } from './api/types.js';
 export { DashboardError, type DashboardErrorCode, errorResponse } from './errors.js';
 export {

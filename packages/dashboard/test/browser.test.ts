@@ -125,6 +125,8 @@ describeBrowser('dashboard in Chromium', () => {
 
   it('opens a trace: span tree beside the waterfall, chat messages, tool calls and results', async () => {
     await page.locator(`a[href="#/traces/${seeded.weatherTraceId}"]`).click();
+    // A trace opens on its story (browser-story.test.ts); the tree is one click away.
+    await page.getByRole('link', { name: 'Spans & waterfall' }).click();
     const tree = page.getByRole('tree', { name: 'Spans' });
     await tree.waitFor();
     const items = tree.getByRole('treeitem');
@@ -204,6 +206,7 @@ describeBrowser('dashboard in Chromium', () => {
 
   it('adds feedback from the trace page and stores it as an MLflow assessment', async () => {
     await open(`#/traces/${seeded.weatherTraceId}`);
+    await page.getByRole('link', { name: 'Spans & waterfall' }).click();
     await page.locator('.span-row').nth(2).click(); // get_weather
     await page.getByRole('button', { name: 'Thumbs down' }).click();
     await page.getByLabel('Rationale').fill('The tool was called with the wrong unit');
@@ -309,6 +312,7 @@ describeBrowser('dashboard in Chromium', () => {
     const head = page.locator('.trace-head .trace-cost dd');
     await head.waitFor();
     expect(await head.innerText()).toBe('$0.00045 ($0.00015 in · $0.0003 out)');
+    await page.getByRole('link', { name: 'Spans & waterfall' }).click();
     const items = page.getByRole('tree', { name: 'Spans' }).getByRole('treeitem');
     const detail = page.locator('.span-detail');
     await items.nth(1).click();
@@ -456,6 +460,7 @@ describeBrowser('dashboard in Chromium', () => {
     expect(overflow).toBeLessThanOrEqual(0);
     await shot('traces-narrow.png');
     await open(`#/traces/${seeded.weatherTraceId}`);
+    await page.getByRole('link', { name: 'Spans & waterfall' }).click();
     await page.getByRole('tree', { name: 'Spans' }).waitFor();
     expect(
       await page.evaluate(

@@ -5,7 +5,7 @@ import { quoteFilterValue } from '../src/api/traces-routes.js';
 import { isLoopbackHost, nearestRank } from '../src/index.js';
 import { TtlCache } from '../src/server/ttl-cache.js';
 import { chatMessages, normaliseMessage, toolNamesById } from '../web/src/chat.js';
-import { formatUsd } from '../web/src/format.js';
+import { formatDuration, formatUsd } from '../web/src/format.js';
 
 describe('chat messages from span inputs and outputs', () => {
   it('reads OpenAI messages with tool calls, tool results and the completion', () => {
@@ -114,6 +114,15 @@ describe('helpers', () => {
     expect(autoBucket(3_600_000)).toBe(60_000);
     expect(autoBucket(24 * 3_600_000)).toBe(15 * 60_000);
     expect(autoBucket(7 * 24 * 3_600_000)).toBe(3_600_000);
+  });
+
+  it('shows a duration to the precision it has: whole ms without decimals, ns-timed with', () => {
+    expect(formatDuration(2)).toBe('2 ms'); // a trace's execution_time_ms
+    expect(formatDuration(2.21)).toBe('2.21 ms'); // a span, from its ns times
+    expect(formatDuration(0)).toBe('0 ms');
+    expect(formatDuration(0.25)).toBe('250 µs');
+    expect(formatDuration(874)).toBe('874 ms');
+    expect(formatDuration(1500)).toBe('1.50 s');
   });
 
   it('shows money readably: cents from $1, two significant digits below, never a cost as $0.00', () => {

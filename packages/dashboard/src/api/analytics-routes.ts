@@ -1,8 +1,12 @@
 import { emptyTimeseriesTotals, type QueryScope } from '@graphtrace/core';
 import type { Hono } from 'hono';
 import { DashboardError } from '../errors.js';
+import { sessionFirstInputs } from '../queries/first-input.js';
+import { withToolArguments } from '../queries/tool-arguments.js';
+import { tracePreviews } from '../queries/trace-previews.js';
 import type { ApiContext } from './context.js';
 import { metricsQuery, parseQuery, qualityQuery, sessionsQuery, toolsQuery } from './query.js';
+import { quoteFilterValue } from './traces-routes.js';
 import type { MetricsResponse, QualityResponse, SessionsResponse, ToolsResponse } from './types.js';
 import { assessmentView } from './views.js';
 
@@ -120,9 +124,11 @@ export function registerAnalyticsRoutes(app: Hono, ctx: ApiContext): void {
     const q = parseQuery(new URL(c.req.url), toolsQuery);
     const scope = await scopeOf(ctx, q);
     const examples = q.examples ?? 5;
-    const result = await cached('tools', [scope, examples], () =>
-      ctx.queries.tools(scope, { examples }),
-    );
+    // The listed calls' arguments are read from their spans (see tool-arguments.ts).
+    const result = await cached('tools', [scope, examples], async () => {
+      const r = await ctx.queries.tools(scope, { examples });
+      return { ...r, tools: await withToolArguments(ctx.store, r.tools) };
+    });
     const body: ToolsResponse = {
       from: scope.from,
       to: scope.to,
@@ -137,7 +143,19 @@ export function registerAnalyticsRoutes(app: Hono, ctx: ApiContext): void {
     const q = parseQuery(new URL(c.req.url), sessionsQuery);
     const scope = await scopeOf(ctx, q);
     const page = { limit: q.limit ?? 50, offset: q.offset ?? 0 };
-    const result = await cached('sessions', [scope, page], () => ctx.queries.sessions(scope, page));
+    const result = await cached('sessions', [scope, page], async () => {
+      const r = await ctx.queries.sessions(scope, page);
+      const first = await sessionFirstInputs(
+        ctx.store,
+        scope.experimentIds,
+        r.sessions,
+        quoteFilterValue,
+      );
+      return {
+        ...r,
+        sessions: r.sessions.map((s) => ({ ...s, firstInput: first.get(s.session) ?? null })),
+      };
+    });
     const body: SessionsResponse = {
       from: scope.from,
       to: scope.to,
@@ -156,12 +174,18 @@ export function registerAnalyticsRoutes(app: Hono, ctx: ApiContext): void {
     const limit = q.limit ?? 50;
     const [summary, recent] = await Promise.all([
       cached('quality-summary', scope, () => ctx.queries.assessmentSummary(scope)),
-      cached('quality-recent', [scope, q.name ?? null, limit], () =>
-        ctx.queries.recentAssessments(scope, {
+      cached('quality-recent', [scope, q.name ?? null, limit], async () => {
+        const r = await ctx.queries.recentAssessments(scope, {
           limit,
           ...(q.name === undefined ? {} : { name: q.name }),
-        }),
-      ),
+        });
+        // Traces of one agent share a name: their requests tell them apart.
+        const previews = await tracePreviews(
+          ctx.store,
+          r.assessments.map((a) => a.traceId),
+        );
+        return { ...r, previews };
+      }),
     ]);
     const body: QualityResponse = {
       from: scope.from,
@@ -169,7 +193,11 @@ export function registerAnalyticsRoutes(app: Hono, ctx: ApiContext): void {
       analytics: ctx.queries.kind,
       coverage: summary.coverage,
       names: summary.names,
-      recent: recent.assessments.map((a) => assessmentView(a)),
+      recent: recent.assessments.map((a) => ({
+        ...assessmentView(a),
+        traceRequestPreview: recent.previews.get(a.traceId)?.requestPreview ?? null,
+        traceTime: recent.previews.get(a.traceId)?.time ?? null,
+      })),
       assessmentsSupported: ctx.store.capabilities.assessments,
     };
     return c.json(body);

@@ -31,21 +31,25 @@ const experimentIds = z
 const filter = z.string().max(4000, { error: 'at most 4,000 characters' }).optional();
 const orderBy = z.string().max(500, { error: 'at most 500 characters' }).optional();
 const pageToken = z.string().max(4096, { error: 'at most 4,096 characters' }).optional();
+/** Free text searched in request and response previews (text-search.ts). */
+const search = z.string().max(500, { error: 'at most 500 characters' }).optional();
 const time = integer(0, MAX_MS).optional();
 
 export const tracesQuery = z.strictObject({
   experiment: experimentIds,
   filter,
+  search,
   orderBy,
   pageSize: integer(1, 500).optional(),
   pageToken,
 });
 
-export const countQuery = z.strictObject({ experiment: experimentIds, filter });
+export const countQuery = z.strictObject({ experiment: experimentIds, filter, search });
 
 export const newTracesQuery = z.strictObject({
   experiment: experimentIds,
   filter,
+  search,
   since: integer(0, MAX_MS),
 });
 

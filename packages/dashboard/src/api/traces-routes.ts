@@ -1,6 +1,7 @@
 import { maskSecretsInText, parseFilter, parseOrderBy, TraceMetadataKey } from '@graphtrace/core';
 import type { Hono } from 'hono';
 import { DashboardError } from '../errors.js';
+import { turnTools } from '../queries/turn-tools.js';
 import type { ApiContext } from './context.js';
 import {
   countQuery,
@@ -12,6 +13,7 @@ import {
   sessionTracesQuery,
   tracesQuery,
 } from './query.js';
+import { countTracesText, searchTracesText, textMatcher } from './text-search.js';
 import type {
   CreateAssessmentResponse,
   NewTracesResponse,
@@ -24,6 +26,8 @@ import { assessmentView, spanViews, traceDetail, traceRow } from './views.js';
 
 /** Newer traces counted for the live-refresh badge, at most. */
 const NEW_TRACES_CAP = 100;
+/** Cache keys of trace counts (forgotten when new traces arrive). */
+const COUNT_KEY = 'count:';
 /** Traces of one session shown, at most. */
 const SESSION_TRACES = 500;
 
@@ -63,16 +67,20 @@ export function registerTraceRoutes(app: Hono, ctx: ApiContext): void {
     parseFilter(q.filter, 'traces');
     const orderBy = q.orderBy === undefined ? undefined : [q.orderBy];
     parseOrderBy(orderBy, 'traces');
-    const page = await ctx.store.searchTraces({
+    const query = {
       experimentIds: await ctx.experimentIds(q.experiment),
       ...(q.filter === undefined ? {} : { filter: q.filter }),
       ...(orderBy === undefined ? {} : { orderBy }),
       maxResults: q.pageSize ?? 50,
       pageToken: q.pageToken ?? null,
-    });
+    };
+    const text = q.search?.trim();
+    const found = text ? await searchTracesText(ctx.store, query, text) : null;
+    const page = found ?? (await ctx.store.searchTraces(query));
     const body: TracesResponse = {
       traces: page.traces.map((t) => traceRow(t)),
       nextPageToken: page.nextPageToken,
+      ...(found ? { search: { scanned: found.scanned, limitReached: found.limitReached } } : {}),
     };
     return c.json(body);
   });
@@ -81,9 +89,11 @@ export function registerTraceRoutes(app: Hono, ctx: ApiContext): void {
     const q = parseQuery(new URL(c.req.url), countQuery);
     const experimentIds = await ctx.experimentIds(q.experiment);
     const scope = { experimentIds, ...(q.filter === undefined ? {} : { filter: q.filter }) };
+    const text = q.search?.trim();
+    if (text) parseFilter(q.filter, 'traces');
     const body: TraceCountResponse = (await ctx.aggregates.get(
-      `count:${JSON.stringify(scope)}`,
-      () => ctx.queries.countTraces(scope),
+      `${COUNT_KEY}${JSON.stringify([scope, text ?? null])}`,
+      () => (text ? countTracesText(ctx.store, scope, text) : ctx.queries.countTraces(scope)),
     )) as TraceCountResponse;
     return c.json(body);
   });
@@ -96,10 +106,15 @@ export function registerTraceRoutes(app: Hono, ctx: ApiContext): void {
       filter: andFilter(q.filter, `attributes.timestamp_ms > ${q.since}`)!,
       maxResults: NEW_TRACES_CAP,
     });
+    // Counts cached before these traces arrived are short of them: the refresh this answer
+    // leads to must not show "40 traces" beside 41 rows.
+    if (page.traces.length > 0) ctx.aggregates.forget(COUNT_KEY);
+    const text = q.search?.trim();
+    const found = text ? page.traces.filter(textMatcher(text)) : page.traces;
     const body: NewTracesResponse = {
-      count: page.traces.length,
+      count: found.length,
       capped: page.nextPageToken !== null,
-      newest: page.traces[0]?.requestTime ?? null,
+      newest: found[0]?.requestTime ?? null,
     };
     return c.json(body);
   });
@@ -168,9 +183,13 @@ export function registerTraceRoutes(app: Hono, ctx: ApiContext): void {
       orderBy: ['timestamp_ms ASC'],
       maxResults: SESSION_TRACES,
     });
+    const tools = await turnTools(
+      ctx.store,
+      page.traces.map((t) => t.traceId),
+    );
     const body: SessionTracesResponse = {
       session,
-      traces: page.traces.map((t) => traceRow(t)),
+      traces: page.traces.map((t) => ({ ...traceRow(t), tools: tools.get(t.traceId) ?? null })),
       truncated: page.nextPageToken !== null,
     };
     return c.json(body);

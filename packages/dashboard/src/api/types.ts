@@ -11,9 +11,10 @@ import type {
   StoreCapabilities,
   TimeseriesPoint,
   TimeseriesTotals,
-  ToolStats,
   TraceState,
 } from '@graphtrace/core';
+import type { ToolStatsView } from '../queries/tool-arguments.js';
+import type { TurnToolCall } from '../queries/turn-tools.js';
 import type { CostFigures, CostPoint, CostUsd, ModelCost } from '../queries/types.js';
 
 export type {
@@ -26,6 +27,8 @@ export type {
   ToolStats,
 } from '@graphtrace/core';
 export type { ApiErrorBody } from '../errors.js';
+export type { ToolCallView, ToolStatsView } from '../queries/tool-arguments.js';
+export type { TurnToolCall } from '../queries/turn-tools.js';
 export type { CostFigures, CostPoint, CostUsd, ModelCost } from '../queries/types.js';
 
 export interface HealthResponse {
@@ -97,6 +100,8 @@ export interface TraceRow {
 export interface TracesResponse {
   traces: TraceRow[];
   nextPageToken: string | null;
+  /** With `search`: trace infos read for this page, and whether the read limit stopped it. */
+  search?: { scanned: number; limitReached: boolean };
 }
 
 export interface TraceCountResponse {
@@ -170,6 +175,9 @@ export interface AssessmentView {
   lastUpdateTime: number;
   valid: boolean;
   traceName?: string | null;
+  /** In lists (Quality): the trace's request preview and start, ms since epoch. */
+  traceRequestPreview?: string | null;
+  traceTime?: number | null;
 }
 
 export interface TraceDetailResponse {
@@ -221,19 +229,30 @@ export interface ModelCostsResponse extends RangeInfo {
 }
 
 export interface ToolsResponse extends RangeInfo {
-  tools: ToolStats[];
+  tools: ToolStatsView[];
+}
+
+export interface SessionView extends SessionSummary {
+  /** The first user message of the session's first trace in the range (≤ 200 characters). */
+  firstInput: string | null;
 }
 
 export interface SessionsResponse extends RangeInfo {
-  sessions: SessionSummary[];
+  sessions: SessionView[];
   total: number;
   offset: number;
+}
+
+/** A turn of a session: its trace, and the tools it called. */
+export interface SessionTraceRow extends TraceRow {
+  /** TOOL spans in start order; null when the turn's spans were not read (past 200 turns). */
+  tools: TurnToolCall[] | null;
 }
 
 export interface SessionTracesResponse {
   session: string;
   /** Oldest first. */
-  traces: TraceRow[];
+  traces: SessionTraceRow[];
   /** More than the 500 shown. */
   truncated: boolean;
 }

@@ -8,6 +8,9 @@ import type { DashboardQueries } from '../queries/types.js';
 import { createDashboardApp } from './create-app.js';
 import { isLoopbackHost } from './host-guard.js';
 
+/** Beside MLflow's own UI, which takes 5000. */
+export const DEFAULT_PORT = 5005;
+
 export interface StartDashboardOptions {
   store: TrackingStore;
   /** Interface to listen on. Default 127.0.0.1 (this machine only); anything else warns. */
@@ -65,7 +68,7 @@ function exposureWarning(host: string, port: number): string {
 export async function startDashboard(options: StartDashboardOptions): Promise<DashboardServer> {
   const logger = options.logger ?? consoleLogger;
   const host = options.host ?? '127.0.0.1';
-  const port = options.port ?? 5005;
+  const port = options.port ?? DEFAULT_PORT;
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     throw new DashboardError(
       'LISTEN_FAILED',

@@ -32,4 +32,10 @@ export class TtlCache<V> {
   clear(): void {
     this.entries.clear();
   }
+
+  /** Drops the entries whose key starts with `prefix` (what they were computed from changed). */
+  forget(prefix: string): void {
+    for (const key of [...this.entries.keys()])
+      if (key.startsWith(prefix)) this.entries.delete(key);
+  }
 }

@@ -7,6 +7,8 @@ export interface AppState {
   experiments: ExperimentSummary[];
   /** The experiment every page shows. */
   experiment: ExperimentSummary | null;
+  /** Shows another experiment (that of a trace or run a page opened). */
+  selectExperiment(experimentId: string): void;
 }
 
 export const AppContext = createContext<AppState | null>(null);

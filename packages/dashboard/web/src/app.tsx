@@ -1,8 +1,9 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect } from 'preact/hooks';
 import type { ExperimentsResponse, HealthResponse } from '../../src/api/types.js';
 import { getJson } from './api.js';
 import { AppContext, type AppState } from './app-context.js';
 import { ErrorBox, Loading } from './components/states.js';
+import { experimentLabel, useExperimentChoice } from './experiment-choice.js';
 import { useAsync } from './hooks.js';
 import { MetricsPage } from './pages/metrics-page.js';
 import { QualityPage } from './pages/quality-page.js';
@@ -21,8 +22,6 @@ const NAV = [
   ['quality', 'Quality'],
   ['runs', 'Runs'],
 ] as const;
-
-const EXPERIMENT_KEY = 'graphtrace.experiment';
 
 function Page({ route }: { route: Route }) {
   const [section = 'traces', id] = route.segments;
@@ -54,7 +53,7 @@ export function App() {
       ]),
     [],
   );
-  const [chosen, setChosen] = useState<string | null>(() => localStorage.getItem(EXPERIMENT_KEY));
+  const choice = useExperimentChoice(route, boot.data?.[1]);
   const section = route.segments[0] ?? 'traces';
   useEffect(() => {
     document.title = `graphtrace · ${NAV.find(([id]) => id === section)?.[1] ?? 'dashboard'}`;
@@ -63,12 +62,12 @@ export function App() {
   let state: AppState | null = null;
   if (boot.data) {
     const [health, list] = boot.data;
-    const experiment =
-      list.experiments.find((e) => e.experimentId === chosen) ??
-      list.experiments.find((e) => e.experimentId === list.defaultExperimentId) ??
-      list.experiments[0] ??
-      null;
-    state = { health, experiments: list.experiments, experiment };
+    state = {
+      health,
+      experiments: list.experiments,
+      experiment: choice.experiment,
+      selectExperiment: choice.select,
+    };
   }
 
   return (
@@ -96,16 +95,12 @@ export function App() {
               <span class="sr-only">Experiment</span>
               <select
                 value={state.experiment?.experimentId ?? ''}
-                onChange={(e) => {
-                  const id = (e.target as HTMLSelectElement).value;
-                  localStorage.setItem(EXPERIMENT_KEY, id);
-                  setChosen(id);
-                }}
+                title={state.experiment ? experimentLabel(state.experiment) : undefined}
+                onChange={(e) => choice.pick((e.target as HTMLSelectElement).value)}
               >
                 {state.experiments.map((e) => (
                   <option key={e.experimentId} value={e.experimentId}>
-                    {e.name} ({e.traces.toLocaleString('en-US')}
-                    {e.tracesExact ? '' : '+'} traces)
+                    {experimentLabel(e)}
                   </option>
                 ))}
               </select>

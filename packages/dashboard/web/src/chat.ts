@@ -149,7 +149,8 @@ function messageList(value: unknown): unknown[] | null {
   return null;
 }
 
-function outputMessages(outputs: unknown): unknown[] {
+/** The messages of a model span's outputs (a completion's choices, generations, a list). */
+export function outputMessages(outputs: unknown): unknown[] {
   if (!isObj(outputs)) return Array.isArray(outputs) ? outputs : [];
   if (Array.isArray(outputs.choices))
     return outputs.choices.map((c) => (isObj(c) ? c.message : undefined)).filter(isObj);

@@ -1,7 +1,12 @@
 /** Human-readable figures for tables and charts. */
 
+/**
+ * A duration, to the precision it has: a whole number of ms (MLflow stores a trace's duration
+ * so) shows no decimals, while a span timed in ns keeps them ("2 ms" beside "2.21 ms").
+ */
 export function formatDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  if (Number.isInteger(ms) && ms < 1000) return `${ms} ms`;
   if (ms < 1) return `${(ms * 1000).toFixed(0)} µs`;
   if (ms < 10) return `${ms.toFixed(2)} ms`;
   if (ms < 1000) return `${ms.toFixed(0)} ms`;

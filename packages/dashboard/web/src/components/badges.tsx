@@ -11,6 +11,13 @@ export function StatusBadge({ state }: { state: string }) {
   return <span class={`badge badge-${cls}`}>{label}</span>;
 }
 
+/** A run's status in MLflow's words (FINISHED, RUNNING, SCHEDULED, FAILED, KILLED). */
+export function RunStatusBadge({ status }: { status: string }) {
+  const cls =
+    status === 'FINISHED' ? 'ok' : status === 'FAILED' || status === 'KILLED' ? 'error' : 'pending';
+  return <span class={`badge badge-${cls}`}>{status}</span>;
+}
+
 /** Span type with a colour per family (models, tools, retrieval, the rest). */
 export function TypeBadge({ type }: { type: string }) {
   const family =

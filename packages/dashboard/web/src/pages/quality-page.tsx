@@ -1,11 +1,22 @@
-import type { AssessmentNameSummary, QualityResponse } from '../../../src/api/types.js';
+import type {
+  AssessmentNameSummary,
+  AssessmentView,
+  QualityResponse,
+} from '../../../src/api/types.js';
 import { getJson } from '../api.js';
 import { rangeBounds, rangeKey, useApp } from '../app-context.js';
 import { AssessmentValue } from '../components/feedback.js';
 import { RangePicker } from '../components/range-picker.js';
 import { CoverageNote, Empty, ErrorBox, Loading } from '../components/states.js';
 import { ThumbIcon } from '../components/thumb-icon.js';
-import { formatAgo, formatDateTime, formatNumber, formatPercent } from '../format.js';
+import {
+  formatAgo,
+  formatDateTime,
+  formatNumber,
+  formatPercent,
+  formatWhen,
+  truncate,
+} from '../format.js';
 import { useAsync } from '../hooks.js';
 import { href, navigate, type Route } from '../router.js';
 
@@ -98,11 +109,8 @@ export function QualityPage({ route }: { route: Route }) {
                     <td class="nowrap small">
                       {a.source.sourceType.toLowerCase().replace('_', ' ')} {a.source.sourceId}
                     </td>
-                    <td>
-                      <a href={href(['traces', a.traceId], { span: a.spanId })}>
-                        {a.traceName ?? a.traceId.slice(0, 12)}
-                      </a>
-                      {a.spanId ? <span class="sub"> span {a.spanId.slice(0, 8)}</span> : null}
+                    <td class="trace-ref">
+                      <TraceLink a={a} />
                     </td>
                   </tr>
                 ))}
@@ -112,6 +120,31 @@ export function QualityPage({ route }: { route: Route }) {
         </>
       )}
     </section>
+  );
+}
+
+/**
+ * The assessed trace: its request, since every trace of an agent has the agent's name; the
+ * name, start and id below it.
+ */
+function TraceLink({ a }: { a: AssessmentView }) {
+  const preview = a.traceRequestPreview;
+  return (
+    <>
+      <a href={href(['traces', a.traceId], { span: a.spanId })} title={a.traceId}>
+        {preview ? truncate(preview, 80) : (a.traceName ?? a.traceId.slice(0, 12))}
+      </a>
+      <div class="sub">
+        {[
+          preview ? a.traceName : null,
+          a.traceTime ? formatWhen(a.traceTime) : null,
+          a.traceId.slice(0, 11),
+          a.spanId ? `span ${a.spanId.slice(0, 8)}` : null,
+        ]
+          .filter((part) => part)
+          .join(' · ')}
+      </div>
+    </>
   );
 }
 

@@ -2,19 +2,22 @@ import { useMemo } from 'preact/hooks';
 import type { MetricHistoryResponse, RunResponse, RunsResponse } from '../../../src/api/types.js';
 import { getJson } from '../api.js';
 import { useApp } from '../app-context.js';
-import { StatusBadge } from '../components/badges.js';
+import { RunStatusBadge } from '../components/badges.js';
 import { Chart } from '../components/chart.js';
 import { Empty, ErrorBox, Loading } from '../components/states.js';
-import { formatDateTime, formatDuration, formatNumber, formatWhen } from '../format.js';
+import { useFollowExperiment } from '../experiment-choice.js';
+import {
+  formatCompact,
+  formatDateTime,
+  formatDuration,
+  formatNumber,
+  formatPercent,
+  formatUsd,
+  formatWhen,
+} from '../format.js';
 import { useAsync } from '../hooks.js';
 import { href, navigate } from '../router.js';
-
-const runState = (status: string) =>
-  status === 'FINISHED'
-    ? 'OK'
-    : status === 'FAILED' || status === 'KILLED'
-      ? 'ERROR'
-      : 'IN_PROGRESS';
+import { defaultMetric, formatMetric, latest, ownMetrics } from '../run-metrics.js';
 
 export function RunsPage() {
   const { experiment } = useApp();
@@ -51,6 +54,10 @@ export function RunsPage() {
                 <th>Status</th>
                 <th>Started</th>
                 <th class="num">Duration</th>
+                <th class="num">Traces</th>
+                <th class="num">Tokens</th>
+                <th class="num">Cost</th>
+                <th class="num">Error rate</th>
                 <th>Params</th>
                 <th>Metrics</th>
               </tr>
@@ -65,12 +72,17 @@ export function RunsPage() {
                       <div class="sub mono">{r.runId.slice(0, 12)}</div>
                     </td>
                     <td>
-                      <StatusBadge state={runState(r.status)} />
+                      <RunStatusBadge status={r.status} />
                     </td>
                     <td class="nowrap" title={formatDateTime(r.startTime)}>
                       {formatWhen(r.startTime)}
                     </td>
                     <td class="num">{r.endTime ? formatDuration(r.endTime - r.startTime) : '—'}</td>
+                    {/* graphtrace's agent metrics, logged when a run with traces ends */}
+                    <td class="num">{formatNumber(latest(r, 'agent.traces'))}</td>
+                    <td class="num">{formatCompact(latest(r, 'agent.total_tokens'))}</td>
+                    <td class="num">{formatUsd(latest(r, 'agent.total_cost_usd'))}</td>
+                    <td class="num">{formatPercent(latest(r, 'agent.error_rate'))}</td>
                     <td>
                       {Object.entries(r.params)
                         .slice(0, 4)
@@ -82,14 +94,14 @@ export function RunsPage() {
                         ))}
                     </td>
                     <td>
-                      {r.metrics.slice(0, 4).map((m) => (
-                        <span class="tag" key={m.key}>
-                          <span class="tag-key">{m.key}</span>
-                          <span class="tag-value">
-                            {m.value === null ? m.text : formatNumber(m.value)}
+                      {ownMetrics(r.metrics)
+                        .slice(0, 4)
+                        .map((m) => (
+                          <span class="tag" key={m.key}>
+                            <span class="tag-key">{m.key}</span>
+                            <span class="tag-value">{formatMetric(m)}</span>
                           </span>
-                        </span>
-                      ))}
+                        ))}
                     </td>
                   </tr>
                 );
@@ -108,7 +120,9 @@ export function RunPage({ runId, metric }: { runId: string; metric: string | nul
     [runId],
   );
   const r = run.data?.run;
-  const key = metric ?? r?.metrics[0]?.key ?? null;
+  // A run of another experiment: its traces link looks in the selected one.
+  useFollowExperiment(r?.experimentId);
+  const key = metric ?? (r ? defaultMetric(r.metrics) : null);
   const history = useAsync(
     (signal) =>
       key
@@ -134,7 +148,7 @@ export function RunPage({ runId, metric }: { runId: string; metric: string | nul
       </div>
       <div class="page-head">
         <h1>{r.runName}</h1>
-        <StatusBadge state={runState(r.status)} />
+        <RunStatusBadge status={r.status} />
         <code class="trace-id">{r.runId}</code>
       </div>
       <dl class="facts">
@@ -185,7 +199,7 @@ export function RunPage({ runId, metric }: { runId: string; metric: string | nul
                     <td>
                       <a href={href(['runs', runId], { metric: m.key })}>{m.key}</a>
                     </td>
-                    <td class="num">{m.value === null ? m.text : formatNumber(m.value)}</td>
+                    <td class="num">{formatMetric(m)}</td>
                     <td class="num">{m.step}</td>
                   </tr>
                 ))}

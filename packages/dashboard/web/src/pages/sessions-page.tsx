@@ -4,6 +4,7 @@ import { rangeBounds, rangeKey, useApp } from '../app-context.js';
 import { StatusBadge } from '../components/badges.js';
 import { RangePicker } from '../components/range-picker.js';
 import { CoverageNote, Empty, ErrorBox, Loading } from '../components/states.js';
+import { TurnTools } from '../components/turn-tools.js';
 import {
   formatAgo,
   formatCompact,
@@ -60,6 +61,7 @@ export function SessionsPage({ route }: { route: Route }) {
               <thead>
                 <tr>
                   <th>Session</th>
+                  <th>First input</th>
                   <th class="num">Traces</th>
                   <th class="num">Errors</th>
                   <th>Started</th>
@@ -78,6 +80,9 @@ export function SessionsPage({ route }: { route: Route }) {
                         <a href={link} class="mono">
                           {s.session}
                         </a>
+                      </td>
+                      <td class="first-input" title={s.firstInput ?? undefined}>
+                        {s.firstInput ?? <span class="muted">—</span>}
                       </td>
                       <td class="num">{formatNumber(s.traces)}</td>
                       <td class={`num${s.errors ? ' bad' : ''}`}>{formatNumber(s.errors)}</td>
@@ -173,6 +178,7 @@ export function SessionPage({ session }: { session: string }) {
                 </span>
               </div>
               {t.requestPreview ? <div class="bubble user">{t.requestPreview}</div> : null}
+              <TurnTools traceId={t.traceId} tools={t.tools} />
               {t.responsePreview ? <div class="bubble assistant">{t.responsePreview}</div> : null}
             </li>
           ))}

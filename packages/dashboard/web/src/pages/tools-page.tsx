@@ -1,8 +1,9 @@
 import { useState } from 'preact/hooks';
-import type { ToolCallRef, ToolsResponse } from '../../../src/api/types.js';
+import type { ToolCallView, ToolsResponse } from '../../../src/api/types.js';
 import { getJson } from '../api.js';
 import { rangeBounds, rangeKey, useApp } from '../app-context.js';
 import { RangePicker } from '../components/range-picker.js';
+import '../tool-calls.css';
 import { CoverageNote, Empty, ErrorBox, Loading } from '../components/states.js';
 import { formatDuration, formatNumber, formatPercent, formatWhen } from '../format.js';
 import { useAsync, useFirstContentMark } from '../hooks.js';
@@ -126,7 +127,7 @@ function CallList({
   empty = 'None',
 }: {
   title: string;
-  calls: ToolCallRef[];
+  calls: ToolCallView[];
   empty?: string;
 }) {
   return (
@@ -141,6 +142,11 @@ function CallList({
               <a href={href(['traces', c.traceId], { span: c.spanId })}>
                 {formatWhen(c.time)} · {formatDuration(c.durationMs)}
               </a>
+              {c.arguments !== null ? (
+                <code class="call-args" title="Arguments (the tool span's inputs)">
+                  {c.arguments}
+                </code>
+              ) : null}
               {c.error ? <span class="call-error">{c.error}</span> : null}
             </li>
           ))}

@@ -6,9 +6,13 @@ import { FeedbackPanel } from '../components/feedback.js';
 import { SpanDetail } from '../components/span-detail.js';
 import { SpanTree } from '../components/span-tree.js';
 import { ErrorBox, Loading } from '../components/states.js';
+import { StoryView } from '../components/story-view.js';
+import { TraceViewTabs } from '../components/trace-view-tabs.js';
+import { useFollowExperiment } from '../experiment-choice.js';
 import { formatDateTime, formatDuration, formatNumber, formatUsd } from '../format.js';
 import { useAsync, useFirstContentMark } from '../hooks.js';
 import { href, navigate, type Route } from '../router.js';
+import { traceViewOf } from '../trace-view.js';
 
 /**
  * The span a trace opens on: where a failure started (the first failed span none of whose
@@ -30,6 +34,8 @@ export function TracePage({ traceId, route }: { traceId: string; route: Route })
   const [added, setAdded] = useState<AssessmentView[]>([]);
   useEffect(() => setAdded([]), [traceId]);
   const data = detail.data?.trace.traceId === traceId ? detail.data : undefined;
+  // Its session and run links look in the selected experiment: make it the trace's.
+  useFollowExperiment(data?.trace.experimentId);
   const spans = data?.spans ?? [];
   const requested = route.params.get('span');
   const selectedId =
@@ -47,8 +53,11 @@ export function TracePage({ traceId, route }: { traceId: string; route: Route })
   if (!data) return <Loading label="Loading the trace…" />;
   const t = data.trace;
   const assessments = [...data.assessments, ...added];
+  const view = traceViewOf(route.params, t.state);
   const select = (spanId: string) =>
-    navigate(href(['traces', traceId], { span: spanId }), { replace: true });
+    navigate(href(['traces', traceId], { view: route.params.get('view'), span: spanId }), {
+      replace: true,
+    });
 
   return (
     <section class="page trace-page">
@@ -108,7 +117,10 @@ export function TracePage({ traceId, route }: { traceId: string; route: Route })
             <div>
               <dt>Session</dt>
               <dd>
-                <a href={href(['sessions', t.session])}>{t.session}</a>
+                {/* The experiment rides along, so a copied link opens the session where it is. */}
+                <a href={href(['sessions', t.session], { experiment: t.experimentId })}>
+                  {t.session}
+                </a>
               </dd>
             </div>
           ) : null}
@@ -130,7 +142,8 @@ export function TracePage({ traceId, route }: { traceId: string; route: Route })
           ) : null}
         </dl>
         <Tags tags={t.tags} />
-        {t.requestPreview || t.responsePreview ? (
+        {/* The story shows request and answer in full. */}
+        {view === 'tree' && (t.requestPreview || t.responsePreview) ? (
           <div class="previews">
             {t.requestPreview ? (
               <div class="preview-box">
@@ -147,23 +160,34 @@ export function TracePage({ traceId, route }: { traceId: string; route: Route })
           </div>
         ) : null}
       </header>
+      <TraceViewTabs traceId={traceId} view={view} spanId={requested} />
       <div class="trace-body">
-        <div class="panel spans-panel">
-          {spans.length === 0 ? (
-            <p class="muted">This trace has no spans (yet).</p>
-          ) : (
-            <SpanTree spans={spans} selected={selectedId} onSelect={select} />
-          )}
-        </div>
-        <div class="trace-side">
-          <div class="panel">
-            {selected ? <SpanDetail span={selected} /> : <p class="muted">Select a span.</p>}
+        {view === 'story' ? (
+          <div class="panel story-panel">
+            <StoryView traceId={traceId} spans={spans} />
           </div>
+        ) : (
+          <div class="panel spans-panel">
+            {spans.length === 0 ? (
+              <p class="muted">This trace has no spans (yet).</p>
+            ) : (
+              <SpanTree spans={spans} selected={selectedId} onSelect={select} />
+            )}
+          </div>
+        )}
+        <div class="trace-side">
+          {view === 'tree' ? (
+            <div class="panel">
+              {selected ? <SpanDetail span={selected} /> : <p class="muted">Select a span.</p>}
+            </div>
+          ) : null}
           <FeedbackPanel
             traceId={traceId}
             assessments={assessments}
             canAssess={data.canAssess}
-            selectedSpan={selected ? { spanId: selected.spanId, name: selected.name } : null}
+            selectedSpan={
+              view === 'tree' && selected ? { spanId: selected.spanId, name: selected.name } : null
+            }
             onAdded={(a) => setAdded([...added, a])}
           />
         </div>

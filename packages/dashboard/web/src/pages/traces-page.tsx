@@ -5,16 +5,18 @@ import type {
   TraceRow,
   TracesResponse,
 } from '../../../src/api/types.js';
-import { getJson } from '../api.js';
+import { ApiError, getJson } from '../api.js';
 import { useApp } from '../app-context.js';
 import { StatusBadge, Tags } from '../components/badges.js';
 import { FilterBox } from '../components/filter-box.js';
+import { looksLikeWords, SearchBox } from '../components/search-box.js';
 import { Empty, ErrorBox, SkeletonRows } from '../components/states.js';
 import {
   formatAgo,
   formatCompact,
   formatDateTime,
   formatDuration,
+  formatNumber,
   formatUsd,
   formatWhen,
 } from '../format.js';
@@ -43,6 +45,7 @@ export function TracesPage({ route }: { route: Route }) {
   const { experiment } = useApp();
   const experimentId = experiment?.experimentId ?? '';
   const filter = route.params.get('filter') ?? '';
+  const search = route.params.get('search') ?? '';
   const sort = parseSort(route.params.get('sort'));
   const orderBy = `${SORTS[sort.column]} ${sort.desc ? 'DESC' : 'ASC'}`;
   const newestFirst = sort.column === 'time' && sort.desc;
@@ -55,29 +58,41 @@ export function TracesPage({ route }: { route: Route }) {
   const pageToken = tokens[tokens.length - 1] ?? null;
   const firstPage = tokens.length === 1;
 
-  // A new filter, order or experiment starts again at the first page.
+  // A new filter, search, order or experiment starts again at the first page.
   useEffect(() => {
     setTokens([null]);
     setPending(null);
     setFresh(new Set());
-  }, [experimentId, filter, orderBy]);
+  }, [experimentId, filter, search, orderBy]);
 
   const page = useAsync(
     (signal) =>
       getJson<TracesResponse>(
         'traces',
-        { experiment: experimentId, filter, orderBy, pageSize: PAGE_SIZE, pageToken },
+        { experiment: experimentId, filter, search, orderBy, pageSize: PAGE_SIZE, pageToken },
         signal,
       ),
-    [experimentId, filter, orderBy, pageToken, refresh],
+    [experimentId, filter, search, orderBy, pageToken, refresh],
   );
+  // The count says which question it answers: a previous one's is never shown as this one's.
+  const question = JSON.stringify([experimentId, filter, search]);
   const count = useAsync(
-    (signal) =>
-      getJson<TraceCountResponse>('traces/count', { experiment: experimentId, filter }, signal),
-    [experimentId, filter, refresh],
+    async (signal) => ({
+      question,
+      ...(await getJson<TraceCountResponse>(
+        'traces/count',
+        { experiment: experimentId, filter, search },
+        signal,
+      )),
+    }),
+    [question, refresh],
   );
 
-  const rows = page.data?.traces ?? [];
+  // A filter (or search) the server refused: its mistake is shown, and no count or rows, which
+  // would be the last valid query's.
+  const invalid = page.error instanceof ApiError && page.error.param !== undefined;
+  const total = !invalid && count.data?.question === question ? count.data : undefined;
+  const rows = invalid ? [] : (page.data?.traces ?? []);
   useEffect(() => {
     if (!page.data) return;
     const previous = shownIds.current;
@@ -100,6 +115,7 @@ export function TracesPage({ route }: { route: Route }) {
         const r = await getJson<NewTracesResponse>('traces/new', {
           experiment: experimentId,
           filter,
+          search,
           since,
         });
         if (r.count === 0) return;
@@ -118,6 +134,7 @@ export function TracesPage({ route }: { route: Route }) {
   const setParams = (changes: Record<string, string | null>) => {
     const params: Record<string, string | null> = {
       filter,
+      search,
       sort: route.params.get('sort'),
       ...changes,
     };
@@ -142,9 +159,8 @@ export function TracesPage({ route }: { route: Route }) {
   );
 
   const start = (tokens.length - 1) * PAGE_SIZE;
-  const filterError = page.error;
-  const otherError =
-    page.error && !(page.error as { param?: string }).param ? page.error : undefined;
+  const otherError = page.error && !invalid ? page.error : undefined;
+  const narrowed = filter !== '' || search !== '';
 
   return (
     <section class="page">
@@ -152,8 +168,8 @@ export function TracesPage({ route }: { route: Route }) {
         <h1>Traces</h1>
         <div class="page-actions">
           <span class="count" aria-live="polite">
-            {count.data
-              ? `${count.data.count.toLocaleString('en-US')}${count.data.exact ? '' : '+'} ${filter ? 'matching' : 'traces'}`
+            {total
+              ? `${total.count.toLocaleString('en-US')}${total.exact ? '' : '+'} ${narrowed ? 'matching' : 'traces'}`
               : ''}
           </span>
           <label class="toggle" title="Show new traces as they arrive">
@@ -171,11 +187,26 @@ export function TracesPage({ route }: { route: Route }) {
           </label>
         </div>
       </div>
-      <FilterBox
-        value={filter}
-        error={filterError}
-        onApply={(f) => setParams({ filter: f || null })}
-      />
+      <div class="trace-query">
+        <SearchBox value={search} onApply={(text) => setParams({ search: text || null })} />
+        <FilterBox
+          value={filter}
+          error={page.error}
+          onApply={(f) => setParams({ filter: f || null })}
+        />
+      </div>
+      {invalid && looksLikeWords(filter) ? (
+        <p class="filter-hint">
+          <button
+            type="button"
+            class="button"
+            onClick={() => setParams({ filter: null, search: filter.trim() })}
+          >
+            Search for these words instead
+          </button>{' '}
+          <span class="muted">in each trace's request and response</span>
+        </p>
+      ) : null}
       <div class="quick-filters">
         <button
           type="button"
@@ -212,10 +243,16 @@ export function TracesPage({ route }: { route: Route }) {
           newest
         </button>
       ) : null}
+      {page.data?.search?.limitReached && !invalid ? (
+        <p class="muted table-note">
+          Searched {formatNumber(page.data.search.scanned)} traces for this page without filling it;
+          “Older →” searches on.
+        </p>
+      ) : null}
       {otherError ? (
         <ErrorBox error={otherError} onRetry={page.reload} />
       ) : (
-        <div class={`table-wrap${(page.loading && page.data) || filterError ? ' is-loading' : ''}`}>
+        <div class={`table-wrap${page.loading && page.data && !invalid ? ' is-loading' : ''}`}>
           <table class="table traces-table">
             <thead>
               <tr>
@@ -240,11 +277,17 @@ export function TracesPage({ route }: { route: Route }) {
               )}
             </tbody>
           </table>
-          {page.data && rows.length === 0 ? (
-            filter ? (
-              <Empty title="No traces match this filter">
-                <button type="button" class="button" onClick={() => setParams({ filter: null })}>
-                  Clear the filter
+          {invalid ? (
+            <p class="muted table-note">No traces shown: the query above has a mistake.</p>
+          ) : page.data && rows.length === 0 ? (
+            narrowed ? (
+              <Empty title={`No traces match this ${filter ? 'filter' : 'search'}`}>
+                <button
+                  type="button"
+                  class="button"
+                  onClick={() => setParams({ filter: null, search: null })}
+                >
+                  Clear the {filter && search ? 'filter and search' : filter ? 'filter' : 'search'}
                 </button>
               </Empty>
             ) : (
@@ -266,9 +309,7 @@ await tracker.withSpan({ name: 'agent', spanType: 'AGENT' }, () => run());`}</pr
             {rows.length === 0
               ? ''
               : `${(start + 1).toLocaleString('en-US')}–${(start + rows.length).toLocaleString('en-US')}`}
-            {count.data
-              ? ` of ${count.data.count.toLocaleString('en-US')}${count.data.exact ? '' : '+'}`
-              : ''}
+            {total ? ` of ${total.count.toLocaleString('en-US')}${total.exact ? '' : '+'}` : ''}
           </span>
           <button
             type="button"

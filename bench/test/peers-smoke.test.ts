@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { smokeMode } from '../src/autolog-react/smoke.js';
+
+// The peer modes of `pnpm bench autolog-react` run here only as a smoke, one round each: the
+// numbers come from calm runs. A mode that exports no spans, or drops some, fails.
+describe('autolog-react peer modes (one round)', () => {
+  it.each(['langfuse', 'openinference', 'sqlite-limit'] as const)(
+    '%s records spans',
+    async (mode) => {
+      const { spansPerInvocation, usPerInvocation } = await smokeMode(mode);
+      // The agent: 10 tool rounds, each a model call and a tool call, with LangGraph's chains.
+      expect(spansPerInvocation).toBeGreaterThan(40);
+      expect(usPerInvocation).toBeGreaterThan(0);
+    },
+  );
+});
