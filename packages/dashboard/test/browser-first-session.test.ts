@@ -9,7 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TraceDetailResponse } from '../src/api/types.js';
 import { type DashboardServer, startDashboard } from '../src/index.js';
 import { DEFAULT_PORT } from '../src/server/start-dashboard.js';
-import { artifactPath, type Browser, describeBrowser, launchBrowser } from './helpers/browser.js';
+import {
+  artifactPath,
+  type Browser,
+  describeBrowser,
+  launchBrowser,
+  watchPageErrors,
+} from './helpers/browser.js';
 import { EXPERIMENT, seedSqlite } from './helpers/seed.js';
 import {
   DOCS_EXPERIMENT,
@@ -30,7 +36,7 @@ describeBrowser('dashboard: a first session (issue 17)', () => {
   let server: DashboardServer;
   let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   beforeAll(async () => {
     seeded = await seedSqlite({ traces: 40 });
@@ -46,12 +52,7 @@ describeBrowser('dashboard: a first session (issue 17)', () => {
     page = await browser.context.newPage();
     // A bug shows as a failed wait: fail it in seconds, not at the 30 s default.
     page.setDefaultTimeout(8_000);
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      // The 400 of a bad filter is expected (and shown).
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource'))
-        pageErrors.push(m.text());
-    });
+    pageErrors = watchPageErrors(page);
   }, 120_000);
 
   afterAll(async () => {

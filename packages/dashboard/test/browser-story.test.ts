@@ -13,7 +13,13 @@ import {
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type DashboardServer, startDashboard } from '../src/index.js';
-import { artifactPath, type Browser, describeBrowser, launchBrowser } from './helpers/browser.js';
+import {
+  artifactPath,
+  type Browser,
+  describeBrowser,
+  launchBrowser,
+  watchPageErrors,
+} from './helpers/browser.js';
 import {
   ANSWER,
   FOLLOW_UP,
@@ -39,7 +45,7 @@ describeBrowser('the agent’s story in Chromium', () => {
   let server: DashboardServer;
   let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'graphtrace-story-'));
@@ -55,10 +61,7 @@ describeBrowser('the agent’s story in Chromium', () => {
     });
     browser = await launchBrowser();
     page = await browser.context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(m.text());
-    });
+    pageErrors = watchPageErrors(page, true);
   }, 120_000);
 
   afterAll(async () => {

@@ -6,7 +6,13 @@ import { type SqliteAnalytics, sqliteAnalytics } from '@graphtrace/store-sqlite'
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type DashboardServer, startDashboard } from '../src/index.js';
-import { artifactPath, type Browser, describeBrowser, launchBrowser } from './helpers/browser.js';
+import {
+  artifactPath,
+  type Browser,
+  describeBrowser,
+  launchBrowser,
+  watchPageErrors,
+} from './helpers/browser.js';
 import { EXPERIMENT, seedSqlite } from './helpers/seed.js';
 import { COST_EXPERIMENT, type SeededCosts, seedCosts } from './helpers/seed-costs.js';
 
@@ -21,7 +27,7 @@ describeBrowser('dashboard in Chromium', () => {
   let server: DashboardServer;
   let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   beforeAll(async () => {
     seeded = await seedSqlite({ traces: 40 });
@@ -42,12 +48,7 @@ describeBrowser('dashboard in Chromium', () => {
     });
     browser = await launchBrowser();
     page = await browser.context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      // The 400 of a bad filter and the 404 of an unknown trace are expected (and shown).
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource'))
-        pageErrors.push(m.text());
-    });
+    pageErrors = watchPageErrors(page);
   }, 120_000);
 
   afterAll(async () => {

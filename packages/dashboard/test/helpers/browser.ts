@@ -8,7 +8,7 @@ import {
   chromiumAvailability,
   describeRequiring,
 } from '@graphtrace/mlflow-testkit';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
 /** Where tests leave their screenshots (gitignored). */
 export const ARTIFACTS = fileURLToPath(new URL('../../.test-artifacts/', import.meta.url));
@@ -50,4 +50,18 @@ export async function launchBrowser(
 export function artifactPath(name: string): string {
   mkdirSync(ARTIFACTS, { recursive: true });
   return join(ARTIFACTS, name);
+}
+
+/**
+ * Collects the page's uncaught errors and console errors, for a final "no errors" check. A
+ * failed resource load (an expected 400 or 404 the page shows) is not one unless `strict`.
+ */
+export function watchPageErrors(page: Page, strict = false): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && (strict || !m.text().startsWith('Failed to load resource')))
+      errors.push(m.text());
+  });
+  return errors;
 }
