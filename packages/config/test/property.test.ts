@@ -70,8 +70,9 @@ const validConfig: fc.Arbitrary<MlflowConfig> = fc
     pricing: fc.record({
       enabled: fc.boolean(),
       builtin: fc.boolean(),
+      // Model names are map keys like tag names, with the same two exceptions.
       models: fc.dictionary(
-        text,
+        tagKey.filter((k) => k !== ''),
         fc.record(
           {
             input_per_million_tokens: fc.double({ min: 0, max: 1000, noNaN: true }),
