@@ -3,7 +3,6 @@
 // biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's innerText() is the text as rendered (CSS case, line breaks), which is what these tests check.
 import { readFileSync } from 'node:fs';
 import { createTracker, SpanType, silentLogger } from '@graphtrace/core';
-import { type SqliteAnalytics, sqliteAnalytics } from '@graphtrace/store-sqlite';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TraceDetailResponse } from '../src/api/types.js';
@@ -11,10 +10,9 @@ import { type DashboardServer, startDashboard } from '../src/index.js';
 import { DEFAULT_PORT } from '../src/server/start-dashboard.js';
 import {
   artifactPath,
-  type Browser,
+  type DashboardUi,
   describeBrowser,
-  launchBrowser,
-  watchPageErrors,
+  openDashboardUi,
 } from './helpers/browser.js';
 import { EXPERIMENT, seedSqlite } from './helpers/seed.js';
 import {
@@ -32,33 +30,22 @@ import {
 describeBrowser('dashboard: a first session (issue 17)', () => {
   let seeded: Awaited<ReturnType<typeof seedSqlite>>;
   let docs: SeededDocs;
-  let analytics: SqliteAnalytics;
+  let ui: DashboardUi;
   let server: DashboardServer;
-  let browser: Browser;
   let page: Page;
   let pageErrors: string[] = [];
 
   beforeAll(async () => {
     seeded = await seedSqlite({ traces: 40 });
     docs = await seedDocsAgent(seeded.store, seeded.firstTime - 3_600_000);
-    analytics = sqliteAnalytics(seeded.store);
-    server = await startDashboard({
-      store: seeded.store,
-      port: 0,
-      queries: analytics,
-      logger: silentLogger,
-    });
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
+    ui = await openDashboardUi(seeded.store);
+    ({ server, page, pageErrors } = ui);
     // A bug shows as a failed wait: fail it in seconds, not at the 30 s default.
     page.setDefaultTimeout(8_000);
-    pageErrors = watchPageErrors(page);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await analytics?.close();
+    await ui?.close();
     await seeded?.remove();
   });
 
@@ -288,7 +275,7 @@ describeBrowser('dashboard: a first session (issue 17)', () => {
     const fresh = await startDashboard({
       store: seeded.store,
       port: 0,
-      queries: analytics,
+      queries: ui.analytics,
       logger: silentLogger,
     });
     try {

@@ -3,22 +3,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger } from '@graphtrace/core';
-import {
-  type SqliteAnalytics,
-  type SqliteStore,
-  sqliteAnalytics,
-  sqliteStore,
-} from '@graphtrace/store-sqlite';
+import { type SqliteStore, sqliteStore } from '@graphtrace/store-sqlite';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type DashboardServer, startDashboard } from '../src/index.js';
+import type { DashboardServer } from '../src/index.js';
 import {
   artifactPath,
-  type Browser,
+  type DashboardUi,
   describeBrowser,
-  launchBrowser,
-  watchPageErrors,
+  openDashboardUi,
 } from './helpers/browser.js';
 import {
   ANSWER,
@@ -41,9 +34,8 @@ describeBrowser('the agent’s story in Chromium', () => {
   let dir: string;
   let store: SqliteStore;
   let seeded: SeededStory;
-  let analytics: SqliteAnalytics;
+  let ui: DashboardUi;
   let server: DashboardServer;
-  let browser: Browser;
   let page: Page;
   let pageErrors: string[] = [];
 
@@ -51,23 +43,12 @@ describeBrowser('the agent’s story in Chromium', () => {
     dir = mkdtempSync(join(tmpdir(), 'graphtrace-story-'));
     store = sqliteStore({ path: join(dir, 'mlflow.db') });
     seeded = await seedStory(store);
-    analytics = sqliteAnalytics(store);
-    server = await startDashboard({
-      store,
-      port: 0,
-      queries: analytics,
-      logger: silentLogger,
-      cacheTtlMs: 0,
-    });
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    pageErrors = watchPageErrors(page, true);
+    ui = await openDashboardUi(store, { cacheTtlMs: 0, strictErrors: true });
+    ({ server, page, pageErrors } = ui);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await analytics?.close();
+    await ui?.close();
     await store?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });

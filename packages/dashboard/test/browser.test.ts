@@ -2,16 +2,14 @@
 /// <reference lib="dom.iterable" />
 // biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's innerText() is the text as rendered (CSS case, line breaks), which is what these tests check.
 import { createTracker, SpanType, silentLogger } from '@graphtrace/core';
-import { type SqliteAnalytics, sqliteAnalytics } from '@graphtrace/store-sqlite';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type DashboardServer, startDashboard } from '../src/index.js';
+import type { DashboardServer } from '../src/index.js';
 import {
   artifactPath,
-  type Browser,
+  type DashboardUi,
   describeBrowser,
-  launchBrowser,
-  watchPageErrors,
+  openDashboardUi,
 } from './helpers/browser.js';
 import { EXPERIMENT, seedSqlite } from './helpers/seed.js';
 import { COST_EXPERIMENT, type SeededCosts, seedCosts } from './helpers/seed-costs.js';
@@ -23,9 +21,8 @@ import { COST_EXPERIMENT, type SeededCosts, seedCosts } from './helpers/seed-cos
 describeBrowser('dashboard in Chromium', () => {
   let seeded: Awaited<ReturnType<typeof seedSqlite>>;
   let costs: SeededCosts;
-  let analytics: SqliteAnalytics;
+  let ui: DashboardUi;
   let server: DashboardServer;
-  let browser: Browser;
   let page: Page;
   let pageErrors: string[] = [];
 
@@ -38,23 +35,12 @@ describeBrowser('dashboard in Chromium', () => {
       seeded.store,
       Math.floor((seeded.firstTime - 86_400_000) / 60_000) * 60_000,
     );
-    analytics = sqliteAnalytics(seeded.store);
-    server = await startDashboard({
-      store: seeded.store,
-      port: 0,
-      queries: analytics,
-      logger: silentLogger,
-      cacheTtlMs: 0,
-    });
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
-    pageErrors = watchPageErrors(page);
+    ui = await openDashboardUi(seeded.store, { cacheTtlMs: 0 });
+    ({ server, page, pageErrors } = ui);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await analytics?.close();
+    await ui?.close();
     await seeded?.remove();
   });
 

@@ -218,9 +218,11 @@ export class ActiveTrace implements FinishedTrace {
    * failure here is reported and leaves the span uncosted, never lost.
    */
   private priceSpan(span: LiveSpan, usage: TokenUsage | null): void {
+    const attrs = span.attributes;
+    const given = attrs[SpanAttributeKey.LLM_COST];
+    // Most spans are neither model calls nor costed: nothing to do on the span's path.
+    if (usage === null && given === undefined) return;
     try {
-      const attrs = span.attributes;
-      const given = attrs[SpanAttributeKey.LLM_COST];
       let cost = readLlmCost(given);
       const model = attrs[SpanAttributeKey.MODEL];
       const pricer = this.settings.pricer;

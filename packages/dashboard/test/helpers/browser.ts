@@ -2,13 +2,16 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { silentLogger } from '@graphtrace/core';
 import {
   CHROMIUM_ARGS,
   CHROMIUM_PATH,
   chromiumAvailability,
   describeRequiring,
 } from '@graphtrace/mlflow-testkit';
+import { type SqliteAnalytics, type SqliteStore, sqliteAnalytics } from '@graphtrace/store-sqlite';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type DashboardServer, startDashboard } from '../../src/index.js';
 
 /** Where tests leave their screenshots (gitignored). */
 export const ARTIFACTS = fileURLToPath(new URL('../../.test-artifacts/', import.meta.url));
@@ -64,4 +67,44 @@ export function watchPageErrors(page: Page, strict = false): string[] {
       errors.push(m.text());
   });
   return errors;
+}
+
+/** The dashboard over a store (SQL analytics, quiet logger) with a Chromium page open on it. */
+export interface DashboardUi {
+  analytics: SqliteAnalytics;
+  server: DashboardServer;
+  browser: Browser;
+  page: Page;
+  /** What `watchPageErrors` collects on the page. */
+  pageErrors: string[];
+  close(): Promise<void>;
+}
+
+export async function openDashboardUi(
+  store: SqliteStore,
+  options: { cacheTtlMs?: number; strictErrors?: boolean } = {},
+): Promise<DashboardUi> {
+  const analytics = sqliteAnalytics(store);
+  const server = await startDashboard({
+    store,
+    port: 0,
+    queries: analytics,
+    logger: silentLogger,
+    ...(options.cacheTtlMs !== undefined ? { cacheTtlMs: options.cacheTtlMs } : {}),
+  });
+  const browser = await launchBrowser();
+  const page = await browser.context.newPage();
+  const pageErrors = watchPageErrors(page, options.strictErrors);
+  return {
+    analytics,
+    server,
+    browser,
+    page,
+    pageErrors,
+    async close() {
+      await browser.close();
+      await server.close();
+      await analytics.close();
+    },
+  };
 }
