@@ -64,6 +64,8 @@ describe('examples (each run as a user would, offline)', () => {
     expect(r.stdout).toContain('agent: 12 * (7 + 5) = 144');
     expect(r.stdout).toMatch(/research_agent \[AGENT\]/);
     expect(r.stdout).toMatch(/math_agent \[AGENT\]/);
+    // Each subgraph node is one span (the node), not a node span around a same-named graph span.
+    expect(r.stdout).not.toMatch(/(math|research)_agent \[CHAIN\]/);
     expect(r.stdout).toContain('session session-42: 3 traces, one per turn');
   });
 

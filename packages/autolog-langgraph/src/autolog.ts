@@ -5,7 +5,7 @@ import {
   registerActiveSpanResolver,
   type Tracker,
 } from '@graphtrace/core';
-import { awaitAllCallbacks } from '@langchain/core/callbacks/promises';
+import { consumeCallback } from '@langchain/core/callbacks/promises';
 import {
   getContextVariable,
   registerConfigureHook,
@@ -63,6 +63,7 @@ export interface AutologHandle {
   /**
    * Waits for the callbacks LangChain still delivers in the background (a run's last ones may
    * arrive after `invoke` returns), then flushes the tracker: call it before the process ends.
+   * It does not wait for LangSmith's uploads when LangSmith tracing is on too.
    */
   flush(): Promise<void>;
 }
@@ -123,10 +124,22 @@ function handle(s: State | null): AutologHandle {
       if (s && state === s) disableAutolog();
     },
     async flush() {
-      await awaitAllCallbacks();
+      await callbackQueueIdle();
       await s?.tracker.flushTraces();
     },
   };
+}
+
+/**
+ * Resolves once the callbacks LangChain had queued to run in the background have run. Not
+ * `awaitAllCallbacks()`: that also waits for LangSmith's trace uploads, which keep retrying for
+ * about 90 s when LangSmith tracing is on and its endpoint is unreachable.
+ */
+function callbackQueueIdle(): Promise<void> {
+  // The queue runs one callback at a time, in order: this one runs after all queued before it.
+  return new Promise((resolve) => {
+    void consumeCallback(async () => resolve(), false);
+  });
 }
 
 function disableAutolog(): void {

@@ -24,6 +24,14 @@ import {
   toRecordable,
 } from './convert.js';
 import {
+  GraphRun,
+  InterruptedThreads,
+  isResumeCommand,
+  PATH_ATTRIBUTE,
+  PATH_DROPPED_ATTRIBUTE,
+} from './graph-run.js';
+import { GRAPH_ATTRIBUTE, installGraphCapture, topologyOfRun } from './graph-topology.js';
+import {
   addRunSpanSource,
   chooseParent,
   type RunSpanSource,
@@ -31,6 +39,7 @@ import {
 } from './parent-span.js';
 import { recordPayload } from './payload.js';
 import { chainStartArgs } from './run-args.js';
+import { claimRun, isDuplicateStart, releaseRun } from './run-claims.js';
 
 /** LangChain dedupes handlers by name, so a second registration never doubles the spans. */
 export const HANDLER_NAME = 'graphtrace_autolog';
@@ -40,6 +49,14 @@ export const STEPS_METADATA_KEY = AgentMetadataKey.STEPS;
 
 /** LangChain's tag for runs that tracing UIs hide (LangGraph's `__start__`, for one). */
 const HIDDEN_TAG = 'langsmith:hidden';
+
+/** Span attribute and trace metadata key of interrupted and of resumed invocations. */
+const INTERRUPTED_ATTRIBUTE = 'langgraph.interrupted';
+const RESUMED_ATTRIBUTE = 'langgraph.resumed';
+/** Trace metadata: the interrupted trace a resumed invocation continues. */
+const RESUMED_FROM_METADATA = 'langgraph.resumed_from';
+/** Span attribute of a node that runs a compiled subgraph: the subgraph's name. */
+const SUBGRAPH_ATTRIBUTE = 'langgraph.subgraph';
 
 const DEFAULT_MAX_TOKEN_EVENTS = 200;
 const MAX_OPEN_RUNS = 100_000;
@@ -74,9 +91,24 @@ interface RunRecord {
   tokens: number;
   /** On `top`: the last chain inputs recorded in the trace, raw and sanitized. */
   recentInputs: { raw: unknown; value: unknown; chars: number }[];
+  /** On graph runs: the graph's topology and the path this invocation took. */
+  graphRun: GraphRun | null;
+  /** A node whose runnable is a compiled subgraph: the subgraph's run shares its span. */
+  subgraphNode: boolean;
+  /** A subgraph run folded into its node's span (see `subgraphNode`): the node ends it. */
+  borrowed: boolean;
+  /** On `top`: some run of the trace was interrupted; and the trace's thread id. */
+  interrupted: boolean;
+  thread: string | undefined;
 }
 
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object';
+
+/** LangGraph's `thread_id` (LangChain copies `configurable` into run metadata). */
+function threadOf(metadata: Obj | undefined): string | undefined {
+  const id = metadata?.thread_id;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
+}
 
 /** Sanitized values of raw objects many spans carry (see `setShared`). */
 const sharedValues = new WeakMap<
@@ -101,6 +133,14 @@ function shallowEqual(a: unknown, b: unknown): boolean {
   if (ka.length !== Object.keys(b).length) return false;
   for (const k of ka) if (a[k] !== b[k]) return false;
   return true;
+}
+
+/** A graph node whose runnable is a compiled graph (`addNode('name', compiledSubgraph)`). */
+function isSubgraphNodeRun(serialized: unknown): boolean {
+  const kwargs = isObj(serialized) ? serialized.kwargs : undefined;
+  const first = isObj(kwargs) ? kwargs.first : undefined;
+  // The sequence's steps are the runnables themselves (JSON.stringify serializes them later).
+  return isObj(first) && (first.lg_is_pregel === true || isGraphRun(first));
 }
 
 function isGraphRun(serialized: unknown): boolean {
@@ -142,7 +182,10 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
   /** This handler's open spans by span id, for walking a span's ancestry. */
   private readonly openSpans = new Map<string, LiveSpan>();
   private readonly reported = new Set<string>();
+  private readonly interruptedThreads = new InterruptedThreads();
   private failures = 0;
+  /** The last streamed chunk or event recorded: the same one delivered again is no new token. */
+  private lastDelivery: object | undefined;
   private active = true;
 
   constructor(tracker: Tracker, options: GraphtraceCallbackHandlerOptions = {}) {
@@ -151,6 +194,7 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
     this.logger = tracker.logger;
     this.user = options.user;
     this.maxTokenEvents = options.maxTokenEvents ?? DEFAULT_MAX_TOKEN_EVENTS;
+    installGraphCapture();
   }
 
   /** LangChain copies handlers into child managers; one instance keeps all runs together. */
@@ -182,6 +226,11 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
     return this.runs.get(runId)?.anchor ?? null;
   }
 
+  /** A run delivered twice, or recorded by another handler of the tracker: one span (run-claims). */
+  private isDuplicate(runId: string, parentRunId: string | undefined): boolean {
+    return isDuplicateStart(this.tracker, this, runId, parentRunId, (id) => this.runs.has(id));
+  }
+
   // ---- chains, graphs and nodes -----------------------------------------------------------
 
   override handleChainStart(
@@ -193,6 +242,7 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
     try {
       if (!this.active) return;
       const a = chainStartArgs(rest);
+      if (this.isDuplicate(runId, a.parentRunId)) return;
       const parent = a.parentRunId ? this.runs.get(a.parentRunId) : undefined;
       const isGraph = isGraphRun(chain);
       // A hidden run is dropped only inside a traced run: a hidden root would scatter its
@@ -202,10 +252,19 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
         return;
       }
       const name = a.runName ?? serializedName(chain, 'chain');
+      if (isGraph && parent?.subgraphNode && parent.span) {
+        this.startFoldedSubgraph(runId, parent, parent.span, chain, name);
+        return;
+      }
       const span = this.startSpan(parent, name, SpanType.CHAIN);
       const record = this.track(runId, parent, span, 'chain', isGraph);
-      if (parent?.isGraph && a.metadata?.langgraph_node === name) record.top.steps++;
-      if (record.top === record) this.labelTrace(span, a.metadata);
+      if (parent?.graphRun && a.metadata?.langgraph_node === name) {
+        record.top.steps++;
+        parent.graphRun.addNode(a.metadata.langgraph_step, name, span.spanId);
+        record.subgraphNode = isSubgraphNodeRun(chain);
+      }
+      if (record.top === record) this.labelTrace(record, span, a.metadata);
+      if (isGraph) this.startGraphRun(record, span, chain, inputs, a.metadata);
       if (span.isRecording()) {
         if (this.logPrompts) this.recordChainInputs(span, record.top, inputs);
         // Runs inherit their node's metadata unchanged (plus LangSmith's model params, which
@@ -224,7 +283,7 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
       const record = this.runs.get(runId);
       if (!record) return;
       const kwargs = rest[2] as { inputs?: unknown } | undefined;
-      const span = record.span;
+      const span = record.borrowed ? null : record.span;
       if (span?.isRecording() && this.logPrompts) {
         if (kwargs?.inputs !== undefined && span.inputs === undefined)
           recordPayload(span, SpanAttributeKey.INPUTS, kwargs.inputs);
@@ -240,9 +299,11 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
     try {
       const record = this.runs.get(runId);
       if (!record) return;
-      const span = record.span;
+      const bubble = bubbleUpKind(err);
+      if (bubble === 'interrupt') record.top.interrupted = true;
+      // A folded subgraph's error reaches its node's run too, which records it once.
+      const span = record.borrowed ? null : record.span;
       if (span?.isRecording()) {
-        const bubble = bubbleUpKind(err);
         if (bubble === 'interrupt') {
           // An interrupt pauses the graph for human input: a normal outcome, not a failure.
           const interrupts = (err as { interrupts?: unknown }).interrupts;
@@ -252,7 +313,7 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
               ? { interrupts: toRecordable(interrupts) }
               : {},
           );
-          span.setAttribute('langgraph.interrupted', true);
+          span.setAttribute(INTERRUPTED_ATTRIBUTE, true);
         } else if (bubble === 'command') {
           span.addEvent('parent_command', {});
         } else {
@@ -317,6 +378,7 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
     runName: string | undefined,
     inputs: () => unknown,
   ): void {
+    if (this.isDuplicate(runId, parentRunId)) return;
     const parent = parentRunId ? this.runs.get(parentRunId) : undefined;
     const name = runName ?? serializedName(llm, kind === 'chat' ? 'chat model' : 'llm');
     const span = this.startSpan(parent, name, kind === 'chat' ? SpanType.CHAT_MODEL : SpanType.LLM);
@@ -341,9 +403,16 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
     }
   }
 
-  override handleLLMNewToken(token: string, _idx: unknown, runId: string): void {
+  override handleLLMNewToken(
+    token: string,
+    _idx: unknown,
+    runId: string,
+    _parentRunId?: string,
+    _tags?: string[],
+    fields?: unknown,
+  ): void {
     try {
-      this.token(runId, token);
+      this.token(runId, token, isObj(fields) ? fields : undefined);
     } catch (err) {
       this.fail('handleLLMNewToken', err);
     }
@@ -355,16 +424,19 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
       if (!isObj(event) || event.event !== 'content-block-delta') return;
       const delta = event.delta;
       if (isObj(delta) && delta.type === 'text-delta' && typeof delta.text === 'string')
-        this.token(runId, delta.text);
+        this.token(runId, delta.text, event);
     } catch (err) {
       this.fail('handleChatModelStreamEvent', err);
     }
   }
 
-  private token(runId: string, token: string): void {
+  private token(runId: string, token: string, delivery: object | undefined): void {
     const record = this.runs.get(runId);
     const span = record?.span;
     if (!record || !span?.isRecording()) return;
+    // LangChain passes each handler the same chunk object: seen just now, it is a second delivery.
+    if (delivery !== undefined && delivery === this.lastDelivery) return;
+    this.lastDelivery = delivery;
     record.tokens++;
     // Keyed `text`, not `token`: core masks attribute keys ending in "token" as secrets.
     if (record.tokens <= this.maxTokenEvents)
@@ -414,7 +486,7 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
     toolCallId?: string,
   ): void {
     try {
-      if (!this.active) return;
+      if (!this.active || this.isDuplicate(runId, parentRunId)) return;
       const parent = parentRunId ? this.runs.get(parentRunId) : undefined;
       const name = runName ?? serializedName(tool, 'tool');
       const span = this.startSpan(parent, name, SpanType.TOOL);
@@ -454,7 +526,7 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
     name?: string,
   ): void {
     try {
-      if (!this.active) return;
+      if (!this.active || this.isDuplicate(runId, parentRunId)) return;
       const parent = parentRunId ? this.runs.get(parentRunId) : undefined;
       const span = this.startSpan(
         parent,
@@ -543,6 +615,11 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
       model: undefined,
       tokens: 0,
       recentInputs: [],
+      graphRun: null,
+      subgraphNode: false,
+      borrowed: false,
+      interrupted: false,
+      thread: undefined,
     };
     if (isGraph) (record as { graph: RunRecord }).graph = record;
     if (parent && sameTrace) {
@@ -563,6 +640,7 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
     // dropped are never kept alive by the registry.
     if (this.runs.size === 0) addRunSpanSource(this);
     this.runs.set(runId, record);
+    claimRun(this.tracker, runId, this);
     return record;
   }
 
@@ -612,15 +690,79 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
     });
   }
 
-  private labelTrace(span: LiveSpan, metadata: Obj | undefined): void {
+  private labelTrace(top: RunRecord, span: LiveSpan, metadata: Obj | undefined): void {
+    top.thread = threadOf(metadata);
     if (!span.isRecording()) return;
     const traceMetadata = span.trace.metadata;
-    const threadId = metadata?.thread_id;
-    if (typeof threadId === 'string' || typeof threadId === 'number')
-      traceMetadata[TraceMetadataKey.SESSION] = String(threadId);
+    if (top.thread !== undefined) traceMetadata[TraceMetadataKey.SESSION] = top.thread;
     const user = metadata?.user_id ?? this.user;
     if (typeof user === 'string' || typeof user === 'number')
       traceMetadata[TraceMetadataKey.USER] = String(user);
+  }
+
+  // ---- LangGraph: topology, path, subgraphs, interrupt and resume ------------------------------
+
+  private startGraphRun(
+    record: RunRecord,
+    span: LiveSpan,
+    chain: unknown,
+    inputs: unknown,
+    metadata: Obj | undefined,
+  ): void {
+    const resumed = isResumeCommand(inputs);
+    record.graphRun = new GraphRun(this.topologyOf(chain), resumed);
+    if (!resumed || !span.isRecording()) return;
+    // The invocation continues an interrupted one of the same thread: link the two traces.
+    span.setAttribute(RESUMED_ATTRIBUTE, true);
+    span.trace.metadata[RESUMED_ATTRIBUTE] = 'true';
+    const thread = threadOf(metadata);
+    const from = thread === undefined ? undefined : this.interruptedThreads.take(thread);
+    if (!from) return;
+    span.addLink({ traceId: from.traceId, spanId: from.spanId, attributes: { reason: 'resume' } });
+    span.trace.metadata[RESUMED_FROM_METADATA] = from.traceId;
+  }
+
+  /**
+   * A compiled graph added as a node runs as the node's run and, inside it, the graph's own
+   * run of the same work: one span, the node's, carries both (the graph's name, topology,
+   * path and agent type).
+   */
+  private startFoldedSubgraph(
+    runId: string,
+    node: RunRecord,
+    span: LiveSpan,
+    chain: unknown,
+    name: string,
+  ): void {
+    const record = this.track(runId, node, span, 'chain', true);
+    record.borrowed = true;
+    record.graphRun = new GraphRun(this.topologyOf(chain), false);
+    if (span.isRecording()) span.setAttribute(SUBGRAPH_ATTRIBUTE, name);
+  }
+
+  private topologyOf(chain: unknown) {
+    return topologyOfRun(chain, (err) =>
+      this.report(
+        'topology',
+        `autolog: could not read the graph's nodes and edges: ${errorMessage(err)}`,
+      ),
+    );
+  }
+
+  private recordGraphRun(span: LiveSpan, run: GraphRun): void {
+    if (run.topology) this.setShared(span, GRAPH_ATTRIBUTE, run.topology);
+    const path = run.path();
+    if (path.length > 0) span.setAttribute(PATH_ATTRIBUTE, path);
+    if (run.droppedSteps > 0) span.setAttribute(PATH_DROPPED_ATTRIBUTE, run.droppedSteps);
+  }
+
+  /** An interrupted trace is marked, and remembered for the invocation that resumes it. */
+  private rememberInterrupt(top: RunRecord, span: LiveSpan): void {
+    if (!span.isRecording()) return;
+    span.setAttribute(INTERRUPTED_ATTRIBUTE, true);
+    span.trace.metadata[INTERRUPTED_ATTRIBUTE] = 'true';
+    if (top.thread !== undefined)
+      this.interruptedThreads.remember(top.thread, span.trace.traceId, span.spanId);
   }
 
   private failRun(method: string, err: unknown, runId: string): void {
@@ -636,8 +778,10 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
 
   private forget(runId: string): void {
     const record = this.runs.get(runId);
-    if (record?.span) this.openSpans.delete(record.span.spanId);
-    if (this.runs.delete(runId) && this.runs.size === 0) removeRunSpanSource(this);
+    if (record?.span && !record.borrowed) this.openSpans.delete(record.span.spanId);
+    if (!this.runs.delete(runId)) return;
+    releaseRun(this.tracker, runId, this);
+    if (this.runs.size === 0) removeRunSpanSource(this);
   }
 
   private finish(runId: string, record: RunRecord): void {
@@ -646,9 +790,12 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
     top.open?.delete(record);
     const span = record.span;
     if (!span) return;
+    if (record.graphRun && span.isRecording()) this.recordGraphRun(span, record.graphRun);
     if (record.isGraph && record.agentic) span.setSpanType(SpanType.AGENT);
+    if (record.borrowed) return;
     if (record === top) {
       if (top.open && top.open.size > 0) this.sweep(top, 'not finished when its trace ended');
+      if (top.interrupted) this.rememberInterrupt(top, span);
       if (top.steps > 0 && span.isRecording()) {
         const metadata = span.trace.metadata;
         metadata[STEPS_METADATA_KEY] = String(
@@ -683,6 +830,7 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
         top.span.end();
       }
     }
+    for (const runId of this.runs.keys()) releaseRun(this.tracker, runId, this);
     this.runs.clear();
     this.openSpans.clear();
     removeRunSpanSource(this);

@@ -38,6 +38,9 @@ const AGENT_TRACE = {
     { a: 40, b: 2 },
     { role: 'tool', content: '42', name: 'add', tool_call_id: 'call_0_0' },
   ],
+  // The graph's shape and path reach autolog from ES modules and CommonJS alike.
+  graph: ['__start__', 'tools', 'agent', '__end__'],
+  path: ['agent', 'tools', 'agent'],
 };
 
 function readBack(dir: string): unknown {

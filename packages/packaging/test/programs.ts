@@ -63,11 +63,14 @@ const { traces } = await store.searchTraces({ experimentIds: [exp.experimentId] 
 const { spans, info } = await store.getTrace(traces[0].traceId);
 const byId = new Map(spans.map((s) => [s.spanId, s]));
 const tool = spans.find((s) => s.spanType === 'TOOL');
+const root = spans.find((s) => !byId.has(s.parentSpanId));
 console.log(JSON.stringify({
   traces: traces.length,
   state: info.state,
   spans: spans.map((s) => [s.name, s.spanType, byId.get(s.parentSpanId)?.name ?? null]),
   tool: tool && [tool.attributes['mlflow.spanInputs'], tool.attributes['mlflow.spanOutputs']],
+  graph: root.attributes['langgraph.graph']?.nodes,
+  path: root.attributes['langgraph.path']?.map((p) => p.node),
 }));
 await store.close();
 `;

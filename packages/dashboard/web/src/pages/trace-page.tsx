@@ -3,6 +3,7 @@ import type { AssessmentView, SpanView, TraceDetailResponse } from '../../../src
 import { getJson } from '../api.js';
 import { StatusBadge, Tags } from '../components/badges.js';
 import { FeedbackPanel } from '../components/feedback.js';
+import { GraphTab } from '../components/graph-tab.js';
 import { SpanDetail } from '../components/span-detail.js';
 import { SpanTree } from '../components/span-tree.js';
 import { ErrorBox, Loading } from '../components/states.js';
@@ -10,6 +11,7 @@ import { StoryView } from '../components/story-view.js';
 import { TraceViewTabs } from '../components/trace-view-tabs.js';
 import { useFollowExperiment } from '../experiment-choice.js';
 import { formatDateTime, formatDuration, formatNumber, formatUsd } from '../format.js';
+import { tracedGraphs } from '../graph-data.js';
 import { useAsync, useFirstContentMark } from '../hooks.js';
 import { href, navigate, type Route } from '../router.js';
 import { traceViewOf } from '../trace-view.js';
@@ -44,6 +46,7 @@ export function TracePage({ traceId, route }: { traceId: string; route: Route })
     () => spans.find((s) => s.spanId === selectedId) ?? null,
     [spans, selectedId],
   );
+  const graphs = useMemo(() => tracedGraphs(spans), [spans]);
   useFirstContentMark(
     'graphtrace:trace:first-content',
     data !== undefined || detail.error !== undefined,
@@ -160,11 +163,24 @@ export function TracePage({ traceId, route }: { traceId: string; route: Route })
           </div>
         ) : null}
       </header>
-      <TraceViewTabs traceId={traceId} view={view} spanId={requested} />
+      <TraceViewTabs
+        traceId={traceId}
+        view={view}
+        spanId={requested}
+        hasGraph={graphs.length > 0}
+      />
       <div class="trace-body">
         {view === 'story' ? (
           <div class="panel story-panel">
             <StoryView traceId={traceId} spans={spans} />
+          </div>
+        ) : view === 'graph' ? (
+          <div class="panel graph-panel">
+            {graphs.length > 0 ? (
+              <GraphTab traceId={traceId} graphs={graphs} />
+            ) : (
+              <p class="muted">This trace recorded no LangGraph graph.</p>
+            )}
           </div>
         ) : (
           <div class="panel spans-panel">

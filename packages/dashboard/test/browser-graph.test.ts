@@ -1,0 +1,138 @@
+/// <reference lib="dom" />
+// biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's innerText() is the text as rendered, which is what these tests check.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type SqliteStore, sqliteStore } from '@graphtrace/store-sqlite';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { DashboardServer } from '../src/index.js';
+import {
+  artifactPath,
+  type DashboardUi,
+  describeBrowser,
+  openDashboardUi,
+} from './helpers/browser.js';
+import { type SeededGraph, seedGraph } from './helpers/seed-graph.js';
+
+/*
+ * The graph view of a trace recorded by the real autolog: the supervisor's nodes and edges with
+ * the path the invocation took, its ReAct subgraph below it, each node one click from its span;
+ * then the resumed invocation, whose path starts where the interrupt stopped.
+ */
+describeBrowser('the graph view in Chromium', () => {
+  let dir: string;
+  let store: SqliteStore;
+  let seeded: SeededGraph;
+  let ui: DashboardUi;
+  let server: DashboardServer;
+  let page: Page;
+  let pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'graphtrace-graph-'));
+    store = sqliteStore({ path: join(dir, 'mlflow.db') });
+    seeded = await seedGraph(store);
+    ui = await openDashboardUi(store, { cacheTtlMs: 0, strictErrors: true });
+    ({ server, page, pageErrors } = ui);
+  }, 120_000);
+
+  afterAll(async () => {
+    await ui?.close();
+    await store?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const open = (hash: string) => page.goto(`${server.url}/${hash}`);
+  const section = (i: number) => page.locator('.graph-section').nth(i);
+  /** [node, times run] of one drawn graph, and its edges as `a>b` with times taken. */
+  const drawn = async (i: number) => ({
+    nodes: Object.fromEntries(
+      await section(i)
+        .locator('.graph-node')
+        .evaluateAll((els) =>
+          els.map((e) => [e.getAttribute('data-node'), Number(e.getAttribute('data-runs'))]),
+        ),
+    ),
+    taken: Object.fromEntries(
+      await section(i)
+        .locator('.graph-edge.taken')
+        .evaluateAll((els) =>
+          els.map((e) => [e.getAttribute('data-edge'), Number(e.getAttribute('data-count'))]),
+        ),
+    ),
+  });
+
+  it('draws the graph with the path taken, the subgraph below, and links each node to its span', async () => {
+    await open(`#/traces/${seeded.pausedTraceId}`);
+    await page.locator('.trace-view-tabs a', { hasText: 'Graph' }).click();
+    await page.locator('.graph-section svg').first().waitFor();
+    expect(page.url()).toContain('view=graph');
+    await expect.poll(() => page.locator('.graph-section').count()).toBe(2);
+
+    const outer = await drawn(0);
+    expect(outer.nodes).toEqual({
+      __start__: 0,
+      route: 1,
+      math_agent: 1,
+      chat: 0,
+      review: 1,
+      __end__: 0,
+    });
+    // Paused in review: the edge to the end was not taken.
+    expect(outer.taken).toEqual({
+      '__start__>route': 1,
+      'route>math_agent': 1,
+      'math_agent>review': 1,
+    });
+    await expect.poll(() => section(0).locator('.graph-edge.conditional').count()).toBe(2);
+
+    await expect
+      .poll(() => section(1).locator('h3').textContent())
+      .toContain('Subgraph math_agent');
+    const inner = await drawn(1);
+    expect(inner.nodes).toMatchObject({ agent: 2, tools: 1 });
+    expect(inner.taken).toEqual({
+      '__start__>agent': 1,
+      'agent>tools': 1,
+      'tools>agent': 1,
+      'agent>__end__': 1,
+    });
+    await expect
+      .poll(() => section(1).locator('.graph-path li').allInnerTexts())
+      .toEqual(['step 1 agent ← __start__', 'step 2 tools ← agent', 'step 3 agent ← tools']);
+    await page.screenshot({ path: artifactPath('graph-view.png'), fullPage: true });
+
+    // A node opens its span in the tree.
+    await section(0).locator('.graph-node[data-node="math_agent"] a').click();
+    await page.locator('.span-row.selected').waitFor();
+    expect(page.url()).toContain('view=tree');
+    await expect.poll(() => page.locator('.span-row.selected').innerText()).toContain('math_agent');
+  });
+
+  it('the resumed invocation starts where the interrupt stopped, and reaches the end', async () => {
+    await open(`#/traces/${seeded.resumedTraceId}?view=graph`);
+    await page.locator('.graph-section svg').first().waitFor();
+    const outer = await drawn(0);
+    expect(outer.nodes).toMatchObject({ review: 1, route: 0, math_agent: 0 });
+    expect(outer.taken).toEqual({ 'review>__end__': 1 });
+    await expect
+      .poll(() => section(0).locator('.graph-path li').allInnerTexts())
+      .toEqual(['step 3 review ← resumed']);
+  });
+
+  it('offers no graph tab for a trace without one, and the page had no errors', async () => {
+    await open(`#/traces/${seeded.plainTraceId}`);
+    await page.locator('.trace-view-tabs a', { hasText: 'Story' }).waitFor();
+    expect(await page.locator('.trace-view-tabs a').allInnerTexts()).toEqual([
+      'Story',
+      'Spans & waterfall',
+    ]);
+    // A link to the graph of such a trace says there is none.
+    await open(`#/traces/${seeded.plainTraceId}?view=graph`);
+    await expect
+      .poll(() => page.locator('.graph-panel').innerText())
+      .toContain('no LangGraph graph');
+    expect(pageErrors).toEqual([]);
+  });
+});
