@@ -13,4 +13,13 @@ describe('autolog-react peer modes (one round)', () => {
       expect(usPerInvocation).toBeGreaterThan(0);
     },
   );
+
+  // Internal chains off: the graph, its 21 node runs, 11 model and 10 tool calls.
+  it.each([
+    ['autolog-sql', 76],
+    ['autolog-sql-reference', 76],
+    ['autolog-sql-off', 43],
+  ] as const)('%s records %i spans per invocation', async (mode, spans) => {
+    expect((await smokeMode(mode)).spansPerInvocation).toBe(spans);
+  });
 });

@@ -122,6 +122,25 @@ export function report(
     'autolog-mem-process',
     'autolog-mem',
   );
+  // Fewer or lighter spans: compared per invocation over the floor, not per span.
+  const perInvocation = (x: Mode, y: Mode) => (at(x).us - floor.us) / (at(y).us - floor.us);
+  for (const [mode, label] of [
+    ['autolog-sql-reference', 'by reference'],
+    ['autolog-sql-off', 'off'],
+  ] as const) {
+    put(
+      `internal chains ${label} ÷ full (SQLite, worker; per invocation over floor)`,
+      () => perInvocation(mode, 'autolog-sql'),
+      mode,
+      'autolog-sql',
+    );
+    put(
+      `graphtrace → SQLite, internal chains ${label} ÷ Langfuse → memory, per invocation over floor`,
+      () => perInvocation(mode, 'langfuse'),
+      mode,
+      'langfuse',
+    );
+  }
   const s = new Map(slow.map((w) => [w.mode, median(w.samples)]));
   const base = s.get('untraced');
   for (const [mode, label] of [

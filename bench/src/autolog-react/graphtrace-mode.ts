@@ -24,12 +24,12 @@ export function benchLogger(mode: string) {
 export async function setUpGraphtrace(mode: Mode): Promise<ModeTracing> {
   let store: TrackingStore;
   let cleanup = () => {};
-  if (mode === 'autolog-sql' || mode === 'autolog-sql-inline') {
+  if (mode.startsWith('autolog-sql')) {
     const { sqliteStore } = await import('@graphtrace/store-sqlite');
     const dir = mkdtempSync(join(tmpdir(), 'bench-autolog-'));
     store = sqliteStore({
       path: join(dir, 'mlflow.db'),
-      traceWriter: mode === 'autolog-sql' ? 'worker' : 'inline',
+      traceWriter: mode === 'autolog-sql-inline' ? 'inline' : 'worker',
     });
     cleanup = () => rmSync(dir, { recursive: true, force: true });
   } else {
@@ -41,7 +41,11 @@ export async function setUpGraphtrace(mode: Mode): Promise<ModeTracing> {
     logger: benchLogger(mode),
     handleExitSignals: false,
   });
-  autolog(tracker, { scope: mode === 'autolog-mem-process' ? 'process' : 'context' });
+  autolog(tracker, {
+    scope: mode === 'autolog-mem-process' ? 'process' : 'context',
+    recordInternalChains:
+      mode === 'autolog-sql-reference' ? 'reference' : mode === 'autolog-sql-off' ? 'off' : 'full',
+  });
   return {
     flush: () => tracker.flushTraces(),
     async settle() {

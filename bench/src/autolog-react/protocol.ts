@@ -14,6 +14,8 @@ export const MODES = [
   'autolog-mem-process',
   'autolog-sql',
   'autolog-sql-inline',
+  'autolog-sql-reference',
+  'autolog-sql-off',
   'langfuse',
   'openinference',
   'sqlite-limit',

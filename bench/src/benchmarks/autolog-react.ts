@@ -23,6 +23,8 @@ import type { Benchmark } from '../harness.js';
  *                        (persisted) every round
  *   autolog-sql-inline   the same, the SQLite writes batched on the traced program's thread
  *   autolog-mem-process  autolog-mem with `scope: 'process'`, as setup() turns it on
+ *   autolog-sql-reference  autolog-sql with `recordInternalChains: 'reference'`
+ *   autolog-sql-off      autolog-sql with `recordInternalChains: 'off'`
  *   langfuse             @langfuse/langchain CallbackHandler → OTel BatchSpanProcessor → memory
  *   openinference        OpenInference's LangChain instrumentation → the same, in memory
  *   sqlite-limit         the physical limit: the rows autolog-sql writes for one invocation,
@@ -37,6 +39,8 @@ const LABELS: Record<Mode, string> = {
   'autolog-sql': 'graphtrace autolog → SQLite, worker-thread writer',
   'autolog-sql-inline': 'graphtrace autolog → SQLite, in-thread batched writes',
   'autolog-mem-process': "graphtrace autolog → memory, scope 'process' (setup())",
+  'autolog-sql-reference': 'graphtrace autolog → SQLite, internal chains by reference',
+  'autolog-sql-off': 'graphtrace autolog → SQLite, internal chains off',
   langfuse: `Langfuse ${installedVersion('@langfuse/langchain')} → OTel memory exporter`,
   openinference: `OpenInference ${installedVersion('@arizeai/openinference-instrumentation-langchain')} → OTel memory exporter`,
   'sqlite-limit': 'physical limit: same rows → better-sqlite3 (no agent)',

@@ -14,6 +14,7 @@ import {
 import {
   GraphtraceCallbackHandler,
   type GraphtraceCallbackHandlerOptions,
+  type InternalChains,
 } from './callback-handler.js';
 import { currentRunSpan } from './parent-span.js';
 import {
@@ -72,6 +73,7 @@ export interface AutologHandle {
 export interface AutologConfigSection {
   autolog_enabled?: boolean;
   user?: string | undefined;
+  record_internal_chains?: InternalChains | undefined;
 }
 
 export type AutologConfigInput =
@@ -248,6 +250,9 @@ export function autolog(
   const handlerOptions: GraphtraceCallbackHandlerOptions = {
     ...(options.user !== undefined ? { user: options.user } : {}),
     ...(options.maxTokenEvents !== undefined ? { maxTokenEvents: options.maxTokenEvents } : {}),
+    ...(options.recordInternalChains !== undefined
+      ? { recordInternalChains: options.recordInternalChains }
+      : {}),
   };
   const scope = options.scope === 'process' ? 'process' : 'context';
   const optionsKey = JSON.stringify({ ...handlerOptions, scope });
@@ -289,5 +294,10 @@ export function autologFromConfig(config: AutologConfigInput, tracker: Tracker):
   const section: AutologConfigSection | undefined =
     'observability' in config ? config.observability?.mlflow : (config as AutologConfigSection);
   if (section?.autolog_enabled !== true) return handle(null);
-  return autolog(tracker, section.user !== undefined ? { user: section.user } : {});
+  return autolog(tracker, {
+    ...(section.user !== undefined ? { user: section.user } : {}),
+    ...(section.record_internal_chains !== undefined
+      ? { recordInternalChains: section.record_internal_chains }
+      : {}),
+  });
 }

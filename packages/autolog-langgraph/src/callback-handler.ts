@@ -1,6 +1,7 @@
 import {
   AgentMetadataKey,
   errorMessage,
+  GraphtraceError,
   getCurrentActiveSpan,
   type LiveSpan,
   type Logger,
@@ -55,17 +56,31 @@ const INTERRUPTED_ATTRIBUTE = 'langgraph.interrupted';
 const RESUMED_ATTRIBUTE = 'langgraph.resumed';
 /** Trace metadata: the interrupted trace a resumed invocation continues. */
 const RESUMED_FROM_METADATA = 'langgraph.resumed_from';
+/** Span attribute of a `reference` internal chain: the span holding the state it ran on. */
+const PAYLOAD_REF_ATTRIBUTE = 'graphtrace.payload_ref';
 /** Span attribute of a node that runs a compiled subgraph: the subgraph's name. */
 const SUBGRAPH_ATTRIBUTE = 'langgraph.subgraph';
 
 const DEFAULT_MAX_TOKEN_EVENTS = 200;
 const MAX_OPEN_RUNS = 100_000;
 
+/**
+ * How chains inside a graph node (prompt templates, RunnableSequence, routing lambdas) are
+ * recorded: `full` (default, as MLflow's autolog) as spans with their inputs and outputs;
+ * `reference` as spans without a copy of the node's state they ran on (`graphtrace.payload_ref`
+ * names the node's span, which has it); `off` not at all (model and tool calls under them
+ * attach to the node).
+ */
+export type InternalChains = 'full' | 'reference' | 'off';
+export const INTERNAL_CHAINS: readonly InternalChains[] = ['full', 'reference', 'off'];
+
 export interface GraphtraceCallbackHandlerOptions {
   /** `mlflow.trace.user` of traces this handler starts, unless a run's metadata has `user_id`. */
   user?: string;
   /** Streamed tokens recorded as `new_token` span events per model call, at most. Default 200. */
   maxTokenEvents?: number;
+  /** Chains inside graph nodes: `full` (default), `reference` or `off` (see `InternalChains`). */
+  recordInternalChains?: InternalChains;
 }
 
 type Obj = Record<string, unknown>;
@@ -97,6 +112,10 @@ interface RunRecord {
   subgraphNode: boolean;
   /** A subgraph run folded into its node's span (see `subgraphNode`): the node ends it. */
   borrowed: boolean;
+  /** The graph node run this run is part of (itself for a node). */
+  node: RunRecord | null;
+  /** `reference` internal chains: the span whose state they ran on, instead of a payload copy. */
+  payloadRef: string | null;
   /** On `top`: some run of the trace was interrupted; and the trace's thread id. */
   interrupted: boolean;
   thread: string | undefined;
@@ -178,6 +197,7 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
   private readonly logger: Logger;
   private readonly user: string | undefined;
   private readonly maxTokenEvents: number;
+  private readonly internalChains: InternalChains;
   private readonly runs = new Map<string, RunRecord>();
   /** This handler's open spans by span id, for walking a span's ancestry. */
   private readonly openSpans = new Map<string, LiveSpan>();
@@ -194,6 +214,14 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
     this.logger = tracker.logger;
     this.user = options.user;
     this.maxTokenEvents = options.maxTokenEvents ?? DEFAULT_MAX_TOKEN_EVENTS;
+    const chains = options.recordInternalChains ?? 'full';
+    if (!INTERNAL_CHAINS.includes(chains)) {
+      throw new GraphtraceError(
+        'INVALID_ARGUMENT',
+        `recordInternalChains must be one of ${INTERNAL_CHAINS.join(', ')}, got ${JSON.stringify(chains)}`,
+      );
+    }
+    this.internalChains = chains;
     installGraphCapture();
   }
 
@@ -256,17 +284,30 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
         this.startFoldedSubgraph(runId, parent, parent.span, chain, name);
         return;
       }
+      const isNode = parent?.graphRun != null && a.metadata?.langgraph_node === name;
+      // Chains inside a node (prompt, RunnableSequence, routing lambdas) run on the node's state.
+      const internal = !isGraph && !isNode && parent?.graph != null;
+      if (internal && this.internalChains === 'off') {
+        this.track(runId, parent, null, 'chain', false);
+        return;
+      }
       const span = this.startSpan(parent, name, SpanType.CHAIN);
       const record = this.track(runId, parent, span, 'chain', isGraph);
-      if (parent?.graphRun && a.metadata?.langgraph_node === name) {
+      if (isNode && parent?.graphRun) {
         record.top.steps++;
-        parent.graphRun.addNode(a.metadata.langgraph_step, name, span.spanId);
+        record.node = record;
+        parent.graphRun.addNode(a.metadata?.langgraph_step, name, span.spanId);
         record.subgraphNode = isSubgraphNodeRun(chain);
+      }
+      if (internal && this.internalChains === 'reference') {
+        record.payloadRef = record.node?.span?.spanId ?? parent?.anchor?.spanId ?? null;
+        if (record.payloadRef && span.isRecording())
+          span.setAttribute(PAYLOAD_REF_ATTRIBUTE, record.payloadRef);
       }
       if (record.top === record) this.labelTrace(record, span, a.metadata);
       if (isGraph) this.startGraphRun(record, span, chain, inputs, a.metadata);
       if (span.isRecording()) {
-        if (this.logPrompts) this.recordChainInputs(span, record.top, inputs);
+        if (this.logPrompts && !record.payloadRef) this.recordChainInputs(span, record.top, inputs);
         // Runs inherit their node's metadata unchanged (plus LangSmith's model params, which
         // `mlflow.llm.model` and `invocation_params` already show): record it on graphs and
         // nodes only, not again on every chain, model and tool call inside them.
@@ -283,7 +324,7 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
       const record = this.runs.get(runId);
       if (!record) return;
       const kwargs = rest[2] as { inputs?: unknown } | undefined;
-      const span = record.borrowed ? null : record.span;
+      const span = record.borrowed || record.payloadRef ? null : record.span;
       if (span?.isRecording() && this.logPrompts) {
         if (kwargs?.inputs !== undefined && span.inputs === undefined)
           recordPayload(span, SpanAttributeKey.INPUTS, kwargs.inputs);
@@ -616,6 +657,8 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
       tokens: 0,
       recentInputs: [],
       graphRun: null,
+      node: parent?.node ?? null,
+      payloadRef: null,
       subgraphNode: false,
       borrowed: false,
       interrupted: false,

@@ -11,6 +11,8 @@ export {
   GraphtraceCallbackHandler,
   type GraphtraceCallbackHandlerOptions,
   HANDLER_NAME,
+  INTERNAL_CHAINS,
+  type InternalChains,
   STEPS_METADATA_KEY,
 } from './callback-handler.js';
 export { currentRunSpan } from './parent-span.js';

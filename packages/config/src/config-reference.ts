@@ -14,6 +14,7 @@ const EXAMPLES: Record<string, unknown> = {
   'observability.mlflow.run_name': 'nightly-eval',
   'observability.mlflow.autolog_enabled': true,
   'observability.mlflow.log_prompts': false,
+  'observability.mlflow.record_internal_chains': 'reference',
   'observability.mlflow.sampling': 0.25,
   'observability.mlflow.redact': ['^customer_', 'ssn'],
   'observability.mlflow.tags': { team: 'search', env: 'prod' },

@@ -32,6 +32,11 @@ export const ENV_BINDINGS: readonly EnvBinding[] = [
     kind: 'string',
   },
   { variable: 'GRAPHTRACE_AUTOLOG', path: `${P}.autolog_enabled`, kind: 'boolean' },
+  {
+    variable: 'GRAPHTRACE_RECORD_INTERNAL_CHAINS',
+    path: `${P}.record_internal_chains`,
+    kind: 'string',
+  },
   { variable: 'GRAPHTRACE_LOG_PROMPTS', path: `${P}.log_prompts`, kind: 'boolean' },
   { variable: 'GRAPHTRACE_SAMPLING', path: `${P}.sampling`, kind: 'number' },
   { variable: 'GRAPHTRACE_MAX_PAYLOAD_CHARS', path: `${P}.max_payload_chars`, kind: 'integer' },

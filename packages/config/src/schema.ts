@@ -134,6 +134,12 @@ export const MlflowConfigSchema = z
       .boolean()
       .default(false)
       .describe('Trace every LangGraph/LangChain invocation without code changes'),
+    record_internal_chains: z
+      .enum(['full', 'reference', 'off'])
+      .default('full')
+      .describe(
+        'Chains inside LangGraph nodes (prompt templates, RunnableSequence, routing lambdas): full records them as spans with inputs and outputs, as MLflow autolog does; reference keeps the spans but not their copy of the node state (graphtrace.payload_ref names the node span that has it); off records no span for them',
+      ),
     log_prompts: z
       .boolean()
       .default(true)
@@ -237,6 +243,7 @@ export interface MlflowConfig {
   experiment_id?: string | undefined;
   run_name?: string | undefined;
   autolog_enabled: boolean;
+  record_internal_chains: 'full' | 'reference' | 'off';
   log_prompts: boolean;
   sampling: number;
   max_payload_chars: number;

@@ -14,6 +14,7 @@ export const DEFAULTS: MlflowConfig = {
   tracking_uri: 'sqlite:///mlflow.db',
   experiment_name: 'Default',
   autolog_enabled: false,
+  record_internal_chains: 'full',
   log_prompts: true,
   sampling: 1,
   max_payload_chars: 100_000,

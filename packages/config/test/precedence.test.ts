@@ -69,6 +69,7 @@ describe('precedence: defaults < file < environment < overrides', () => {
       [`${P}.tracking_uri`]: { kind: 'override' },
       [`${P}.experiment_name`]: { kind: 'file', file, line: 5, column: 22 },
       [`${P}.autolog_enabled`]: { kind: 'default' },
+      [`${P}.record_internal_chains`]: { kind: 'default' },
       [`${P}.log_prompts`]: { kind: 'file', file, line: 7, column: 18 },
       [`${P}.sampling`]: { kind: 'env', variable: 'GRAPHTRACE_SAMPLING' },
       [`${P}.max_payload_chars`]: { kind: 'default' },

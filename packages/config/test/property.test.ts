@@ -53,6 +53,7 @@ const validConfig: fc.Arbitrary<MlflowConfig> = fc
     experiment_id: optional(fc.stringMatching(/^[0-9]{1,6}$/)),
     run_name: optional(text),
     autolog_enabled: fc.boolean(),
+    record_internal_chains: fc.constantFrom('full' as const, 'reference' as const, 'off' as const),
     log_prompts: fc.boolean(),
     sampling: fc.double({ min: 0, max: 1, noNaN: true }),
     max_payload_chars: fc.integer({ min: 1, max: 2 ** 31 }),

@@ -47,6 +47,7 @@ describe('describeOptions', () => {
       'experiment_id',
       'run_name',
       'autolog_enabled',
+      'record_internal_chains',
       'log_prompts',
       'sampling',
       'max_payload_chars',

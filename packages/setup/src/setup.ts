@@ -144,7 +144,12 @@ function wire(options: SetupOptions): Setup {
     ? loadOptional<typeof import('@graphtrace/autolog-langgraph')>(
         '@graphtrace/autolog-langgraph',
         'autolog_enabled',
-      ).autolog({ tracker, scope: 'process', ...(mlflow.user ? { user: mlflow.user } : {}) })
+      ).autolog({
+        tracker,
+        scope: 'process',
+        recordInternalChains: mlflow.record_internal_chains,
+        ...(mlflow.user ? { user: mlflow.user } : {}),
+      })
     : null;
   return {
     tracker,
