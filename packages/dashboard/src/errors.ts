@@ -10,7 +10,10 @@ export type DashboardErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'PORT_IN_USE'
   | 'LISTEN_FAILED'
-  | 'ASSETS_MISSING';
+  | 'ASSETS_MISSING'
+  | 'INVALID_OPTION'
+  | 'TOO_MANY_STREAMS'
+  | 'SERVER_CLOSING';
 
 export class DashboardError extends GraphtraceError {
   /** The HTTP status an API response carries for it. */

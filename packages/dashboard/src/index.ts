@@ -1,5 +1,7 @@
+export type { LiveOptions, LiveReadyEvent, LiveTracesEvent } from './api/live-types.js';
 export type {
   ApiErrorBody,
+  AssessmentBrief,
   AssessmentView,
   CostFigures,
   CostPoint,
@@ -32,6 +34,7 @@ export type {
   ToolsResponse,
   TraceCountResponse,
   TraceDetailResponse,
+  TraceListRow,
   TraceRow,
   TracesResponse,
   TurnToolCall,
@@ -43,11 +46,20 @@ export {
 } from './queries/cost-queries.js';
 export { nearestRank } from './queries/percentile.js';
 export { type ScanQueriesOptions, scanQueries } from './queries/scan-queries.js';
+export {
+  type TraceListScanOptions,
+  traceListScan,
+} from './queries/trace-list-scan.js';
 export type {
   CostQueries,
   CostTimeseriesResult,
   DashboardQueries,
   ModelCostsResult,
+  OrderedTracesPage,
+  OrderedTracesQuery,
+  TraceListQueries,
+  TraceOrderPosition,
+  TraceSortKey,
 } from './queries/types.js';
 export {
   createDashboardApp,

@@ -5,6 +5,12 @@ export {
   sqliteAnalytics,
 } from './analytics/sqlite-analytics.js';
 export type {
+  OrderedTracesPage,
+  OrderedTracesQuery,
+  TraceOrderPosition,
+  TraceSortKey,
+} from './analytics/trace-order.js';
+export type {
   AssessmentsTable,
   Bool,
   EntityAssociationsTable,

@@ -35,16 +35,29 @@ const pageToken = z.string().max(4096, { error: 'at most 4,096 characters' }).op
 const search = z.string().max(500, { error: 'at most 500 characters' }).optional();
 const time = integer(0, MAX_MS).optional();
 
-export const tracesQuery = z.strictObject({
-  experiment: experimentIds,
-  filter,
-  search,
-  orderBy,
-  pageSize: integer(1, 500).optional(),
-  pageToken,
-});
+function ordered<T extends { from?: number | undefined; to?: number | undefined }>(q: T): boolean {
+  return q.from === undefined || q.to === undefined || q.from < q.to;
+}
+const orderedRange = { error: 'must be before `to`', path: ['from'] };
 
-export const countQuery = z.strictObject({ experiment: experimentIds, filter, search });
+/** The trace list's time range: `from` inclusive, `to` exclusive (either may be left open). */
+const listRange = { from: time, to: time };
+
+export const tracesQuery = z
+  .strictObject({
+    experiment: experimentIds,
+    filter,
+    search,
+    orderBy,
+    pageSize: integer(1, 500).optional(),
+    pageToken,
+    ...listRange,
+  })
+  .refine(ordered, orderedRange);
+
+export const countQuery = z
+  .strictObject({ experiment: experimentIds, filter, search, ...listRange })
+  .refine(ordered, orderedRange);
 
 export const newTracesQuery = z.strictObject({
   experiment: experimentIds,
@@ -54,11 +67,6 @@ export const newTracesQuery = z.strictObject({
 });
 
 const range = { experiment: experimentIds, filter, from: time, to: time };
-
-function ordered<T extends { from?: number | undefined; to?: number | undefined }>(q: T): boolean {
-  return q.from === undefined || q.to === undefined || q.from < q.to;
-}
-const orderedRange = { error: 'must be before `to`', path: ['from'] };
 
 export const metricsQuery = z
   .strictObject({ ...range, bucket: integer(1000, 366 * 24 * 3_600_000).optional() })

@@ -1,4 +1,4 @@
-import { maskSecretsInText, parseFilter, parseOrderBy, TraceMetadataKey } from '@graphtrace/core';
+import { maskSecretsInText, parseFilter, TraceMetadataKey } from '@graphtrace/core';
 import type { Hono } from 'hono';
 import { DashboardError } from '../errors.js';
 import { turnTools } from '../queries/turn-tools.js';
@@ -13,7 +13,8 @@ import {
   sessionTracesQuery,
   tracesQuery,
 } from './query.js';
-import { countTracesText, searchTracesText, textMatcher } from './text-search.js';
+import { countTracesText, textMatcher } from './text-search.js';
+import { rangeFilter, traceLister } from './trace-list.js';
 import type {
   CreateAssessmentResponse,
   NewTracesResponse,
@@ -27,7 +28,7 @@ import { assessmentView, spanViews, traceDetail, traceRow } from './views.js';
 /** Newer traces counted for the live-refresh badge, at most. */
 const NEW_TRACES_CAP = 100;
 /** Cache keys of trace counts (forgotten when new traces arrive). */
-const COUNT_KEY = 'count:';
+export const COUNT_KEY = 'count:';
 /** Traces of one session shown, at most. */
 const SESSION_TRACES = 500;
 
@@ -36,7 +37,7 @@ export function quoteFilterValue(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-function andFilter(...parts: (string | undefined)[]): string | undefined {
+export function andFilter(...parts: (string | undefined)[]): string | undefined {
   const kept = parts.filter((p): p is string => p !== undefined && p.trim() !== '');
   return kept.length === 0 ? undefined : kept.map((p) => p.trim()).join(' AND ');
 }
@@ -61,36 +62,19 @@ async function readJson(request: Request): Promise<unknown> {
 
 /** The trace list, counts, live refresh, one trace, feedback, and a session's traces. */
 export function registerTraceRoutes(app: Hono, ctx: ApiContext): void {
+  const listTraces = traceLister(ctx);
   app.get('/api/traces', async (c) => {
-    const q = parseQuery(new URL(c.req.url), tracesQuery);
-    // Checked here so a mistake is a 400 with its column even on stores that check late.
-    parseFilter(q.filter, 'traces');
-    const orderBy = q.orderBy === undefined ? undefined : [q.orderBy];
-    parseOrderBy(orderBy, 'traces');
-    const query = {
-      experimentIds: await ctx.experimentIds(q.experiment),
-      ...(q.filter === undefined ? {} : { filter: q.filter }),
-      ...(orderBy === undefined ? {} : { orderBy }),
-      maxResults: q.pageSize ?? 50,
-      pageToken: q.pageToken ?? null,
-    };
-    const text = q.search?.trim();
-    const found = text ? await searchTracesText(ctx.store, query, text) : null;
-    const page = found ?? (await ctx.store.searchTraces(query));
-    const body: TracesResponse = {
-      traces: page.traces.map((t) => traceRow(t)),
-      nextPageToken: page.nextPageToken,
-      ...(found ? { search: { scanned: found.scanned, limitReached: found.limitReached } } : {}),
-    };
+    const body: TracesResponse = await listTraces(parseQuery(new URL(c.req.url), tracesQuery));
     return c.json(body);
   });
 
   app.get('/api/traces/count', async (c) => {
     const q = parseQuery(new URL(c.req.url), countQuery);
     const experimentIds = await ctx.experimentIds(q.experiment);
-    const scope = { experimentIds, ...(q.filter === undefined ? {} : { filter: q.filter }) };
+    const filter = rangeFilter(q.filter, q.from, q.to);
+    const scope = { experimentIds, ...(filter === undefined ? {} : { filter }) };
     const text = q.search?.trim();
-    if (text) parseFilter(q.filter, 'traces');
+    parseFilter(q.filter, 'traces'); // the user's filter alone: a mistake's column is its own
     const body: TraceCountResponse = (await ctx.aggregates.get(
       `${COUNT_KEY}${JSON.stringify([scope, text ?? null])}`,
       () => (text ? countTracesText(ctx.store, scope, text) : ctx.queries.countTraces(scope)),

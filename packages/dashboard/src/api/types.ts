@@ -97,11 +97,48 @@ export interface TraceRow {
   toolCalls: number | null;
 }
 
+/** An assessment of a trace as the list shows it (the trace page has the whole of it). */
+export interface AssessmentBrief {
+  name: string;
+  kind: 'feedback' | 'expectation';
+  /** JSON value: true/false (thumbs), a number (score), a string (label), or other JSON. */
+  value: unknown;
+  /** The judge's error message, when it failed (then `value` is null). */
+  error: string | null;
+  rationale: string | null;
+  /** `HUMAN`, `LLM_JUDGE` or `CODE`, and who. */
+  source: string;
+  /** Set when it is about one span rather than the whole trace. */
+  spanId: string | null;
+}
+
+/** A row of `/api/traces`: a trace and what the list reads about it beyond its info. */
+export interface TraceListRow extends TraceRow {
+  /**
+   * Failed TOOL spans: graphtrace's `graphtrace.agent.toolErrors` counter, else read from the
+   * spans of an OK trace (the agent recovered). null when unknown: another SDK's trace that is
+   * not OK, or one past the page's first 100 rows.
+   */
+  toolErrors: number | null;
+  /** Valid assessments, oldest first (at most 20); null when the store has none or unread. */
+  assessments: AssessmentBrief[] | null;
+}
+
 export interface TracesResponse {
-  traces: TraceRow[];
+  traces: TraceListRow[];
   nextPageToken: string | null;
   /** With `search`: trace infos read for this page, and whether the read limit stopped it. */
   search?: { scanned: number; limitReached: boolean };
+  /**
+   * With `orderBy` `total_cost` / `total_tokens` (which the store cannot sort by): who sorted,
+   * and for a scan the window it sorted (the newest traces of the filter; `complete` false when
+   * the bound cut it).
+   */
+  order?: {
+    key: 'total_cost' | 'total_tokens';
+    analytics: 'sql' | 'scan';
+    coverage: Coverage | null;
+  };
 }
 
 export interface TraceCountResponse {

@@ -28,8 +28,9 @@ import {
 } from '@graphtrace/core';
 import { costQueries } from './cost-queries.js';
 import { nearestRank } from './percentile.js';
+import { traceListScan } from './trace-list-scan.js';
 import { mapLimited, type ScanScope, scanTraces } from './trace-scan.js';
-import type { CostQueries, DashboardQueries } from './types.js';
+import type { CostQueries, DashboardQueries, TraceListQueries } from './types.js';
 
 export interface ScanQueriesOptions {
   /** Most trace infos one aggregate reads, newest first (default 20,000). */
@@ -69,7 +70,7 @@ function tokensOf(info: TraceInfo): { input: number; output: number } {
 export function scanQueries(
   store: TrackingStore,
   options: ScanQueriesOptions = {},
-): DashboardQueries & CostQueries {
+): DashboardQueries & CostQueries & TraceListQueries {
   const maxTraces = options.maxTraces ?? 20_000;
   const maxDetail = options.maxDetailTraces ?? 1_000;
   const pageSize = options.pageSize ?? 500;
@@ -81,6 +82,7 @@ export function scanQueries(
 
   return {
     ...costs,
+    ...traceListScan(store, options),
     kind: 'scan',
     description: `scan of ${store.uri} through searchTraces: at most ${maxTraces.toLocaleString('en-US')} newest traces per aggregate, spans and assessments of at most ${maxDetail.toLocaleString('en-US')}`,
 

@@ -1,11 +1,11 @@
-import type { AnalyticsQueries, Coverage, QueryScope } from '@graphtrace/core';
+import type { AnalyticsQueries, CountScope, Coverage, QueryScope } from '@graphtrace/core';
 
 /**
  * The dashboard's analytics port: core's (whose result types are core's too), plus the cost
  * aggregates, which an implementation may leave out: the dashboard then computes them by a
  * bounded scan of the store (`costQueries`), so `sqliteAnalytics` works unchanged.
  */
-export type DashboardQueries = AnalyticsQueries & Partial<CostQueries>;
+export type DashboardQueries = AnalyticsQueries & Partial<CostQueries> & Partial<TraceListQueries>;
 
 /** What LLM calls cost, in USD (`mlflow.llm.cost` / `mlflow.trace.cost`, summed). */
 export interface CostUsd {
@@ -60,4 +60,47 @@ export interface CostQueries {
   costTimeseries(scope: QueryScope, bucketMs: number): Promise<CostTimeseriesResult>;
   /** Model calls per model and provider: calls, tokens, cost, from the spans. */
   modelCosts(scope: QueryScope): Promise<ModelCostsResult>;
+}
+
+/** What the trace list sorts by beyond MLflow's `order_by`: `mlflow.trace.cost` / `tokenUsage`. */
+export type TraceSortKey = 'total_cost' | 'total_tokens';
+
+/** A trace's place in such an order: the last row of a page is where the next one starts. */
+export interface TraceOrderPosition {
+  traceId: string;
+  /** ms since epoch */
+  time: number;
+  /** USD or tokens; null when the trace has none (such traces come last, newest first). */
+  value: number | null;
+}
+
+export interface OrderedTracesQuery {
+  /** Experiments and MLflow filter (the list's time range is filter terms). */
+  scope: CountScope;
+  /** The list's search box: a phrase in the request or response preview, or a trace id. */
+  text?: string;
+  key: TraceSortKey;
+  descending: boolean;
+  /** The previous page's last row; null for the first page. */
+  after: TraceOrderPosition | null;
+  limit: number;
+}
+
+export interface OrderedTracesPage {
+  rows: TraceOrderPosition[];
+  /** More traces follow the last row. */
+  more: boolean;
+  /** A scan's window (the newest traces of the scope it read); absent: every matching trace. */
+  coverage?: Coverage;
+}
+
+/**
+ * The trace list's queries beyond the store's `searchTraces`: an order by cost or tokens, and
+ * the failed tool calls of a page's traces. `sqliteAnalytics` answers them by SQL; without
+ * them the dashboard uses `traceListScan(store)`.
+ */
+export interface TraceListQueries {
+  orderedTraces(query: OrderedTracesQuery): Promise<OrderedTracesPage>;
+  /** Failed TOOL spans per trace of `traceIds` (traces without any may be left out). */
+  failedToolCalls(traceIds: readonly string[]): Promise<Record<string, number>>;
 }

@@ -3,9 +3,12 @@ import { Hono } from 'hono';
 import { registerAnalyticsRoutes } from '../api/analytics-routes.js';
 import { createApiContext } from '../api/context.js';
 import { registerCostRoutes } from '../api/cost-routes.js';
+import { LiveHub } from '../api/live-hub.js';
+import { registerLiveRoutes } from '../api/live-routes.js';
+import type { LiveOptions } from '../api/live-types.js';
 import { registerMetaRoutes } from '../api/meta-routes.js';
 import { registerRunRoutes } from '../api/runs-routes.js';
-import { registerTraceRoutes } from '../api/traces-routes.js';
+import { COUNT_KEY, registerTraceRoutes } from '../api/traces-routes.js';
 import { DashboardError, errorResponse } from '../errors.js';
 import { scanQueries } from '../queries/scan-queries.js';
 import type { DashboardQueries } from '../queries/types.js';
@@ -31,6 +34,13 @@ export interface DashboardAppOptions {
   cacheTtlMs?: number;
   /** Server clock (tests). */
   now?: () => number;
+  /** Live push of new traces (`GET /api/live`): how often the store is read, stream cap, heartbeat. */
+  live?: LiveOptions;
+  /**
+   * Aborting it ends the live streams and stops their store reads (`startDashboard`'s `close()`
+   * does); without it they end as their clients leave.
+   */
+  signal?: AbortSignal;
 }
 
 /** A Hono app with the JSON API and the web app; `app.request()` drives it in tests. */
@@ -66,6 +76,16 @@ export function createDashboardApp(
     ...(options.now ? { now: options.now } : {}),
     ...(options.cacheTtlMs === undefined ? {} : { cacheTtlMs: options.cacheTtlMs }),
   });
+  // Counts cached before new traces arrived are short of them: a refresh must not show "40
+  // traces" beside 41 rows.
+  const live = new LiveHub(
+    ctx,
+    options.live ?? {},
+    () => ctx.aggregates.forget(COUNT_KEY),
+    options.cacheTtlMs ?? 10_000,
+  );
+  if (options.signal?.aborted) live.close();
+  else options.signal?.addEventListener('abort', () => live.close(), { once: true });
   const mode = options.allowedHosts ?? 'loopback';
   const assetsDir = options.assetsDir ?? defaultAssetsDir();
   let assets: Map<string, Asset> | null | undefined;
@@ -93,6 +113,7 @@ export function createDashboardApp(
   registerAnalyticsRoutes(app, ctx);
   registerCostRoutes(app, ctx);
   registerRunRoutes(app, ctx);
+  registerLiveRoutes(app, live);
 
   app.all('/api/*', (c) => {
     const { body } = errorResponse(

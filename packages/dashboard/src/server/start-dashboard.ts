@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { consoleLogger, type Logger, type TrackingStore } from '@graphtrace/core';
 import { createAdaptorServer } from '@hono/node-server';
+import type { LiveOptions } from '../api/live-types.js';
 import { DashboardError } from '../errors.js';
 import { scanQueries } from '../queries/scan-queries.js';
 import type { DashboardQueries } from '../queries/types.js';
@@ -28,6 +29,8 @@ export interface StartDashboardOptions {
   assetsDir?: string;
   /** How long aggregates are reused, ms (default 10 000). */
   cacheTtlMs?: number;
+  /** Live push of new traces: store read interval, stream cap, heartbeat (see `LiveOptions`). */
+  live?: LiveOptions;
 }
 
 export interface DashboardServer {
@@ -76,9 +79,14 @@ export async function startDashboard(options: StartDashboardOptions): Promise<Da
     );
   const loopback = isLoopbackHost(host);
   const queries = options.queries ?? scanQueries(options.store);
+  // Ends the live streams on close(): the server would otherwise keep reading the store for
+  // them, and a stream is never idle, so nothing else would end it.
+  const stopping = new AbortController();
   const app = createDashboardApp(options.store, {
     queries,
     logger,
+    signal: stopping.signal,
+    ...(options.live === undefined ? {} : { live: options.live }),
     allowedHosts: loopback ? 'loopback' : 'any',
     ...(options.assetsDir === undefined ? {} : { assetsDir: options.assetsDir }),
     ...(options.cacheTtlMs === undefined ? {} : { cacheTtlMs: options.cacheTtlMs }),
@@ -122,6 +130,7 @@ export async function startDashboard(options: StartDashboardOptions): Promise<Da
     analytics: { kind: queries.kind, description: queries.description },
     close() {
       closing ??= new Promise<void>((resolve) => {
+        stopping.abort();
         server.close(() => resolve());
         // Browsers keep connections alive; without this close() would wait for them.
         server.closeAllConnections();

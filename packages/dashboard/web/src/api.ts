@@ -18,9 +18,10 @@ export class ApiError extends Error {
   }
 }
 
-type Params = Record<string, string | number | null | undefined>;
+export type Params = Record<string, string | number | null | undefined>;
 
-function url(path: string, params: Params = {}): string {
+/** `api/<path>?<params>`, dropping empty parameters (relative: the app may sit under a prefix). */
+export function url(path: string, params: Params = {}): string {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params))
     if (v !== null && v !== undefined && v !== '') q.set(k, String(v));

@@ -37,19 +37,6 @@ export function useAsync<T>(fn: (signal: AbortSignal) => Promise<T>, deps: unkno
   return { data: state.data, error: state.error, loading: state.loading, reload };
 }
 
-/** Calls `fn` every `ms` while the page is visible (and `enabled`). */
-export function useInterval(fn: () => void, ms: number, enabled = true): void {
-  const fnRef = useRef(fn);
-  fnRef.current = fn;
-  useEffect(() => {
-    if (!enabled) return;
-    const id = setInterval(() => {
-      if (document.visibilityState === 'visible') fnRef.current();
-    }, ms);
-    return () => clearInterval(id);
-  }, [ms, enabled]);
-}
-
 /** Marks the first render of a page's content, once per page load (see the render benchmark). */
 export function useFirstContentMark(name: string, ready: boolean): void {
   useEffect(() => {

@@ -23,6 +23,12 @@ import { experimentNumbers, traceScopeWhere } from './scope.js';
 import { sessions } from './sessions.js';
 import { timeseries } from './timeseries.js';
 import { tools } from './tools.js';
+import {
+  failedToolCalls,
+  type OrderedTracesPage,
+  type OrderedTracesQuery,
+  orderedTraces,
+} from './trace-order.js';
 
 export interface SqliteAnalyticsOptions {
   /**
@@ -196,6 +202,21 @@ export class SqliteAnalytics {
   ): Promise<RecentAssessmentsResult> {
     traceScopeWhere(scope);
     return recentAssessments(await this.ctx(), scope, options);
+  }
+
+  /**
+   * A page of the trace list ordered by total cost or total tokens (which MLflow's `order_by`
+   * cannot sort by), over every trace of the scope: keyset paging from `after`.
+   */
+  async orderedTraces(query: OrderedTracesQuery): Promise<OrderedTracesPage> {
+    traceScopeWhere(query.scope);
+    return orderedTraces(await this.ctx(), query);
+  }
+
+  /** Failed TOOL spans per trace, for a page of the trace list (traces without any left out). */
+  async failedToolCalls(traceIds: readonly string[]): Promise<Record<string, number>> {
+    if (traceIds.length === 0) return {};
+    return failedToolCalls(await this.ctx(), traceIds);
   }
 
   /** Closes the analytics connection (a given `database` stays open); the store is untouched. */

@@ -1,7 +1,7 @@
 import { useMemo } from 'preact/hooks';
 import type { MetricsResponse } from '../../../src/api/types.js';
 import { getJson } from '../api.js';
-import { rangeBounds, rangeKey, useApp } from '../app-context.js';
+import { useApp } from '../app-context.js';
 import { Chart, type ChartSeries } from '../components/chart.js';
 import { CostPanel } from '../components/cost-panel.js';
 import { FilterBox } from '../components/filter-box.js';
@@ -17,6 +17,8 @@ import {
   formatShortDateTime,
 } from '../format.js';
 import { useAsync, useFirstContentMark } from '../hooks.js';
+import { useLiveReload } from '../live.js';
+import { pageBounds, routeRange } from '../range.js';
 import { href, navigate, type Route } from '../router.js';
 
 const COLORS = {
@@ -34,9 +36,9 @@ const perTrace = (calls: number, traces: number) => (traces === 0 ? null : calls
 
 export function MetricsPage({ route }: { route: Route }) {
   const { experiment } = useApp();
-  const range = rangeKey(route.params.get('range'));
+  const range = routeRange(route.params, '24h');
   const filter = route.params.get('filter') ?? '';
-  const bounds = rangeBounds(range, experiment);
+  const bounds = pageBounds(range, experiment, '24h');
   const metrics = useAsync(
     (signal) =>
       getJson<MetricsResponse>(
@@ -46,8 +48,9 @@ export function MetricsPage({ route }: { route: Route }) {
       ),
     [experiment?.experimentId, filter, bounds.from, bounds.to],
   );
+  useLiveReload(experiment?.experimentId, metrics.reload);
   const set = (changes: Record<string, string | null>) =>
-    navigate(href(['metrics'], { range, filter, ...changes }));
+    navigate(href(['metrics'], { ...range.params, filter, ...changes }));
 
   const charts = useMemo(() => {
     const m = metrics.data;
@@ -131,7 +134,7 @@ export function MetricsPage({ route }: { route: Route }) {
         <h1>Agent metrics</h1>
         <div class="page-actions">
           {m ? <CoverageNote analytics={m.analytics} coverage={m.coverage} /> : null}
-          <RangePicker value={range} onChange={(r) => set({ range: r })} />
+          <RangePicker value={range} onChange={(p) => set(p)} />
         </div>
       </div>
       <FilterBox
@@ -177,7 +180,11 @@ export function MetricsPage({ route }: { route: Route }) {
               {experiment?.lastTraceTime ? (
                 <>
                   The newest trace is from {formatShortDateTime(experiment.lastTraceTime)}.{' '}
-                  <button type="button" class="button" onClick={() => set({ range: 'all' })}>
+                  <button
+                    type="button"
+                    class="button"
+                    onClick={() => set({ range: 'all', from: null, to: null })}
+                  >
                     Show all time
                   </button>
                 </>

@@ -4,7 +4,7 @@ import type {
   QualityResponse,
 } from '../../../src/api/types.js';
 import { getJson } from '../api.js';
-import { rangeBounds, rangeKey, useApp } from '../app-context.js';
+import { useApp } from '../app-context.js';
 import { AssessmentValue } from '../components/feedback.js';
 import { RangePicker } from '../components/range-picker.js';
 import { CoverageNote, Empty, ErrorBox, Loading } from '../components/states.js';
@@ -18,13 +18,14 @@ import {
   truncate,
 } from '../format.js';
 import { useAsync } from '../hooks.js';
+import { pageBounds, routeRange } from '../range.js';
 import { href, navigate, type Route } from '../router.js';
 
 export function QualityPage({ route }: { route: Route }) {
   const { experiment } = useApp();
-  const range = rangeKey(route.params.get('range'));
+  const range = routeRange(route.params, '24h');
   const name = route.params.get('name') ?? '';
-  const bounds = rangeBounds(range, experiment);
+  const bounds = pageBounds(range, experiment, '24h');
   const quality = useAsync(
     (signal) =>
       getJson<QualityResponse>(
@@ -36,14 +37,14 @@ export function QualityPage({ route }: { route: Route }) {
   );
   const data = quality.data;
   const go = (changes: Record<string, string | null>) =>
-    navigate(href(['quality'], { range, name, ...changes }));
+    navigate(href(['quality'], { ...range.params, name, ...changes }));
   return (
     <section class="page">
       <div class="page-head">
         <h1>Quality</h1>
         <div class="page-actions">
           {data ? <CoverageNote analytics={data.analytics} coverage={data.coverage} /> : null}
-          <RangePicker value={range} onChange={(r) => go({ range: r })} />
+          <RangePicker value={range} onChange={(p) => go(p)} />
         </div>
       </div>
       {quality.error ? (

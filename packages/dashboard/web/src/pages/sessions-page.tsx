@@ -1,8 +1,9 @@
 import type { SessionsResponse, SessionTracesResponse } from '../../../src/api/types.js';
 import { getJson } from '../api.js';
-import { rangeBounds, rangeKey, useApp } from '../app-context.js';
+import { useApp } from '../app-context.js';
 import { StatusBadge } from '../components/badges.js';
 import { RangePicker } from '../components/range-picker.js';
+import { SessionElsewhere } from '../components/session-elsewhere.js';
 import { CoverageNote, Empty, ErrorBox, Loading } from '../components/states.js';
 import { TurnTools } from '../components/turn-tools.js';
 import {
@@ -15,15 +16,17 @@ import {
   formatWhen,
 } from '../format.js';
 import { useAsync } from '../hooks.js';
+import { useLiveReload } from '../live.js';
+import { pageBounds, routeRange } from '../range.js';
 import { href, navigate, type Route } from '../router.js';
 
 const PAGE = 50;
 
 export function SessionsPage({ route }: { route: Route }) {
   const { experiment } = useApp();
-  const range = rangeKey(route.params.get('range'));
+  const range = routeRange(route.params, '24h');
   const offset = Math.max(0, Number(route.params.get('offset') ?? 0) || 0);
-  const bounds = rangeBounds(range, experiment);
+  const bounds = pageBounds(range, experiment, '24h');
   const sessions = useAsync(
     (signal) =>
       getJson<SessionsResponse>(
@@ -33,16 +36,17 @@ export function SessionsPage({ route }: { route: Route }) {
       ),
     [experiment?.experimentId, bounds.from, bounds.to, offset],
   );
+  useLiveReload(experiment?.experimentId, sessions.reload);
   const data = sessions.data;
   const go = (changes: Record<string, string | number | null>) =>
-    navigate(href(['sessions'], { range, offset: offset || null, ...changes }));
+    navigate(href(['sessions'], { ...range.params, offset: offset || null, ...changes }));
   return (
     <section class="page">
       <div class="page-head">
         <h1>Sessions</h1>
         <div class="page-actions">
           {data ? <CoverageNote analytics={data.analytics} coverage={data.coverage} /> : null}
-          <RangePicker value={range} onChange={(r) => go({ range: r, offset: null })} />
+          <RangePicker value={range} onChange={(p) => go({ ...p, offset: null })} />
         </div>
       </div>
       {sessions.error ? (
@@ -160,10 +164,10 @@ export function SessionPage({ session }: { session: string }) {
       </div>
       {data.error ? (
         <ErrorBox error={data.error} onRetry={data.reload} />
-      ) : !data.data ? (
+      ) : !data.data || (data.loading && traces.length === 0) ? (
         <Loading />
       ) : traces.length === 0 ? (
-        <Empty title="No traces in this session" />
+        <SessionElsewhere session={session} />
       ) : (
         <ol class="session-timeline">
           {traces.map((t, i) => (

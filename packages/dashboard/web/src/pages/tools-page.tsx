@@ -1,18 +1,19 @@
 import { useState } from 'preact/hooks';
 import type { ToolCallView, ToolsResponse } from '../../../src/api/types.js';
 import { getJson } from '../api.js';
-import { rangeBounds, rangeKey, useApp } from '../app-context.js';
+import { useApp } from '../app-context.js';
 import { RangePicker } from '../components/range-picker.js';
 import '../tool-calls.css';
 import { CoverageNote, Empty, ErrorBox, Loading } from '../components/states.js';
 import { formatDuration, formatNumber, formatPercent, formatWhen } from '../format.js';
 import { useAsync, useFirstContentMark } from '../hooks.js';
+import { pageBounds, routeRange } from '../range.js';
 import { href, navigate, type Route } from '../router.js';
 
 export function ToolsPage({ route }: { route: Route }) {
   const { experiment } = useApp();
-  const range = rangeKey(route.params.get('range'));
-  const bounds = rangeBounds(range, experiment);
+  const range = routeRange(route.params, '24h');
+  const bounds = pageBounds(range, experiment, '24h');
   const tools = useAsync(
     (signal) =>
       getJson<ToolsResponse>('tools', { experiment: experiment?.experimentId, ...bounds }, signal),
@@ -30,7 +31,7 @@ export function ToolsPage({ route }: { route: Route }) {
         <h1>Tools</h1>
         <div class="page-actions">
           {data ? <CoverageNote analytics={data.analytics} coverage={data.coverage} /> : null}
-          <RangePicker value={range} onChange={(r) => navigate(href(['tools'], { range: r }))} />
+          <RangePicker value={range} onChange={(p) => navigate(href(['tools'], p))} />
         </div>
       </div>
       {tools.error ? (
@@ -40,7 +41,7 @@ export function ToolsPage({ route }: { route: Route }) {
       ) : data.tools.length === 0 ? (
         <Empty title="No tool calls in this range">
           Tool calls are spans of type TOOL.{' '}
-          {range !== 'all' ? (
+          {range.key !== 'all' ? (
             <button
               type="button"
               class="button"

@@ -1,36 +1,47 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type {
   NewTracesResponse,
   TraceCountResponse,
-  TraceRow,
+  TraceListRow,
   TracesResponse,
 } from '../../../src/api/types.js';
 import { ApiError, getJson } from '../api.js';
 import { useApp } from '../app-context.js';
 import { StatusBadge, Tags } from '../components/badges.js';
 import { FilterBox } from '../components/filter-box.js';
+import { RangePicker } from '../components/range-picker.js';
 import { looksLikeWords, SearchBox } from '../components/search-box.js';
 import { Empty, ErrorBox, SkeletonRows } from '../components/states.js';
+import {
+  AssessmentsCell,
+  CostCell,
+  OrderNote,
+  ResponseCell,
+  ToolErrorBadge,
+} from '../components/trace-cells.js';
 import {
   formatAgo,
   formatCompact,
   formatDateTime,
   formatDuration,
   formatNumber,
-  formatUsd,
   formatWhen,
 } from '../format.js';
-import { useAsync, useFirstContentMark, useInterval } from '../hooks.js';
+import { useAsync, useFirstContentMark } from '../hooks.js';
+import { addNewTraces, useLiveTraces } from '../live.js';
+import { listBounds, routeRange } from '../range.js';
 import { href, navigate, type Route } from '../router.js';
 
 const PAGE_SIZE = 50;
-const LIVE_MS = 5000;
 
 const SORTS = {
   time: 'timestamp_ms',
   name: 'name',
   status: 'status',
   latency: 'execution_time_ms',
+  // Sorted by the server itself (the store cannot): SQL, or its newest 20,000 traces.
+  tokens: 'total_tokens',
+  cost: 'total_cost',
 } as const;
 type SortColumn = keyof typeof SORTS;
 
@@ -47,6 +58,9 @@ export function TracesPage({ route }: { route: Route }) {
   const filter = route.params.get('filter') ?? '';
   const search = route.params.get('search') ?? '';
   const sort = parseSort(route.params.get('sort'));
+  const range = routeRange(route.params, 'all');
+  // A preset's start is fixed when the page is opened, not moved on every render.
+  const { from, to } = useMemo(() => listBounds(range), [route.params.toString()]);
   const orderBy = `${SORTS[sort.column]} ${sort.desc ? 'DESC' : 'ASC'}`;
   const newestFirst = sort.column === 'time' && sort.desc;
   const [tokens, setTokens] = useState<(string | null)[]>([null]);
@@ -63,25 +77,34 @@ export function TracesPage({ route }: { route: Route }) {
     setTokens([null]);
     setPending(null);
     setFresh(new Set());
-  }, [experimentId, filter, search, orderBy]);
+  }, [experimentId, filter, search, orderBy, from, to]);
 
   const page = useAsync(
     (signal) =>
       getJson<TracesResponse>(
         'traces',
-        { experiment: experimentId, filter, search, orderBy, pageSize: PAGE_SIZE, pageToken },
+        {
+          experiment: experimentId,
+          filter,
+          search,
+          orderBy,
+          pageSize: PAGE_SIZE,
+          pageToken,
+          from,
+          to,
+        },
         signal,
       ),
-    [experimentId, filter, search, orderBy, pageToken, refresh],
+    [experimentId, filter, search, orderBy, pageToken, refresh, from, to],
   );
   // The count says which question it answers: a previous one's is never shown as this one's.
-  const question = JSON.stringify([experimentId, filter, search]);
+  const question = JSON.stringify([experimentId, filter, search, from, to]);
   const count = useAsync(
     async (signal) => ({
       question,
       ...(await getJson<TraceCountResponse>(
         'traces/count',
-        { experiment: experimentId, filter, search },
+        { experiment: experimentId, filter, search, from, to },
         signal,
       )),
     }),
@@ -107,41 +130,39 @@ export function TracesPage({ route }: { route: Route }) {
   );
 
   const newest = rows.reduce((m, t) => Math.max(m, t.time), 0);
-  useInterval(
-    async () => {
-      if (page.loading || !experimentId) return;
-      try {
-        const since = newest || Date.now() - 60_000;
-        const r = await getJson<NewTracesResponse>('traces/new', {
-          experiment: experimentId,
-          filter,
-          search,
-          since,
-        });
-        if (r.count === 0) return;
-        if (firstPage && newestFirst) {
-          setRefresh((n) => n + 1);
-          setPending(null);
-        } else setPending(r);
-      } catch {
-        // a missed poll is retried at the next tick
-      }
+  // Pushed by the server (live.ts): the first page, newest first, refreshes in place; any
+  // other view announces them with the "N new traces" button.
+  useLiveTraces({
+    experimentId,
+    filter,
+    search,
+    // A custom range that has ended gains no new traces.
+    enabled:
+      live &&
+      (to === undefined || to > Date.now()) &&
+      page.data !== undefined &&
+      page.error === undefined,
+    shownNewest: firstPage && newestFirst ? newest : null,
+    onTraces: (news) => {
+      if (firstPage && newestFirst) {
+        setRefresh((n) => n + 1);
+        setPending(null);
+      } else setPending((p) => addNewTraces(p, news));
     },
-    LIVE_MS,
-    live && page.error === undefined,
-  );
+  });
 
   const setParams = (changes: Record<string, string | null>) => {
     const params: Record<string, string | null> = {
       filter,
       search,
       sort: route.params.get('sort'),
+      ...range.params,
       ...changes,
     };
     navigate(href(['traces'], params));
   };
   const sortBy = (column: SortColumn) => {
-    const desc = sort.column === column ? !sort.desc : column === 'time' || column === 'latency';
+    const desc = sort.column === column ? !sort.desc : column !== 'name' && column !== 'status';
     setParams({ sort: column === 'time' && desc ? null : `${column}:${desc ? 'desc' : 'asc'}` });
   };
   const header = (column: SortColumn, label: string, cls = '') => (
@@ -160,7 +181,7 @@ export function TracesPage({ route }: { route: Route }) {
 
   const start = (tokens.length - 1) * PAGE_SIZE;
   const otherError = page.error && !invalid ? page.error : undefined;
-  const narrowed = filter !== '' || search !== '';
+  const narrowed = filter !== '' || search !== '' || range.key !== 'all';
 
   return (
     <section class="page">
@@ -227,6 +248,7 @@ export function TracesPage({ route }: { route: Route }) {
         >
           Slowest first
         </button>
+        <RangePicker value={range} onChange={(p) => setParams(p)} />
       </div>
       {pending && pending.count > 0 ? (
         <button
@@ -249,6 +271,7 @@ export function TracesPage({ route }: { route: Route }) {
           “Older →” searches on.
         </p>
       ) : null}
+      {invalid ? null : <OrderNote order={page.data?.order} />}
       {otherError ? (
         <ErrorBox error={otherError} onRetry={page.reload} />
       ) : (
@@ -258,10 +281,12 @@ export function TracesPage({ route }: { route: Route }) {
               <tr>
                 {header('time', 'Time')}
                 {header('name', 'Trace')}
+                <th>Response</th>
                 {header('status', 'Status')}
                 {header('latency', 'Latency', 'num')}
-                <th class="num">Tokens</th>
-                <th class="num">Cost</th>
+                {header('tokens', 'Tokens', 'num')}
+                {header('cost', 'Cost', 'num')}
+                <th>Assessments</th>
                 <th>Session</th>
                 <th>User</th>
                 <th>Tags</th>
@@ -269,7 +294,7 @@ export function TracesPage({ route }: { route: Route }) {
             </thead>
             <tbody>
               {page.data === undefined && page.error === undefined ? (
-                <SkeletonRows rows={8} columns={9} />
+                <SkeletonRows rows={8} columns={11} />
               ) : (
                 rows.map((t) => (
                   <TraceTableRow key={t.traceId} trace={t} fresh={fresh.has(t.traceId)} />
@@ -281,13 +306,17 @@ export function TracesPage({ route }: { route: Route }) {
             <p class="muted table-note">No traces shown: the query above has a mistake.</p>
           ) : page.data && rows.length === 0 ? (
             narrowed ? (
-              <Empty title={`No traces match this ${filter ? 'filter' : 'search'}`}>
+              <Empty
+                title={`No traces match this ${filter ? 'filter' : search ? 'search' : 'time range'}`}
+              >
                 <button
                   type="button"
                   class="button"
-                  onClick={() => setParams({ filter: null, search: null })}
+                  onClick={() =>
+                    setParams({ filter: null, search: null, range: null, from: null, to: null })
+                  }
                 >
-                  Clear the {filter && search ? 'filter and search' : filter ? 'filter' : 'search'}
+                  Show every trace
                 </button>
               </Empty>
             ) : (
@@ -335,7 +364,7 @@ await tracker.withSpan({ name: 'agent', spanType: 'AGENT' }, () => run());`}</pr
   );
 }
 
-function TraceTableRow({ trace: t, fresh }: { trace: TraceRow; fresh: boolean }) {
+function TraceTableRow({ trace: t, fresh }: { trace: TraceListRow; fresh: boolean }) {
   const link = href(['traces', t.traceId]);
   return (
     <tr
@@ -355,8 +384,10 @@ function TraceTableRow({ trace: t, fresh }: { trace: TraceRow; fresh: boolean })
         </a>
         {t.requestPreview ? <div class="sub preview">{t.requestPreview}</div> : null}
       </td>
-      <td>
+      <ResponseCell text={t.responsePreview} />
+      <td class="nowrap">
         <StatusBadge state={t.state} />
+        <ToolErrorBadge trace={t} />
       </td>
       <td class="num nowrap">{formatDuration(t.durationMs)}</td>
       <td
@@ -375,6 +406,7 @@ function TraceTableRow({ trace: t, fresh }: { trace: TraceRow; fresh: boolean })
         )}
       </td>
       <CostCell cost={t.cost} />
+      <AssessmentsCell assessments={t.assessments} />
       <td class="nowrap">
         {t.session ? (
           <a href={href(['sessions', t.session])} class="mono small">
@@ -389,24 +421,5 @@ function TraceTableRow({ trace: t, fresh }: { trace: TraceRow; fresh: boolean })
         <Tags tags={t.tags} />
       </td>
     </tr>
-  );
-}
-
-/**
- * A trace's cost; "—" when none of its models has a known price (unknown, not $0). Not
- * sortable: the store sorts the list, and MLflow keeps the cost as JSON text it cannot order.
- */
-function CostCell({ cost }: { cost: TraceRow['cost'] }) {
-  return cost ? (
-    <td
-      class="num nowrap cost"
-      title={`${formatUsd(cost.input)} input · ${formatUsd(cost.output)} output`}
-    >
-      {formatUsd(cost.total)}
-    </td>
-  ) : (
-    <td class="num nowrap cost muted" title="No model of this trace has a known price">
-      —
-    </td>
   );
 }
