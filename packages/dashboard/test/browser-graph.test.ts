@@ -13,7 +13,7 @@ import {
   describeBrowser,
   openDashboardUi,
 } from './helpers/browser.js';
-import { type SeededGraph, seedGraph } from './helpers/seed-graph.js';
+import { GRAPH_SESSION, type SeededGraph, seedGraph } from './helpers/seed-graph.js';
 
 /*
  * The graph view of a trace recorded by the real autolog: the supervisor's nodes and edges with
@@ -119,6 +119,29 @@ describeBrowser('the graph view in Chromium', () => {
     await expect
       .poll(() => section(0).locator('.graph-path li').allInnerTexts())
       .toEqual(['step 3 review ← resumed']);
+  });
+
+  it('shows the paused and the resumed invocation as one conversation turn, linked', async () => {
+    await open(`#/sessions/${GRAPH_SESSION}?experiment=${seeded.experimentId}`);
+    const turns = page.locator('.session-timeline > li');
+    await expect.poll(() => turns.count()).toBe(2);
+    await expect
+      .poll(() => turns.nth(0).locator('.pause-note').allInnerTexts())
+      .toEqual(['paused for input']);
+    expect(await turns.nth(1).getAttribute('class')).toContain('resumed');
+    expect(await turns.nth(1).locator('.bubble.user').innerText()).toBe('resume: yes');
+    const back = turns.nth(1).locator('.pause-note.resumed a');
+    expect(await back.innerText()).toBe('#1');
+    expect(await back.getAttribute('href')).toBe(`#/traces/${seeded.pausedTraceId}`);
+    await page.screenshot({ path: artifactPath('graph-session.png'), fullPage: true });
+
+    // The resumed trace's page names the trace it continues.
+    await open(`#/traces/${seeded.resumedTraceId}`);
+    const fact = page.locator('.trace-pause dd');
+    await expect.poll(() => fact.innerText()).toBe('resumes the paused trace');
+    await fact.locator('a').click();
+    await expect.poll(() => page.url()).toContain(seeded.pausedTraceId);
+    await expect.poll(() => page.locator('.trace-pause dd').innerText()).toBe('paused for input');
   });
 
   it('offers no graph tab for a trace without one, and the page had no errors', async () => {

@@ -95,6 +95,11 @@ export interface TraceRow {
   responsePreview: string | null;
   llmCalls: number | null;
   toolCalls: number | null;
+  /**
+   * A LangGraph invocation paused by an interrupt, or resuming one (`Command({ resume })`), as
+   * autolog marks them; null for other traces. `resumedFrom` is the paused trace, when known.
+   */
+  pause: { interrupted: boolean; resumed: boolean; resumedFrom: string | null } | null;
 }
 
 /** An assessment of a trace as the list shows it (the trace page has the whole of it). */

@@ -78,7 +78,16 @@ export function traceRow(info: TraceInfo, previewChars = ROW_PREVIEW_CHARS): Tra
     responsePreview: cut(info.responsePreview, previewChars),
     llmCalls: counter(info, AgentMetadataKey.LLM_CALLS),
     toolCalls: counter(info, AgentMetadataKey.TOOL_CALLS),
+    pause: pauseOf(info.traceMetadata),
   };
+}
+
+/** autolog's trace metadata for LangGraph interrupts and resumes (its README, "What is recorded"). */
+function pauseOf(metadata: Record<string, string>): TraceRow['pause'] {
+  const interrupted = metadata['langgraph.interrupted'] === 'true';
+  const resumed = metadata['langgraph.resumed'] === 'true';
+  if (!interrupted && !resumed) return null;
+  return { interrupted, resumed, resumedFrom: metadata['langgraph.resumed_from'] ?? null };
 }
 
 export function traceDetail(info: TraceInfo): TraceDetailResponse['trace'] {

@@ -1,4 +1,8 @@
-import type { SessionsResponse, SessionTracesResponse } from '../../../src/api/types.js';
+import type {
+  SessionsResponse,
+  SessionTraceRow,
+  SessionTracesResponse,
+} from '../../../src/api/types.js';
 import { getJson } from '../api.js';
 import { useApp } from '../app-context.js';
 import { StatusBadge } from '../components/badges.js';
@@ -171,17 +175,24 @@ export function SessionPage({ session }: { session: string }) {
       ) : (
         <ol class="session-timeline">
           {traces.map((t, i) => (
-            <li key={t.traceId} class={t.state === 'ERROR' ? 'failed' : ''}>
+            <li
+              key={t.traceId}
+              class={`${t.state === 'ERROR' ? 'failed' : ''}${t.pause?.resumed ? ' resumed' : ''}`}
+              data-trace-id={t.traceId}
+            >
               <div class="turn-head">
                 <span class="turn-index">#{i + 1}</span>
                 <a href={href(['traces', t.traceId])}>{t.name ?? t.traceId}</a>
                 <StatusBadge state={t.state} />
+                <PauseNote pause={t.pause} turns={traces} />
                 <span class="muted">
                   {formatDateTime(t.time)} · {formatDuration(t.durationMs)}
                   {t.tokens ? ` · ${formatCompact(t.tokens.total)} tokens` : ''}
                 </span>
               </div>
-              {t.requestPreview ? <div class="bubble user">{t.requestPreview}</div> : null}
+              {t.requestPreview ? (
+                <div class="bubble user">{requestText(t.requestPreview, t.pause)}</div>
+              ) : null}
               <TurnTools traceId={t.traceId} tools={t.tools} />
               {t.responsePreview ? <div class="bubble assistant">{t.responsePreview}</div> : null}
             </li>
@@ -191,4 +202,53 @@ export function SessionPage({ session }: { session: string }) {
       )}
     </section>
   );
+}
+
+/**
+ * A LangGraph interrupt splits one conversation turn over two traces: the paused invocation and
+ * the one that resumed it. Each says so, the resumed one naming the turn it continues.
+ */
+function PauseNote({
+  pause,
+  turns,
+}: {
+  pause: SessionTraceRow['pause'];
+  turns: SessionTraceRow[];
+}) {
+  if (!pause) return null;
+  const from = pause.resumedFrom ? turns.findIndex((x) => x.traceId === pause.resumedFrom) : -1;
+  return (
+    <>
+      {pause.resumed ? (
+        <span class="pause-note resumed" title="Resumed with Command({ resume })">
+          ↳ resumes{' '}
+          {pause.resumedFrom ? (
+            <a href={href(['traces', pause.resumedFrom])}>
+              {from >= 0 ? `#${from + 1}` : 'the paused trace'}
+            </a>
+          ) : (
+            'a paused turn'
+          )}
+        </span>
+      ) : null}
+      {pause.interrupted ? (
+        <span class="pause-note paused" title="Interrupted: the graph waits for input">
+          paused for input
+        </span>
+      ) : null}
+    </>
+  );
+}
+
+/** A resumed turn's input is LangGraph's `Command({ resume })`: show the answer it carries. */
+function requestText(preview: string, pause: SessionTraceRow['pause']): string {
+  if (!pause?.resumed) return preview;
+  try {
+    const resume = (JSON.parse(preview) as { Command?: { resume?: unknown } }).Command?.resume;
+    if (resume !== undefined)
+      return `resume: ${typeof resume === 'string' ? resume : JSON.stringify(resume)}`;
+  } catch {
+    // A cut preview is not JSON: shown as it is.
+  }
+  return preview;
 }

@@ -127,6 +127,25 @@ export function TracePage({ traceId, route }: { traceId: string; route: Route })
               </dd>
             </div>
           ) : null}
+          {t.pause ? (
+            <div class="trace-pause">
+              <dt>Interrupt</dt>
+              <dd>
+                {t.pause.resumed ? (
+                  <>
+                    resumes{' '}
+                    {t.pause.resumedFrom ? (
+                      <a href={href(['traces', t.pause.resumedFrom])}>the paused trace</a>
+                    ) : (
+                      'a paused run'
+                    )}
+                    {t.pause.interrupted ? '; ' : ''}
+                  </>
+                ) : null}
+                {t.pause.interrupted ? 'paused for input' : null}
+              </dd>
+            </div>
+          ) : null}
           {t.user ? (
             <div>
               <dt>User</dt>
