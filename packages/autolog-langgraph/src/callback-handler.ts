@@ -7,8 +7,8 @@ import {
   type Logger,
   SpanAttributeKey,
   SpanType,
-  TraceMetadataKey,
   type Tracker,
+  updateTrace,
 } from '@graphtrace/core';
 import { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import {
@@ -30,6 +30,7 @@ import {
   isResumeCommand,
   PATH_ATTRIBUTE,
   PATH_DROPPED_ATTRIBUTE,
+  TraceCounters,
 } from './graph-run.js';
 import { GRAPH_ATTRIBUTE, installGraphCapture, topologyOfRun } from './graph-topology.js';
 import {
@@ -104,8 +105,6 @@ interface RunRecord {
   agentic: boolean;
   model: string | undefined;
   tokens: number;
-  /** On `top`: the last chain inputs recorded in the trace, raw and sanitized. */
-  recentInputs: { raw: unknown; value: unknown; chars: number }[];
   /** On graph runs: the graph's topology and the path this invocation took. */
   graphRun: GraphRun | null;
   /** A node whose runnable is a compiled subgraph: the subgraph's run shares its span. */
@@ -116,6 +115,8 @@ interface RunRecord {
   node: RunRecord | null;
   /** `reference` internal chains: the span whose state they ran on, instead of a payload copy. */
   payloadRef: string | null;
+  /** On `top`: the last chain inputs recorded in the trace (see `recordChainInputs`). */
+  recentInputs: object[];
   /** On `top`: some run of the trace was interrupted; and the trace's thread id. */
   interrupted: boolean;
   thread: string | undefined;
@@ -128,12 +129,6 @@ function threadOf(metadata: Obj | undefined): string | undefined {
   const id = metadata?.thread_id;
   return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
 }
-
-/** Sanitized values of raw objects many spans carry (see `setShared`). */
-const sharedValues = new WeakMap<
-  object,
-  { settings: object; key: string; value: unknown; chars: number }
->();
 
 /** Chain inputs remembered per trace for sharing (see `recordChainInputs`). */
 const RECENT_INPUTS = 4;
@@ -203,6 +198,8 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
   private readonly openSpans = new Map<string, LiveSpan>();
   private readonly reported = new Set<string>();
   private readonly interruptedThreads = new InterruptedThreads();
+  /** Node executions per trace. */
+  private readonly stepsOfTrace = new TraceCounters();
   private failures = 0;
   /** The last streamed chunk or event recorded: the same one delivered again is no new token. */
   private lastDelivery: object | undefined;
@@ -307,7 +304,8 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
       if (record.top === record) this.labelTrace(record, span, a.metadata);
       if (isGraph) this.startGraphRun(record, span, chain, inputs, a.metadata);
       if (span.isRecording()) {
-        if (this.logPrompts && !record.payloadRef) this.recordChainInputs(span, record.top, inputs);
+        if (span.logsPrompts && !record.payloadRef)
+          this.recordChainInputs(span, record.top, inputs);
         // Runs inherit their node's metadata unchanged (plus LangSmith's model params, which
         // `mlflow.llm.model` and `invocation_params` already show): record it on graphs and
         // nodes only, not again on every chain, model and tool call inside them.
@@ -325,7 +323,7 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
       if (!record) return;
       const kwargs = rest[2] as { inputs?: unknown } | undefined;
       const span = record.borrowed || record.payloadRef ? null : record.span;
-      if (span?.isRecording() && this.logPrompts) {
+      if (span?.isRecording() && span.logsPrompts) {
         if (kwargs?.inputs !== undefined && span.inputs === undefined)
           recordPayload(span, SpanAttributeKey.INPUTS, kwargs.inputs);
         if (outputs !== undefined) recordPayload(span, SpanAttributeKey.OUTPUTS, outputs);
@@ -350,7 +348,7 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
           const interrupts = (err as { interrupts?: unknown }).interrupts;
           span.addEvent(
             'interrupt',
-            this.logPrompts && interrupts !== undefined
+            span.logsPrompts && interrupts !== undefined
               ? { interrupts: toRecordable(interrupts) }
               : {},
           );
@@ -430,7 +428,7 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
       : undefined;
     record.model = modelNameOf(metadata, invocation);
     if (!span.isRecording()) return;
-    if (this.logPrompts) recordPayload(span, SpanAttributeKey.INPUTS, inputs());
+    if (span.logsPrompts) recordPayload(span, SpanAttributeKey.INPUTS, inputs());
     if (kind === 'chat') span.setAttribute(SpanAttributeKey.MESSAGE_FORMAT, 'openai');
     if (record.model) span.setAttribute(SpanAttributeKey.MODEL, record.model);
     const provider = modelProviderOf(metadata, invocation);
@@ -440,7 +438,7 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
       recordPayload(span, 'invocation_params', params);
       const options = isObj(extraParams?.options) ? extraParams.options : undefined;
       const defs = toolDefinitions(tools ?? options?.tools);
-      if (defs.length > 0) this.setShared(span, SpanAttributeKey.CHAT_TOOLS, defs);
+      if (defs.length > 0) span.setPayload(SpanAttributeKey.CHAT_TOOLS, defs, { immutable: true });
     }
   }
 
@@ -481,7 +479,7 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
     record.tokens++;
     // Keyed `text`, not `token`: core masks attribute keys ending in "token" as secrets.
     if (record.tokens <= this.maxTokenEvents)
-      span.addEvent('new_token', this.logPrompts ? { text: token } : {});
+      span.addEvent('new_token', span.logsPrompts ? { text: token } : {});
   }
 
   override handleLLMEnd(output: unknown, runId: string): void {
@@ -493,7 +491,7 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
         const generations = generationsOf(output);
         const usage = tokenUsageOf(output, generations);
         if (usage) span.setAttribute(SpanAttributeKey.CHAT_USAGE, usage);
-        if (this.logPrompts) {
+        if (span.logsPrompts) {
           const isChat = span.spanType === SpanType.CHAT_MODEL;
           recordPayload(
             span,
@@ -534,7 +532,7 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
       const record = this.track(runId, parent, span, 'tool', false);
       if (record.graph?.sawModel) record.graph.agentic = true;
       if (!span.isRecording()) return;
-      if (this.logPrompts) recordPayload(span, SpanAttributeKey.INPUTS, parseToolInput(input));
+      if (span.logsPrompts) recordPayload(span, SpanAttributeKey.INPUTS, parseToolInput(input));
       if (toolCallId) span.setAttribute('tool_call_id', toolCallId);
     } catch (err) {
       this.fail('handleToolStart', err);
@@ -545,7 +543,7 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
     try {
       const record = this.runs.get(runId);
       if (!record) return;
-      if (record.span?.isRecording() && this.logPrompts)
+      if (record.span?.isRecording() && record.span.logsPrompts)
         recordPayload(record.span, SpanAttributeKey.OUTPUTS, output);
       this.finish(runId, record);
     } catch (err) {
@@ -576,7 +574,7 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
       );
       this.track(runId, parent, span, 'retriever', false);
       if (!span.isRecording()) return;
-      if (this.logPrompts) span.setInputs(query);
+      if (span.logsPrompts) span.setInputs(query);
     } catch (err) {
       this.fail('handleRetrieverStart', err);
     }
@@ -586,7 +584,7 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
     try {
       const record = this.runs.get(runId);
       if (!record) return;
-      if (record.span?.isRecording() && this.logPrompts) {
+      if (record.span?.isRecording() && record.span.logsPrompts) {
         record.span.setOutputs(
           Array.isArray(documents) ? documents.map(toMlflowDocument) : documents,
         );
@@ -608,7 +606,7 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
       if (span?.isRecording())
         span.addEvent(
           eventName,
-          this.logPrompts && data !== undefined ? { data: toRecordable(data) } : {},
+          span.logsPrompts && data !== undefined ? { data: toRecordable(data) } : {},
         );
     } catch (err) {
       this.fail('handleCustomEvent', err);
@@ -616,10 +614,6 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
   }
 
   // ---- book-keeping ---------------------------------------------------------------------------
-
-  private get logPrompts(): boolean {
-    return this.tracker.tracer.settings.logPrompts;
-  }
 
   private startSpan(parent: RunRecord | undefined, name: string, spanType: string): LiveSpan {
     // Resolvers would only name LangChain runs' spans, which `parent` already places.
@@ -640,7 +634,7 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
     const anchor = span ?? parent?.anchor ?? null;
     // A run whose span landed in another trace than its LangChain parent's (never expected) starts
     // its own book-keeping rather than mixing counters across traces.
-    const sameTrace = parent && (!span || !parent.anchor || parent.anchor.trace === span.trace);
+    const sameTrace = parent && (!span || !parent.anchor || parent.anchor.traceId === span.traceId);
     const record: RunRecord = {
       runId,
       span,
@@ -689,58 +683,25 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
 
   /**
    * Chains inside a node usually receive the node's state again (a sequence and its first step,
-   * say), as the same object or a shallow copy of it. That state holds the whole conversation,
-   * so copying it for each of them was the largest share of autolog's cost: a chain whose inputs
-   * are shallow-equal to inputs recorded just before in the same trace shares that
-   * already-sanitized value (recorded values are immutable; core's spans share them too).
+   * say), as the same object or a shallow copy of it. That state holds the whole conversation:
+   * inputs shallow-equal to inputs recorded just before in the trace are recorded as those,
+   * whose sanitized form core keeps (recorded values are never changed).
    */
   private recordChainInputs(span: LiveSpan, top: RunRecord, inputs: unknown): void {
-    const recent = top.recentInputs;
-    for (const r of recent) {
-      if (shallowEqual(r.raw, inputs)) {
-        span.attributes[SpanAttributeKey.INPUTS] = r.value;
-        span.sizeChars += r.chars;
-        return;
-      }
-    }
-    const before = span.sizeChars;
-    recordPayload(span, SpanAttributeKey.INPUTS, inputs);
-    const value = span.attributes[SpanAttributeKey.INPUTS];
-    if (value === undefined || inputs === null || typeof inputs !== 'object') return;
-    recent.unshift({ raw: inputs, value, chars: span.sizeChars - before });
-    if (recent.length > RECENT_INPUTS) recent.pop();
-  }
-
-  /**
-   * Sets an attribute whose raw value is one object reused by many spans (a model's bound tool
-   * definitions, JSON schemas included): sanitized once per tracker, then shared.
-   */
-  private setShared(span: LiveSpan, key: string, raw: object): void {
-    const settings = span.trace.settings;
-    const hit = sharedValues.get(raw);
-    if (hit && hit.settings === settings && hit.key === key) {
-      span.attributes[key] = hit.value;
-      span.sizeChars += hit.chars;
-      return;
-    }
-    const before = span.sizeChars;
-    span.setAttribute(key, raw);
-    sharedValues.set(raw, {
-      settings,
-      key,
-      value: span.attributes[key],
-      chars: span.sizeChars - before,
-    });
+    const same = top.recentInputs.find((r) => shallowEqual(r, inputs));
+    recordPayload(span, SpanAttributeKey.INPUTS, same ?? inputs, isObj(inputs));
+    if (same || !isObj(inputs)) return;
+    top.recentInputs.unshift(inputs);
+    if (top.recentInputs.length > RECENT_INPUTS) top.recentInputs.pop();
   }
 
   private labelTrace(top: RunRecord, span: LiveSpan, metadata: Obj | undefined): void {
     top.thread = threadOf(metadata);
-    if (!span.isRecording()) return;
-    const traceMetadata = span.trace.metadata;
-    if (top.thread !== undefined) traceMetadata[TraceMetadataKey.SESSION] = top.thread;
     const user = metadata?.user_id ?? this.user;
-    if (typeof user === 'string' || typeof user === 'number')
-      traceMetadata[TraceMetadataKey.USER] = String(user);
+    updateTrace(span, {
+      ...(top.thread !== undefined ? { session: top.thread } : {}),
+      ...(typeof user === 'string' || typeof user === 'number' ? { user: String(user) } : {}),
+    });
   }
 
   // ---- LangGraph: topology, path, subgraphs, interrupt and resume ------------------------------
@@ -757,12 +718,12 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
     if (!resumed || !span.isRecording()) return;
     // The invocation continues an interrupted one of the same thread: link the two traces.
     span.setAttribute(RESUMED_ATTRIBUTE, true);
-    span.trace.metadata[RESUMED_ATTRIBUTE] = 'true';
+    updateTrace(span, { metadata: { [RESUMED_ATTRIBUTE]: 'true' } });
     const thread = threadOf(metadata);
     const from = thread === undefined ? undefined : this.interruptedThreads.take(thread);
     if (!from) return;
     span.addLink({ traceId: from.traceId, spanId: from.spanId, attributes: { reason: 'resume' } });
-    span.trace.metadata[RESUMED_FROM_METADATA] = from.traceId;
+    updateTrace(span, { metadata: { [RESUMED_FROM_METADATA]: from.traceId } });
   }
 
   /**
@@ -793,7 +754,7 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
   }
 
   private recordGraphRun(span: LiveSpan, run: GraphRun): void {
-    if (run.topology) this.setShared(span, GRAPH_ATTRIBUTE, run.topology);
+    if (run.topology) span.setPayload(GRAPH_ATTRIBUTE, run.topology, { immutable: true });
     const path = run.path();
     if (path.length > 0) span.setAttribute(PATH_ATTRIBUTE, path);
     if (run.droppedSteps > 0) span.setAttribute(PATH_DROPPED_ATTRIBUTE, run.droppedSteps);
@@ -803,9 +764,9 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
   private rememberInterrupt(top: RunRecord, span: LiveSpan): void {
     if (!span.isRecording()) return;
     span.setAttribute(INTERRUPTED_ATTRIBUTE, true);
-    span.trace.metadata[INTERRUPTED_ATTRIBUTE] = 'true';
+    updateTrace(span, { metadata: { [INTERRUPTED_ATTRIBUTE]: 'true' } });
     if (top.thread !== undefined)
-      this.interruptedThreads.remember(top.thread, span.trace.traceId, span.spanId);
+      this.interruptedThreads.remember(top.thread, span.traceId, span.spanId);
   }
 
   private failRun(method: string, err: unknown, runId: string): void {
@@ -840,10 +801,8 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
       if (top.open && top.open.size > 0) this.sweep(top, 'not finished when its trace ended');
       if (top.interrupted) this.rememberInterrupt(top, span);
       if (top.steps > 0 && span.isRecording()) {
-        const metadata = span.trace.metadata;
-        metadata[STEPS_METADATA_KEY] = String(
-          Number(metadata[STEPS_METADATA_KEY] ?? 0) + top.steps,
-        );
+        const steps = this.stepsOfTrace.add(span.traceId, top.steps);
+        updateTrace(span, { metadata: { [STEPS_METADATA_KEY]: String(steps) } });
       }
     }
     span.end();

@@ -63,17 +63,9 @@ function toolCallsOf(message: Obj): OpenAIToolCall[] | undefined {
   }));
 }
 
-/** A sanitized copy of a value and its approximate JSON size, for one tracker's settings. */
-export interface SanitizedMemo {
-  readonly settings: object;
-  readonly value: unknown;
-  readonly chars: number;
-}
-
 /**
- * An OpenAI chat message made from a LangChain message. Never mutated once made, so every span
- * that records it can share one sanitized copy (kept in a private field, invisible to JSON and
- * to core's sanitizer).
+ * An OpenAI chat message made from a LangChain message. Never mutated once made, so core keeps
+ * its sanitized form and every span that records it shares that (see `recordPayload`).
  */
 export class ChatMessageRecord implements OpenAIMessage {
   role: string;
@@ -81,20 +73,10 @@ export class ChatMessageRecord implements OpenAIMessage {
   declare name?: string;
   declare tool_calls?: OpenAIToolCall[];
   declare tool_call_id?: string;
-  #sanitized: SanitizedMemo | undefined;
 
   constructor(role: string, content: unknown) {
     this.role = role;
     this.content = content;
-  }
-
-  sanitizedFor(settings: object): SanitizedMemo | undefined {
-    const m = this.#sanitized;
-    return m && m.settings === settings ? m : undefined;
-  }
-
-  rememberSanitized(memo: SanitizedMemo): void {
-    this.#sanitized = memo;
   }
 }
 

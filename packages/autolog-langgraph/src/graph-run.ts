@@ -83,22 +83,37 @@ export function isResumeCommand(input: unknown): boolean {
   return o.lg_name === 'Command' && o.resume !== undefined;
 }
 
-const MAX_THREADS = 10_000;
+/** Threads and traces remembered, at most (oldest forgotten first). */
+const MAX_REMEMBERED = 10_000;
 
-/**
- * The last interrupted trace of each thread, so the invocation that resumes it can link back.
- * In-process and bounded (oldest threads forgotten first).
- */
+/** A map of the most recently set keys, bounded. */
+class RecentMap<V> {
+  private readonly map = new Map<string, V>();
+
+  get(key: string): V | undefined {
+    return this.map.get(key);
+  }
+
+  set(key: string, value: V): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    if (this.map.size > MAX_REMEMBERED) {
+      const oldest = this.map.keys().next().value;
+      if (oldest !== undefined) this.map.delete(oldest);
+    }
+  }
+
+  delete(key: string): void {
+    this.map.delete(key);
+  }
+}
+
+/** The last interrupted trace of each thread, so the invocation that resumes it can link back. */
 export class InterruptedThreads {
-  private readonly byThread = new Map<string, { traceId: string; spanId: string }>();
+  private readonly byThread = new RecentMap<{ traceId: string; spanId: string }>();
 
   remember(thread: string, traceId: string, spanId: string): void {
-    this.byThread.delete(thread);
     this.byThread.set(thread, { traceId, spanId });
-    if (this.byThread.size > MAX_THREADS) {
-      const oldest = this.byThread.keys().next().value;
-      if (oldest !== undefined) this.byThread.delete(oldest);
-    }
   }
 
   /** The interrupted trace a resume of `thread` continues; forgotten once taken. */
@@ -106,5 +121,17 @@ export class InterruptedThreads {
     const hit = this.byThread.get(thread);
     this.byThread.delete(thread);
     return hit;
+  }
+}
+
+/** A running count per trace id (several graph invocations can share one trace). */
+export class TraceCounters {
+  private readonly counts = new RecentMap<number>();
+
+  /** Adds `n` to the trace's count and returns the new total. */
+  add(traceId: string, n: number): number {
+    const total = (this.counts.get(traceId) ?? 0) + n;
+    this.counts.set(traceId, total);
+    return total;
   }
 }

@@ -31,7 +31,7 @@ export function chooseParent(
 ): LiveSpan | null {
   const live = ambient && ambient.endTimeUnixNano === null ? ambient : null;
   if (!lcParent) return live;
-  if (!live || live === lcParent || live.trace !== lcParent.trace) return lcParent;
+  if (!live || live === lcParent || live.traceId !== lcParent.traceId) return lcParent;
   return isAncestorOrSelf(live, lcParent, open) ? lcParent : live;
 }
 

@@ -136,6 +136,9 @@ export {
   copyTrace,
   countTraces,
   DEFAULT_PRECHECK_TIMEOUT_MS,
+  type FallbackStore,
+  type FallbackStoreOptions,
+  fallbackStore,
   isServerUri,
   isUnavailable,
   type ReachabilityResult,
@@ -144,8 +147,12 @@ export {
   type ResilientStore,
   type ResilientStoreOptions,
   resilientStore,
+  type SpoolStatus,
+  type SpoolWriter,
+  type SpoolWriterOptions,
   type SyncSpoolOptions,
   type SyncSpoolResult,
+  spoolWriter,
   syncSpool,
 } from './resilience/index.js';
 export type {
@@ -158,6 +165,9 @@ export type {
   SearchTracesQuery,
   SearchTracesResult,
   StoreCapabilities,
+  TraceWriter,
+  TraceWriterCapabilities,
+  TrackingCalls,
   TrackingStore,
   UpdateRunInput,
   WriteOptions,
@@ -182,6 +192,7 @@ export {
   secretKeyTest,
   toJsonSafe,
 } from './tracing/sanitize.js';
+export type { PayloadOptions } from './tracing/shared-payload.js';
 export {
   getLastActiveTraceId,
   registerOnSpanEndHook,

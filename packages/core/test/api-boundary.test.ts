@@ -90,6 +90,9 @@ function abuse(span: LiveSpan, v: unknown): void {
   s.setAttribute!(v, v);
   s.setAttribute!('k', v);
   s.setAttributes!(v);
+  s.setPayload!(v, v, v);
+  s.setPayload!('p', v, { convert: () => v });
+  s.setPayload!('q', v, { immutable: true });
   s.setInputs!(v);
   s.setOutputs!(v);
   s.setStatus!(v, v);

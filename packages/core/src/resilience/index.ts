@@ -6,12 +6,23 @@ export {
   type ReachabilityResult,
 } from './check-reachable.js';
 export {
+  type FallbackStore,
+  type FallbackStoreOptions,
+  fallbackStore,
   type ResilientMode,
+} from './fallback-store.js';
+export {
   type ResilientStatus,
   type ResilientStore,
   type ResilientStoreOptions,
   resilientStore,
 } from './resilient-store.js';
+export {
+  type SpoolStatus,
+  type SpoolWriter,
+  type SpoolWriterOptions,
+  spoolWriter,
+} from './spool-writer.js';
 export {
   copyTrace,
   countTraces,

@@ -1,11 +1,13 @@
 import type { Assessment, NewAssessment } from '../model/assessment.js';
 import type { Experiment } from '../model/experiment.js';
 import type { Metric, Param, Run, RunInfo, RunStatus, RunTag } from '../model/run.js';
-import type { Span } from '../model/span.js';
 import type { Trace, TraceInfo } from '../model/trace.js';
+import type { TraceWriter, TraceWriterCapabilities } from './trace-writer.js';
+
+export type { TraceWriter, TraceWriterCapabilities, WriteOptions } from './trace-writer.js';
 
 /** What a store can do; the conformance suite skips what a store declares it cannot. */
-export interface StoreCapabilities {
+export interface StoreCapabilities extends TraceWriterCapabilities {
   /** Data survives the process (SQLite, a server). */
   readonly persistent: boolean;
   /** `deleteTraces` is implemented. */
@@ -14,21 +16,6 @@ export interface StoreCapabilities {
   readonly assessments: boolean;
   /** `searchRuns` / `searchExperiments` accept filters. */
   readonly searchRunsFilter: boolean;
-  /**
-   * `logSpans` and `startTrace` return without blocking the caller's thread (a writer thread
-   * does the work) and are applied in call order even when called before earlier calls settle.
-   * The span pipeline then hands each finished trace over at once instead of batching it on a
-   * timer. Absent means false.
-   */
-  readonly pipelinedTraceWrites?: boolean;
-}
-
-/**
- * Options of a trace write. A store that waits on something remote stops waiting when the
- * signal aborts (the write then fails with STORE_UNAVAILABLE); a local store may ignore it.
- */
-export interface WriteOptions {
-  signal?: AbortSignal;
 }
 
 export interface Page<T> {
@@ -101,19 +88,11 @@ export interface DeleteTracesInput {
 }
 
 /**
- * The port every store implements: a small async subset of MLflow's tracking store, named
- * after MLflow's client in camelCase. Implementations: `memoryStore()` (core),
- * `sqliteStore()` (@graphtrace/store-sqlite), `mlflowServerStore()` (@graphtrace/store-mlflow).
- * Every implementation runs the conformance suite in `@graphtrace/core/testing`.
- *
- * Errors: methods reject with a `GraphtraceError` carrying a `code`; lookups of something
- * absent resolve to `null` instead.
+ * The read and tracking port: experiments, runs, and reading, tagging and deleting traces.
+ * What the CLI, the dashboard and the `Tracker`'s run API use; the span pipeline never does.
+ * Lookups of something absent resolve to `null`; failures reject with a `GraphtraceError`.
  */
-export interface TrackingStore {
-  /** A human-readable location for messages: `memory:`, `sqlite:///mlflow.db`, `http://…`. */
-  readonly uri: string;
-  readonly capabilities: StoreCapabilities;
-
+export interface TrackingCalls {
   // Experiments
   /** Returns the active experiment with that name, creating it when absent. */
   getOrCreateExperiment(
@@ -138,17 +117,7 @@ export interface TrackingStore {
   /** Every observation of the metric, ordered as MLflow does: timestamp, step, value. */
   getMetricHistory(runId: string, key: string): Promise<Metric[]>;
 
-  // Traces
-  /**
-   * Writes the trace info (MLflow's StartTraceV3, which carries the complete info when a
-   * trace ends). Upsert: tags and metadata are merged, other fields replaced.
-   */
-  startTrace(info: TraceInfo, options?: WriteOptions): Promise<TraceInfo>;
-  /**
-   * Writes spans of one or more traces of that experiment. Spans may arrive before the trace
-   * info (a store then records the trace as IN_PROGRESS); writing the same span twice keeps one.
-   */
-  logSpans(experimentId: string, spans: readonly Span[], options?: WriteOptions): Promise<void>;
+  // Traces (their writes are the `TraceWriter` port)
   getTraceInfo(traceId: string): Promise<TraceInfo | null>;
   getTrace(traceId: string): Promise<Trace | null>;
   searchTraces(query: SearchTracesQuery): Promise<SearchTracesResult>;
@@ -159,7 +128,21 @@ export interface TrackingStore {
   // Assessments
   createAssessment(assessment: NewAssessment): Promise<Assessment>;
   getAssessments(traceId: string): Promise<Assessment[]>;
+}
 
+/**
+ * The port every store implements: a small async subset of MLflow's tracking store, named
+ * after MLflow's client in camelCase. It joins two ports: `TraceWriter` (`startTrace`,
+ * `logSpans`: all the span pipeline uses) and `TrackingCalls` (everything else). Implementations:
+ * `memoryStore()` (core), `sqliteStore()` (@graphtrace/store-sqlite), `mlflowServerStore()`
+ * (@graphtrace/store-mlflow). Every implementation runs the conformance suite in
+ * `@graphtrace/core/testing`.
+ *
+ * Errors: methods reject with a `GraphtraceError` carrying a `code`; lookups of something
+ * absent resolve to `null` instead.
+ */
+export interface TrackingStore extends TraceWriter, TrackingCalls {
+  readonly capabilities: StoreCapabilities;
   /** Releases connections and files. Further calls are undefined. */
   close(): Promise<void>;
 }

@@ -4,12 +4,14 @@ import { experimentsSpec } from './experiments.spec.js';
 import { runsSpec } from './runs.spec.js';
 import { searchTracesSpec } from './search-traces.spec.js';
 import type { ConformanceTarget } from './target.js';
+import { traceWriterSpec } from './trace-writer.spec.js';
 import { tracesSpec } from './traces.spec.js';
 
 /**
  * The TrackingStore conformance suite: every store runs it from a vitest file with its own
  * initializer. One spec per capability; specs a store declares it cannot do are skipped by name,
  * and the spec of an optional behaviour (pipelinedTraceWrites) runs for the stores that declare it.
+ * `traceWriterSpec` checks the write port alone; a wrapper of trace writes runs it on its own.
  */
 export function describeTrackingStore(target: ConformanceTarget): void {
   describe(`${target.name} store: declared capabilities`, () => {
@@ -25,6 +27,7 @@ export function describeTrackingStore(target: ConformanceTarget): void {
   experimentsSpec(target);
   runsSpec(target);
   tracesSpec(target);
+  traceWriterSpec(target);
   searchTracesSpec(target);
   assessmentsSpec(target);
 }
@@ -38,4 +41,12 @@ export {
   uniqueName,
 } from './fixtures.js';
 export type { ConformanceTarget } from './target.js';
-export { assessmentsSpec, experimentsSpec, runsSpec, searchTracesSpec, tracesSpec };
+export type { TraceWriterTarget } from './trace-writer.spec.js';
+export {
+  assessmentsSpec,
+  experimentsSpec,
+  runsSpec,
+  searchTracesSpec,
+  tracesSpec,
+  traceWriterSpec,
+};

@@ -168,11 +168,16 @@ export class ActiveTrace implements FinishedTrace {
    */
   sanitizeWithSize(key: string, value: unknown, spanChars = 0): { value: unknown; chars: number } {
     if (this.settings.isSecretKey(key)) return { value: REDACTED, chars: REDACTED.length };
-    const max = this.settings.maxPayloadChars;
     return sanitizeValue(value, {
-      maxChars: Math.max(0, Math.min(max, SPAN_BUDGET_FACTOR * max - spanChars)),
+      maxChars: this.payloadBudget(spanChars),
       isSecretKey: this.settings.isSecretKey,
     });
+  }
+
+  /** Characters one more value of a span may take, after `spanChars` already kept. */
+  payloadBudget(spanChars: number): number {
+    const max = this.settings.maxPayloadChars;
+    return Math.max(0, Math.min(max, SPAN_BUDGET_FACTOR * max - spanChars));
   }
 
   reportInternalError(err: unknown): void {

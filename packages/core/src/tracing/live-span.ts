@@ -7,6 +7,7 @@ import type {
   SpanContext,
   TimeInput,
 } from '@opentelemetry/api';
+import { errorMessage } from '../errors.js';
 import { spanToMlflowObject } from '../mlflow/span-json.js';
 import { SpanAttributeKey } from '../model/keys.js';
 import {
@@ -29,6 +30,13 @@ import {
   safeText,
 } from './coerce.js';
 import { maskSecretsInText } from './sanitize.js';
+import {
+  convertDeep,
+  immutableMemo,
+  PayloadBuild,
+  type PayloadOptions,
+  rememberImmutable,
+} from './shared-payload.js';
 import { runSpanHooks } from './span-hooks.js';
 
 /** A status as any caller spells it: graphtrace's, MLflow's SDK's, or OpenTelemetry's. */
@@ -207,6 +215,51 @@ export class LiveSpan implements Span, OtelSpan {
   /** Any JSON-able value; it is masked and size-bounded before it is kept. */
   setAttribute(key: string, value: unknown): this {
     return this.guard(() => this.put(key, value));
+  }
+
+  /** Whether inputs, outputs and other payload content are recorded (`logPrompts`). */
+  get logsPrompts(): boolean {
+    return this.trace.settings.logPrompts;
+  }
+
+  /**
+   * `setAttribute` for payloads an integration passes into many spans (a conversation, a
+   * model's tool schemas): `options.convert` gives the recorded form of the objects it knows,
+   * and sanitized forms are kept and shared across spans (see `PayloadOptions`). Same masking
+   * and bounds as `setAttribute`; a value too large for the span's budget, or with a cycle,
+   * takes that path and is truncated with markers.
+   */
+  setPayload(key: string, value: unknown, options: PayloadOptions = {}): this {
+    return this.guard(() => {
+      const k = typeof key === 'string' ? key : safeText(key, MAX_KEY_CHARS);
+      const settings = this.trace.settings;
+      if (settings.isSecretKey(k)) return this.put(k, value);
+      if (!this.hasRoomFor(k)) return;
+      const shared = options.immutable && value !== null && typeof value === 'object';
+      const kept = shared ? immutableMemo(value, settings) : undefined;
+      if (kept && kept.chars <= this.trace.payloadBudget(this.sizeChars)) {
+        if (!(k in this.attributes)) this.attributeCount++;
+        this.attributes[k] = kept.value;
+        this.sizeChars += kept.chars + k.length;
+        return;
+      }
+      const build = new PayloadBuild(settings, options.convert);
+      let safe: unknown;
+      try {
+        safe = build.value(value, 0);
+      } catch (err) {
+        // A value that cannot be read (a throwing getter, a revoked proxy) is shown, not fatal.
+        return this.put(k, `[unreadable value: ${errorMessage(err)}]`);
+      }
+      if (!build.ok || build.chars > this.trace.payloadBudget(this.sizeChars)) {
+        const convert = options.convert;
+        return this.put(k, convert ? convertDeep(value, convert) : value);
+      }
+      if (shared) rememberImmutable(value, { settings, value: safe, chars: build.chars });
+      if (!(k in this.attributes)) this.attributeCount++;
+      this.attributes[k] = safe;
+      this.sizeChars += build.chars + k.length;
+    });
   }
 
   setAttributes(attributes: Record<string, unknown> | Attributes): this {
@@ -392,13 +445,17 @@ export class LiveSpan implements Span, OtelSpan {
     }
   }
 
+  /** A new attribute fits under the per-span count (else it is counted as dropped). */
+  private hasRoomFor(k: string): boolean {
+    if (k in this.attributes || this.attributeCount < MAX_ATTRIBUTES_PER_SPAN) return true;
+    this.trace.droppedAttributes++;
+    return false;
+  }
+
   private put(key: string, value: unknown): void {
     const k = typeof key === 'string' ? key : safeText(key, MAX_KEY_CHARS);
     const fresh = !(k in this.attributes);
-    if (fresh && this.attributeCount >= MAX_ATTRIBUTES_PER_SPAN) {
-      this.trace.droppedAttributes++;
-      return;
-    }
+    if (!this.hasRoomFor(k)) return;
     const { value: safe, chars } = this.trace.sanitizeWithSize(k, value, this.sizeChars);
     if (fresh) this.attributeCount++;
     this.attributes[k] = safe;

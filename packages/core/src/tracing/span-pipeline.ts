@@ -3,7 +3,7 @@ import type { Logger } from '../logger.js';
 import { TraceMetadataKey } from '../model/keys.js';
 import type { Span } from '../model/span.js';
 import type { TraceInfo } from '../model/trace.js';
-import type { TrackingStore, WriteOptions } from '../store/tracking-store.js';
+import type { TraceWriter, WriteOptions } from '../store/trace-writer.js';
 import type { FinishedTrace, PendingTraceInfo, TraceSink } from './settings.js';
 import { WriteDeadline } from './write-deadline.js';
 
@@ -126,7 +126,8 @@ export class SpanPipeline implements TraceSink {
   };
 
   constructor(
-    private readonly store: TrackingStore,
+    /** Only the write port: the pipeline never reads, so any wrapper of trace writes fits. */
+    private readonly store: TraceWriter,
     private readonly experimentId: () => Promise<string>,
     private readonly logger: Logger,
     private readonly options: PipelineOptions = DEFAULT_PIPELINE_OPTIONS,
