@@ -1,5 +1,4 @@
 import {
-  AgentMetadataKey,
   errorMessage,
   GraphtraceError,
   getCurrentActiveSpan,
@@ -24,15 +23,8 @@ import {
   toolDefinitions,
   toRecordable,
 } from './convert.js';
-import {
-  GraphRun,
-  InterruptedThreads,
-  isResumeCommand,
-  PATH_ATTRIBUTE,
-  PATH_DROPPED_ATTRIBUTE,
-  TraceCounters,
-} from './graph-run.js';
-import { GRAPH_ATTRIBUTE, installGraphCapture, topologyOfRun } from './graph-topology.js';
+import { installGraphCapture } from './graph-topology.js';
+import { INTERRUPTED_ATTRIBUTE, LangGraphFacts, STEPS_METADATA_KEY } from './langgraph-facts.js';
 import {
   addRunSpanSource,
   chooseParent,
@@ -42,26 +34,29 @@ import {
 import { recordPayload } from './payload.js';
 import { chainStartArgs } from './run-args.js';
 import { claimRun, isDuplicateStart, releaseRun } from './run-claims.js';
+import {
+  bubbleUpKind,
+  isGraphRun,
+  isObj,
+  isSubgraphNodeRun,
+  type Obj,
+  RECENT_INPUTS,
+  type RunKind,
+  type RunRecord,
+  shallowEqual,
+  threadOf,
+} from './run-record.js';
 
 /** LangChain dedupes handlers by name, so a second registration never doubles the spans. */
 export const HANDLER_NAME = 'graphtrace_autolog';
 
-/** Per-trace count of LangGraph node executions; core rolls it up into `agent.steps`. */
-export const STEPS_METADATA_KEY = AgentMetadataKey.STEPS;
+export { STEPS_METADATA_KEY };
 
 /** LangChain's tag for runs that tracing UIs hide (LangGraph's `__start__`, for one). */
 const HIDDEN_TAG = 'langsmith:hidden';
 
-/** Span attribute and trace metadata key of interrupted and of resumed invocations. */
-const INTERRUPTED_ATTRIBUTE = 'langgraph.interrupted';
-const RESUMED_ATTRIBUTE = 'langgraph.resumed';
-/** Trace metadata: the interrupted trace a resumed invocation continues. */
-const RESUMED_FROM_METADATA = 'langgraph.resumed_from';
 /** Span attribute of a `reference` internal chain: the span holding the state it ran on. */
 const PAYLOAD_REF_ATTRIBUTE = 'graphtrace.payload_ref';
-/** Span attribute of a node that runs a compiled subgraph: the subgraph's name. */
-const SUBGRAPH_ATTRIBUTE = 'langgraph.subgraph';
-
 const DEFAULT_MAX_TOKEN_EVENTS = 200;
 const MAX_OPEN_RUNS = 100_000;
 
@@ -82,98 +77,6 @@ export interface GraphtraceCallbackHandlerOptions {
   maxTokenEvents?: number;
   /** Chains inside graph nodes: `full` (default), `reference` or `off` (see `InternalChains`). */
   recordInternalChains?: InternalChains;
-}
-
-type Obj = Record<string, unknown>;
-type RunKind = 'chain' | 'llm' | 'tool' | 'retriever';
-
-interface RunRecord {
-  readonly runId: string;
-  readonly span: LiveSpan | null;
-  /** Where children attach: the run's own span, or for hidden runs the nearest visible one. */
-  readonly anchor: LiveSpan | null;
-  readonly kind: RunKind;
-  readonly isGraph: boolean;
-  /** The nearest enclosing LangGraph graph run (this run, when it is one). */
-  readonly graph: RunRecord | null;
-  /** This handler's outermost run of the trace: it owns steps, session and the final sweep. */
-  top: RunRecord;
-  /** On `top`: runs of the trace still open. */
-  open: Set<RunRecord> | null;
-  steps: number;
-  sawModel: boolean;
-  agentic: boolean;
-  model: string | undefined;
-  tokens: number;
-  /** On graph runs: the graph's topology and the path this invocation took. */
-  graphRun: GraphRun | null;
-  /** A node whose runnable is a compiled subgraph: the subgraph's run shares its span. */
-  subgraphNode: boolean;
-  /** A subgraph run folded into its node's span (see `subgraphNode`): the node ends it. */
-  borrowed: boolean;
-  /** The graph node run this run is part of (itself for a node). */
-  node: RunRecord | null;
-  /** `reference` internal chains: the span whose state they ran on, instead of a payload copy. */
-  payloadRef: string | null;
-  /** On `top`: the last chain inputs recorded in the trace (see `recordChainInputs`). */
-  recentInputs: object[];
-  /** On `top`: some run of the trace was interrupted; and the trace's thread id. */
-  interrupted: boolean;
-  thread: string | undefined;
-}
-
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object';
-
-/** LangGraph's `thread_id` (LangChain copies `configurable` into run metadata). */
-function threadOf(metadata: Obj | undefined): string | undefined {
-  const id = metadata?.thread_id;
-  return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
-}
-
-/** Chain inputs remembered per trace for sharing (see `recordChainInputs`). */
-const RECENT_INPUTS = 4;
-
-/** Same object, or plain objects/arrays holding the very same values. */
-function shallowEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (!isObj(a) || !isObj(b)) return false;
-  if (Array.isArray(a)) {
-    return Array.isArray(b) && a.length === b.length && a.every((v, i) => v === b[i]);
-  }
-  const proto = Object.getPrototypeOf(a);
-  if ((proto !== Object.prototype && proto !== null) || Object.getPrototypeOf(b) !== proto)
-    return false;
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  for (const k of ka) if (a[k] !== b[k]) return false;
-  return true;
-}
-
-/** A graph node whose runnable is a compiled graph (`addNode('name', compiledSubgraph)`). */
-function isSubgraphNodeRun(serialized: unknown): boolean {
-  const kwargs = isObj(serialized) ? serialized.kwargs : undefined;
-  const first = isObj(kwargs) ? kwargs.first : undefined;
-  // The sequence's steps are the runnables themselves (JSON.stringify serializes them later).
-  return isObj(first) && (first.lg_is_pregel === true || isGraphRun(first));
-}
-
-function isGraphRun(serialized: unknown): boolean {
-  const id = isObj(serialized) ? serialized.id : undefined;
-  if (!Array.isArray(id)) return false;
-  const last = id[id.length - 1];
-  return (
-    (id.includes('pregel') && id[0] === 'langgraph') ||
-    (typeof last === 'string' && /^Compiled\w*Graph$|^Pregel$/.test(last))
-  );
-}
-
-/** LangGraph's control-flow "errors" (interrupts, commands to a parent graph). */
-function bubbleUpKind(err: unknown): 'interrupt' | 'command' | null {
-  if (!isObj(err)) return null;
-  const name = (err as { name?: unknown }).name;
-  if (name === 'GraphInterrupt' || name === 'NodeInterrupt') return 'interrupt';
-  if (name === 'ParentCommand') return 'command';
-  return (err as { is_bubble_up?: unknown }).is_bubble_up === true ? 'command' : null;
 }
 
 /**
@@ -197,9 +100,7 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
   /** This handler's open spans by span id, for walking a span's ancestry. */
   private readonly openSpans = new Map<string, LiveSpan>();
   private readonly reported = new Set<string>();
-  private readonly interruptedThreads = new InterruptedThreads();
-  /** Node executions per trace. */
-  private readonly stepsOfTrace = new TraceCounters();
+  private readonly langgraph = new LangGraphFacts((kind, message) => this.report(kind, message));
   private failures = 0;
   /** The last streamed chunk or event recorded: the same one delivered again is no new token. */
   private lastDelivery: object | undefined;
@@ -278,7 +179,8 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
       }
       const name = a.runName ?? serializedName(chain, 'chain');
       if (isGraph && parent?.subgraphNode && parent.span) {
-        this.startFoldedSubgraph(runId, parent, parent.span, chain, name);
+        const graph = this.track(runId, parent, parent.span, 'chain', true);
+        this.langgraph.foldSubgraph(graph, parent.span, chain, name);
         return;
       }
       const isNode = parent?.graphRun != null && a.metadata?.langgraph_node === name;
@@ -302,7 +204,7 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
           span.setAttribute(PAYLOAD_REF_ATTRIBUTE, record.payloadRef);
       }
       if (record.top === record) this.labelTrace(record, span, a.metadata);
-      if (isGraph) this.startGraphRun(record, span, chain, inputs, a.metadata);
+      if (isGraph) this.langgraph.startGraph(record, span, chain, inputs, a.metadata);
       if (span.isRecording()) {
         if (span.logsPrompts && !record.payloadRef)
           this.recordChainInputs(span, record.top, inputs);
@@ -704,71 +606,6 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
     });
   }
 
-  // ---- LangGraph: topology, path, subgraphs, interrupt and resume ------------------------------
-
-  private startGraphRun(
-    record: RunRecord,
-    span: LiveSpan,
-    chain: unknown,
-    inputs: unknown,
-    metadata: Obj | undefined,
-  ): void {
-    const resumed = isResumeCommand(inputs);
-    record.graphRun = new GraphRun(this.topologyOf(chain), resumed);
-    if (!resumed || !span.isRecording()) return;
-    // The invocation continues an interrupted one of the same thread: link the two traces.
-    span.setAttribute(RESUMED_ATTRIBUTE, true);
-    updateTrace(span, { metadata: { [RESUMED_ATTRIBUTE]: 'true' } });
-    const thread = threadOf(metadata);
-    const from = thread === undefined ? undefined : this.interruptedThreads.take(thread);
-    if (!from) return;
-    span.addLink({ traceId: from.traceId, spanId: from.spanId, attributes: { reason: 'resume' } });
-    updateTrace(span, { metadata: { [RESUMED_FROM_METADATA]: from.traceId } });
-  }
-
-  /**
-   * A compiled graph added as a node runs as the node's run and, inside it, the graph's own
-   * run of the same work: one span, the node's, carries both (the graph's name, topology,
-   * path and agent type).
-   */
-  private startFoldedSubgraph(
-    runId: string,
-    node: RunRecord,
-    span: LiveSpan,
-    chain: unknown,
-    name: string,
-  ): void {
-    const record = this.track(runId, node, span, 'chain', true);
-    record.borrowed = true;
-    record.graphRun = new GraphRun(this.topologyOf(chain), false);
-    if (span.isRecording()) span.setAttribute(SUBGRAPH_ATTRIBUTE, name);
-  }
-
-  private topologyOf(chain: unknown) {
-    return topologyOfRun(chain, (err) =>
-      this.report(
-        'topology',
-        `autolog: could not read the graph's nodes and edges: ${errorMessage(err)}`,
-      ),
-    );
-  }
-
-  private recordGraphRun(span: LiveSpan, run: GraphRun): void {
-    if (run.topology) span.setPayload(GRAPH_ATTRIBUTE, run.topology, { immutable: true });
-    const path = run.path();
-    if (path.length > 0) span.setAttribute(PATH_ATTRIBUTE, path);
-    if (run.droppedSteps > 0) span.setAttribute(PATH_DROPPED_ATTRIBUTE, run.droppedSteps);
-  }
-
-  /** An interrupted trace is marked, and remembered for the invocation that resumes it. */
-  private rememberInterrupt(top: RunRecord, span: LiveSpan): void {
-    if (!span.isRecording()) return;
-    span.setAttribute(INTERRUPTED_ATTRIBUTE, true);
-    updateTrace(span, { metadata: { [INTERRUPTED_ATTRIBUTE]: 'true' } });
-    if (top.thread !== undefined)
-      this.interruptedThreads.remember(top.thread, span.traceId, span.spanId);
-  }
-
   private failRun(method: string, err: unknown, runId: string): void {
     try {
       const record = this.runs.get(runId);
@@ -794,16 +631,12 @@ export class GraphtraceCallbackHandler extends BaseCallbackHandler implements Ru
     top.open?.delete(record);
     const span = record.span;
     if (!span) return;
-    if (record.graphRun && span.isRecording()) this.recordGraphRun(span, record.graphRun);
+    if (record.graphRun) this.langgraph.finishGraph(span, record.graphRun);
     if (record.isGraph && record.agentic) span.setSpanType(SpanType.AGENT);
     if (record.borrowed) return;
     if (record === top) {
       if (top.open && top.open.size > 0) this.sweep(top, 'not finished when its trace ended');
-      if (top.interrupted) this.rememberInterrupt(top, span);
-      if (top.steps > 0 && span.isRecording()) {
-        const steps = this.stepsOfTrace.add(span.traceId, top.steps);
-        updateTrace(span, { metadata: { [STEPS_METADATA_KEY]: String(steps) } });
-      }
+      this.langgraph.finishTop(top, span);
     }
     span.end();
   }
