@@ -1,19 +1,8 @@
 /// <reference lib="dom" />
 // biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's innerText() is the text as rendered, which is what these tests check.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type SqliteStore, sqliteStore } from '@graphtrace/store-sqlite';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { DashboardServer } from '../src/index.js';
-import {
-  artifactPath,
-  type DashboardUi,
-  describeBrowser,
-  openDashboardUi,
-} from './helpers/browser.js';
-import { GRAPH_SESSION, type SeededGraph, seedGraph } from './helpers/seed-graph.js';
+import { expect, it } from 'vitest';
+import { artifactPath, describeBrowser, seededDashboardUi } from './helpers/browser.js';
+import { GRAPH_SESSION, seedGraph } from './helpers/seed-graph.js';
 
 /*
  * The graph view of a trace recorded by the real autolog: the supervisor's nodes and edges with
@@ -21,30 +10,10 @@ import { GRAPH_SESSION, type SeededGraph, seedGraph } from './helpers/seed-graph
  * then the resumed invocation, whose path starts where the interrupt stopped.
  */
 describeBrowser('the graph view in Chromium', () => {
-  let dir: string;
-  let store: SqliteStore;
-  let seeded: SeededGraph;
-  let ui: DashboardUi;
-  let server: DashboardServer;
-  let page: Page;
-  let pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'graphtrace-graph-'));
-    store = sqliteStore({ path: join(dir, 'mlflow.db') });
-    seeded = await seedGraph(store);
-    ui = await openDashboardUi(store, { cacheTtlMs: 0, strictErrors: true });
-    ({ server, page, pageErrors } = ui);
-  }, 120_000);
-
-  afterAll(async () => {
-    await ui?.close();
-    await store?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
-  const open = (hash: string) => page.goto(`${server.url}/${hash}`);
-  const section = (i: number) => page.locator('.graph-section').nth(i);
+  const ctx = seededDashboardUi('graphtrace-graph-', seedGraph);
+  const page = () => ctx.ui.page;
+  const open = (hash: string) => ctx.open(hash);
+  const section = (i: number) => page().locator('.graph-section').nth(i);
   /** [node, times run] of one drawn graph, and its edges as `a>b` with times taken. */
   const drawn = async (i: number) => ({
     nodes: Object.fromEntries(
@@ -64,11 +33,11 @@ describeBrowser('the graph view in Chromium', () => {
   });
 
   it('draws the graph with the path taken, the subgraph below, and links each node to its span', async () => {
-    await open(`#/traces/${seeded.pausedTraceId}`);
-    await page.locator('.trace-view-tabs a', { hasText: 'Graph' }).click();
-    await page.locator('.graph-section svg').first().waitFor();
-    expect(page.url()).toContain('view=graph');
-    await expect.poll(() => page.locator('.graph-section').count()).toBe(2);
+    await open(`#/traces/${ctx.seeded.pausedTraceId}`);
+    await page().locator('.trace-view-tabs a', { hasText: 'Graph' }).click();
+    await page().locator('.graph-section svg').first().waitFor();
+    expect(page().url()).toContain('view=graph');
+    await expect.poll(() => page().locator('.graph-section').count()).toBe(2);
 
     const outer = await drawn(0);
     expect(outer.nodes).toEqual({
@@ -101,18 +70,20 @@ describeBrowser('the graph view in Chromium', () => {
     await expect
       .poll(() => section(1).locator('.graph-path li').allInnerTexts())
       .toEqual(['step 1 agent ← __start__', 'step 2 tools ← agent', 'step 3 agent ← tools']);
-    await page.screenshot({ path: artifactPath('graph-view.png'), fullPage: true });
+    await page().screenshot({ path: artifactPath('graph-view.png'), fullPage: true });
 
     // A node opens its span in the tree.
     await section(0).locator('.graph-node[data-node="math_agent"] a').click();
-    await page.locator('.span-row.selected').waitFor();
-    expect(page.url()).toContain('view=tree');
-    await expect.poll(() => page.locator('.span-row.selected').innerText()).toContain('math_agent');
+    await page().locator('.span-row.selected').waitFor();
+    expect(page().url()).toContain('view=tree');
+    await expect
+      .poll(() => page().locator('.span-row.selected').textContent())
+      .toContain('math_agent');
   });
 
   it('the resumed invocation starts where the interrupt stopped, and reaches the end', async () => {
-    await open(`#/traces/${seeded.resumedTraceId}?view=graph`);
-    await page.locator('.graph-section svg').first().waitFor();
+    await open(`#/traces/${ctx.seeded.resumedTraceId}?view=graph`);
+    await page().locator('.graph-section svg').first().waitFor();
     const outer = await drawn(0);
     expect(outer.nodes).toMatchObject({ review: 1, route: 0, math_agent: 0 });
     expect(outer.taken).toEqual({ 'review>__end__': 1 });
@@ -122,40 +93,42 @@ describeBrowser('the graph view in Chromium', () => {
   });
 
   it('shows the paused and the resumed invocation as one conversation turn, linked', async () => {
-    await open(`#/sessions/${GRAPH_SESSION}?experiment=${seeded.experimentId}`);
-    const turns = page.locator('.session-timeline > li');
+    await open(`#/sessions/${GRAPH_SESSION}?experiment=${ctx.seeded.experimentId}`);
+    const turns = page().locator('.session-timeline > li');
     await expect.poll(() => turns.count()).toBe(2);
     await expect
       .poll(() => turns.nth(0).locator('.pause-note').allInnerTexts())
       .toEqual(['paused for input']);
     expect(await turns.nth(1).getAttribute('class')).toContain('resumed');
-    expect(await turns.nth(1).locator('.bubble.user').innerText()).toBe('resume: yes');
+    expect(await turns.nth(1).locator('.bubble.user').textContent()).toBe('resume: yes');
     const back = turns.nth(1).locator('.pause-note.resumed a');
-    expect(await back.innerText()).toBe('#1');
-    expect(await back.getAttribute('href')).toBe(`#/traces/${seeded.pausedTraceId}`);
-    await page.screenshot({ path: artifactPath('graph-session.png'), fullPage: true });
+    expect(await back.textContent()).toBe('#1');
+    expect(await back.getAttribute('href')).toBe(`#/traces/${ctx.seeded.pausedTraceId}`);
+    await page().screenshot({ path: artifactPath('graph-session.png'), fullPage: true });
 
     // The resumed trace's page names the trace it continues.
-    await open(`#/traces/${seeded.resumedTraceId}`);
-    const fact = page.locator('.trace-pause dd');
-    await expect.poll(() => fact.innerText()).toBe('resumes the paused trace');
+    await open(`#/traces/${ctx.seeded.resumedTraceId}`);
+    const fact = page().locator('.trace-pause dd');
+    await expect.poll(() => fact.textContent()).toBe('resumes the paused trace');
     await fact.locator('a').click();
-    await expect.poll(() => page.url()).toContain(seeded.pausedTraceId);
-    await expect.poll(() => page.locator('.trace-pause dd').innerText()).toBe('paused for input');
+    await expect.poll(() => page().url()).toContain(ctx.seeded.pausedTraceId);
+    await expect
+      .poll(() => page().locator('.trace-pause dd').textContent())
+      .toBe('paused for input');
   });
 
   it('offers no graph tab for a trace without one, and the page had no errors', async () => {
-    await open(`#/traces/${seeded.plainTraceId}`);
-    await page.locator('.trace-view-tabs a', { hasText: 'Story' }).waitFor();
-    expect(await page.locator('.trace-view-tabs a').allInnerTexts()).toEqual([
+    await open(`#/traces/${ctx.seeded.plainTraceId}`);
+    await page().locator('.trace-view-tabs a', { hasText: 'Story' }).waitFor();
+    expect(await page().locator('.trace-view-tabs a').allInnerTexts()).toEqual([
       'Story',
       'Spans & waterfall',
     ]);
     // A link to the graph of such a trace says there is none.
-    await open(`#/traces/${seeded.plainTraceId}?view=graph`);
+    await open(`#/traces/${ctx.seeded.plainTraceId}?view=graph`);
     await expect
-      .poll(() => page.locator('.graph-panel').innerText())
+      .poll(() => page().locator('.graph-panel').textContent())
       .toContain('no LangGraph graph');
-    expect(pageErrors).toEqual([]);
+    expect(ctx.ui.pageErrors).toEqual([]);
   });
 });

@@ -1,24 +1,12 @@
 /// <reference lib="dom" />
 // biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's innerText() is the text as rendered, which is what these tests check.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type SqliteStore, sqliteStore } from '@graphtrace/store-sqlite';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { DashboardServer } from '../src/index.js';
-import {
-  artifactPath,
-  type DashboardUi,
-  describeBrowser,
-  openDashboardUi,
-} from './helpers/browser.js';
+import { expect, it } from 'vitest';
+import { artifactPath, describeBrowser, seededDashboardUi } from './helpers/browser.js';
 import {
   ANSWER,
   FOLLOW_UP,
   QUESTION,
   RATE_LIMITED_QUESTION,
-  type SeededStory,
   STORY_SESSION,
   seedStory,
   TOOL_ERROR,
@@ -31,41 +19,21 @@ import {
  * session and tools pages. Screenshots go to .test-artifacts/.
  */
 describeBrowser('the agent’s story in Chromium', () => {
-  let dir: string;
-  let store: SqliteStore;
-  let seeded: SeededStory;
-  let ui: DashboardUi;
-  let server: DashboardServer;
-  let page: Page;
-  let pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'graphtrace-story-'));
-    store = sqliteStore({ path: join(dir, 'mlflow.db') });
-    seeded = await seedStory(store);
-    ui = await openDashboardUi(store, { cacheTtlMs: 0, strictErrors: true });
-    ({ server, page, pageErrors } = ui);
-  }, 120_000);
-
-  afterAll(async () => {
-    await ui?.close();
-    await store?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
-  const open = (hash: string) => page.goto(`${server.url}/${hash}`);
-  const shot = (name: string) => page.screenshot({ path: artifactPath(name), fullPage: true });
-  const selectedSpan = () => page.locator('.span-row.selected').getAttribute('data-span-id');
+  const ctx = seededDashboardUi('graphtrace-story-', seedStory);
+  const page = () => ctx.ui.page;
+  const open = (hash: string) => ctx.open(hash);
+  const shot = (name: string) => page().screenshot({ path: artifactPath(name), fullPage: true });
+  const selectedSpan = () => page().locator('.span-row.selected').getAttribute('data-span-id');
 
   it('opens a trace on its story: question, tool calls with arguments, the error, the result, the answer', async () => {
-    await open(`#/traces/${seeded.traceId}`);
-    const story = page.locator('.story');
+    await open(`#/traces/${ctx.seeded.traceId}`);
+    const story = page().locator('.story');
     await story.waitFor();
     expect(
-      await page.getByRole('link', { name: 'Story', exact: true }).getAttribute('aria-current'),
+      await page().getByRole('link', { name: 'Story', exact: true }).getAttribute('aria-current'),
     ).toBe('page');
     // The tree is one click away, not on screen.
-    expect(await page.locator('.span-tree').count()).toBe(0);
+    expect(await page().locator('.span-tree').count()).toBe(0);
 
     expect(
       await story.locator('.story-conversation .chat-message.role-user').innerText(),
@@ -93,47 +61,47 @@ describeBrowser('the agent’s story in Chromium', () => {
     // All of it on the first screen, beside the trace's figures: no scrolling to the answer.
     const answer = await story.locator('.story-answer-text').boundingBox();
     expect(answer!.y + answer!.height).toBeLessThanOrEqual(800);
-    await page.screenshot({ path: artifactPath('trace-story.png') });
+    await page().screenshot({ path: artifactPath('trace-story.png') });
     await shot('trace-story-full.png');
   });
 
   it('opens the tool call’s span, and the model call that issued it, in the tree', async () => {
-    await open(`#/traces/${seeded.traceId}`);
-    const calls = page.locator('.story-tool-call');
+    await open(`#/traces/${ctx.seeded.traceId}`);
+    const calls = page().locator('.story-tool-call');
     await calls.first().waitFor();
 
     await calls.first().locator('a.tool-call-link').click();
-    await page.getByRole('tree', { name: 'Spans' }).waitFor();
-    expect(page.url()).toContain(`view=tree&span=${seeded.spans.failedTool}`);
-    expect(await selectedSpan()).toBe(seeded.spans.failedTool);
-    expect(await page.locator('.span-row.selected .span-name').innerText()).toBe('get_weather');
-    expect(await page.locator('.span-detail .exception-title').innerText()).toBe(TOOL_ERROR);
+    await page().getByRole('tree', { name: 'Spans' }).waitFor();
+    expect(page().url()).toContain(`view=tree&span=${ctx.seeded.spans.failedTool}`);
+    expect(await selectedSpan()).toBe(ctx.seeded.spans.failedTool);
+    expect(await page().locator('.span-row.selected .span-name').innerText()).toBe('get_weather');
+    expect(await page().locator('.span-detail .exception-title').innerText()).toBe(TOOL_ERROR);
     expect(
-      await page.getByRole('link', { name: 'Spans & waterfall' }).getAttribute('aria-current'),
+      await page().getByRole('link', { name: 'Spans & waterfall' }).getAttribute('aria-current'),
     ).toBe('page');
     await shot('trace-story-tool-span.png');
 
     // Back to the story (the browser's back button), then the model call behind the retry.
-    await page.goBack();
+    await page().goBack();
     await calls.nth(1).waitFor();
     await calls.nth(1).locator('a.issued-by').click();
-    await page.locator('.span-row.selected').waitFor();
-    expect(await selectedSpan()).toBe(seeded.spans.models[1]);
-    expect(await page.locator('.span-row.selected .span-name').innerText()).toBe('ChatOpenAI');
+    await page().locator('.span-row.selected').waitFor();
+    expect(await selectedSpan()).toBe(ctx.seeded.spans.models[1]);
+    expect(await page().locator('.span-row.selected .span-name').innerText()).toBe('ChatOpenAI');
     // Its chat shows the failed call's error message, which is why it called again.
     expect(
-      await page.locator('.span-detail .chat-message.role-tool').first().innerText(),
+      await page().locator('.span-detail .chat-message.role-tool').first().innerText(),
     ).toContain('unknown city: Pariss');
 
     // And the tab back to the story.
-    await page.getByRole('link', { name: 'Story', exact: true }).click();
-    await page.locator('.story').waitFor();
-    expect(page.url()).toContain('view=story');
+    await page().getByRole('link', { name: 'Story', exact: true }).click();
+    await page().locator('.story').waitFor();
+    expect(page().url()).toContain('view=story');
   });
 
   it('tells a hand-written trace with what it has', async () => {
-    await open(`#/traces/${seeded.manualTraceId}`);
-    const story = page.locator('.story');
+    await open(`#/traces/${ctx.seeded.manualTraceId}`);
+    const story = page().locator('.story');
     await story.waitFor();
     expect(await story.locator('.story-conversation').innerText()).toMatch(
       /question:\s*"Refunds\?"/,
@@ -149,14 +117,14 @@ describeBrowser('the agent’s story in Chromium', () => {
   });
 
   it('opens a failed trace on the failing span; its story names the failure', async () => {
-    await open(`#/traces/${seeded.failedTraceId}`);
-    await page.locator('.span-row.selected').waitFor();
-    expect(await selectedSpan()).toBe(seeded.failedModelSpanId);
-    expect(await page.locator('.span-detail .exception-title').innerText()).toBe(
+    await open(`#/traces/${ctx.seeded.failedTraceId}`);
+    await page().locator('.span-row.selected').waitFor();
+    expect(await selectedSpan()).toBe(ctx.seeded.failedModelSpanId);
+    expect(await page().locator('.span-detail .exception-title').innerText()).toBe(
       'RateLimitError: slow down',
     );
-    await page.getByRole('link', { name: 'Story', exact: true }).click();
-    const story = page.locator('.story');
+    await page().getByRole('link', { name: 'Story', exact: true }).click();
+    const story = page().locator('.story');
     await story.waitFor();
     expect(await story.locator('.story-failure .exception-title').innerText()).toBe(
       'RateLimitError: slow down',
@@ -172,13 +140,13 @@ describeBrowser('the agent’s story in Chromium', () => {
 
   it('shows each session turn’s tool calls and the session’s first input', async () => {
     await open('#/sessions?range=all');
-    const row = page.locator('tbody tr', { hasText: STORY_SESSION });
+    const row = page().locator('tbody tr', { hasText: STORY_SESSION });
     await row.waitFor();
     expect(await row.locator('td.first-input').innerText()).toBe(QUESTION);
     await shot('sessions-first-input.png');
 
     await row.locator('a').first().click();
-    const turns = page.locator('.session-timeline > li');
+    const turns = page().locator('.session-timeline > li');
     await turns.first().locator('.turn-tools').waitFor();
     expect(await turns.count()).toBe(2);
     const first = turns.nth(0).locator('.turn-tool');
@@ -197,16 +165,16 @@ describeBrowser('the agent’s story in Chromium', () => {
 
     // A turn's tool opens its span.
     await first.nth(0).click();
-    await page.locator('.span-row.selected').waitFor();
-    expect(await selectedSpan()).toBe(seeded.spans.failedTool);
+    await page().locator('.span-row.selected').waitFor();
+    expect(await selectedSpan()).toBe(ctx.seeded.spans.failedTool);
   });
 
   it('shows the arguments of a tool’s failed and slowest calls', async () => {
     await open('#/tools?range=all');
-    const weather = page.locator('tr', { hasText: 'get_weather' });
+    const weather = page().locator('tr', { hasText: 'get_weather' });
     await weather.waitFor();
     await weather.click();
-    const lists = page.locator('.call-lists > div');
+    const lists = page().locator('.call-lists > div');
     await lists.first().waitFor();
     const failures = lists.filter({ hasText: 'Recent failures' });
     expect(await failures.locator('.call-args').allInnerTexts()).toEqual(['{"city":"Pariss"}']);
@@ -220,22 +188,22 @@ describeBrowser('the agent’s story in Chromium', () => {
   });
 
   it('fits a narrow screen', async () => {
-    await page.setViewportSize({ width: 390, height: 844 });
+    await page().setViewportSize({ width: 390, height: 844 });
     try {
-      await open(`#/traces/${seeded.traceId}`);
-      await page.locator('.story-answer-text').waitFor();
+      await open(`#/traces/${ctx.seeded.traceId}`);
+      await page().locator('.story-answer-text').waitFor();
       expect(
-        await page.evaluate(
+        await page().evaluate(
           () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
         ),
       ).toBeLessThanOrEqual(0);
       await shot('trace-story-narrow.png');
     } finally {
-      await page.setViewportSize({ width: 1280, height: 800 });
+      await page().setViewportSize({ width: 1280, height: 800 });
     }
   });
 
   it('raised no errors in the page', () => {
-    expect(pageErrors).toEqual([]);
+    expect(ctx.ui.pageErrors).toEqual([]);
   });
 });

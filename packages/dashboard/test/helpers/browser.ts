@@ -9,8 +9,14 @@ import {
   chromiumAvailability,
   describeRequiring,
 } from '@graphtrace/mlflow-testkit';
-import { type SqliteAnalytics, type SqliteStore, sqliteAnalytics } from '@graphtrace/store-sqlite';
+import {
+  type SqliteAnalytics,
+  type SqliteStore,
+  sqliteAnalytics,
+  sqliteStore,
+} from '@graphtrace/store-sqlite';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { type DashboardServer, startDashboard } from '../../src/index.js';
 
 /** Where tests leave their screenshots (gitignored). */
@@ -107,4 +113,39 @@ export async function openDashboardUi(
       await analytics.close();
     },
   };
+}
+
+/** A seeded SQLite file with the dashboard and a Chromium page open on it, for one suite. */
+export interface SeededUi<T> {
+  store: SqliteStore;
+  seeded: T;
+  ui: DashboardUi;
+  /** Opens `#/…` on the dashboard. */
+  open(hash: string): Promise<unknown>;
+}
+
+/**
+ * Registers the suite's set-up and clean-up: a fresh `mlflow.db` written by `seed`, then the
+ * dashboard (no cache, strict page errors) and a page on it. Fields are set once `beforeAll` ran.
+ */
+export function seededDashboardUi<T>(
+  prefix: string,
+  seed: (store: SqliteStore) => Promise<T>,
+): SeededUi<T> {
+  let dir = '';
+  const ctx = {
+    open: (hash: string) => ctx.ui.page.goto(`${ctx.ui.server.url}/${hash}`),
+  } as SeededUi<T>;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), prefix));
+    ctx.store = sqliteStore({ path: join(dir, 'mlflow.db') });
+    ctx.seeded = await seed(ctx.store);
+    ctx.ui = await openDashboardUi(ctx.store, { cacheTtlMs: 0, strictErrors: true });
+  }, 120_000);
+  afterAll(async () => {
+    await ctx.ui?.close();
+    await ctx.store?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  return ctx;
 }
