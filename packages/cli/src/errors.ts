@@ -1,5 +1,5 @@
-import { ConfigError } from '@graphtrace/config';
-import { FilterSyntaxError, GraphtraceError } from '@graphtrace/core';
+import { CONFIG_ERROR_CODES, CONFIG_WARNING_CODES } from '@graphtrace/config';
+import { GraphtraceError, type GraphtraceErrorCode } from '@graphtrace/core';
 
 /** Process exit codes of the `graphtrace` command. */
 export const ExitCode = {
@@ -11,31 +11,14 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-export type CliErrorCode =
-  | 'USAGE'
-  | 'CONFIG_INVALID'
-  | 'INVALID_URI'
-  | 'INVALID_FILTER'
-  | 'INVALID_ORDER_BY'
-  | 'NOT_FOUND'
-  | 'FILE_EXISTS'
-  | 'CONFIRMATION_REQUIRED'
-  | 'STORE_UNAVAILABLE'
-  | 'STORE_NOT_INSTALLED'
-  | 'DATABASE_NOT_FOUND'
-  | 'DASHBOARD_NOT_INSTALLED'
-  | 'IMPORT_FAILED'
-  | 'SYNC_FAILED'
-  | 'WRITE_FAILED'
-  | 'CHECKS_FAILED'
-  | (string & {});
+/** The CLI wraps every error in a CliError keeping its code, so any code of the family can appear. */
+export type CliErrorCode = GraphtraceErrorCode;
 
 /**
  * An error the CLI reports as one line, `graphtrace: error: <message>`, and exits with
  * `exitCode`. The message says what to do next.
  */
-export class CliError extends Error {
-  readonly code: CliErrorCode;
+export class CliError extends GraphtraceError {
   readonly exitCode: ExitCode;
   /** Already reported on stdout/stderr (e.g. `config check`): only the exit code is left. */
   readonly silent: boolean;
@@ -45,9 +28,8 @@ export class CliError extends Error {
     message: string,
     options: { exitCode?: ExitCode; cause?: unknown; silent?: boolean } = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CliError';
-    this.code = code;
     this.exitCode = options.exitCode ?? ExitCode.FAILURE;
     this.silent = options.silent ?? false;
   }
@@ -62,34 +44,29 @@ function firstLine(message: string): string {
   return message.split('\n', 1)[0]!.trim();
 }
 
+/**
+ * Codes of errors the user fixes by changing the command line or the configuration: exit 2.
+ * Every configuration problem counts (a ConfigError carries the code of its first issue).
+ */
+const USAGE_CODES: ReadonlySet<GraphtraceErrorCode> = new Set<GraphtraceErrorCode>([
+  'INVALID_ARGUMENT',
+  'INVALID_FILTER',
+  'INVALID_ORDER_BY',
+  'INVALID_PAGE_TOKEN',
+  ...CONFIG_ERROR_CODES,
+  ...CONFIG_WARNING_CODES,
+]);
+
 /** Turns anything thrown into a CliError with the right exit code. */
 export function toCliError(err: unknown): CliError {
   if (err instanceof CliError) return err;
-  if (err instanceof FilterSyntaxError) {
-    return new CliError(err.code, firstLine(err.message), {
-      exitCode: ExitCode.USAGE,
-      cause: err,
-    });
-  }
-  if (err instanceof ConfigError) {
-    return new CliError(err.code, firstLine(err.message), { exitCode: ExitCode.USAGE, cause: err });
-  }
   if (err instanceof GraphtraceError) {
-    const usage =
-      err.code === 'INVALID_ARGUMENT' ||
-      err.code === 'INVALID_FILTER' ||
-      err.code === 'INVALID_ORDER_BY' ||
-      err.code === 'INVALID_PAGE_TOKEN';
     return new CliError(err.code, firstLine(err.message), {
-      exitCode: usage ? ExitCode.USAGE : ExitCode.FAILURE,
+      exitCode: USAGE_CODES.has(err.code) ? ExitCode.USAGE : ExitCode.FAILURE,
       cause: err,
     });
   }
-  if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
-    return new CliError(typeof code === 'string' ? code : 'INTERNAL', firstLine(err.message), {
-      cause: err,
-    });
-  }
+  // Not ours (a library's or Node's error): a failure, with its message.
+  if (err instanceof Error) return new CliError('INTERNAL', firstLine(err.message), { cause: err });
   return new CliError('INTERNAL', String(err));
 }

@@ -1,3 +1,5 @@
+import { GraphtraceError } from '@graphtrace/core';
+
 /** Codes of problems that make a configuration unusable (`errors`). */
 export const CONFIG_ERROR_CODES = [
   'CONFIG_NOT_FOUND',
@@ -54,15 +56,17 @@ export interface ConfigIssue {
   suggestion?: string;
 }
 
-/** Thrown only by the few helpers that cannot return a result (e.g. `parseTrackingUri`). */
-export class ConfigError extends Error {
-  readonly code: ConfigIssueCode;
+/**
+ * Thrown only by the few helpers that cannot return a result (e.g. `parseTrackingUri`). A
+ * GraphtraceError like every graphtrace error; core's GraphtraceErrorCode documents the codes.
+ */
+export class ConfigError extends GraphtraceError {
+  declare readonly code: ConfigIssueCode;
   readonly issues: readonly ConfigIssue[];
 
   constructor(code: ConfigIssueCode, message: string, issues: readonly ConfigIssue[] = []) {
-    super(message);
+    super(code, message);
     this.name = 'ConfigError';
-    this.code = code;
     this.issues = issues;
   }
 }

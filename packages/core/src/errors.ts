@@ -1,25 +1,26 @@
-/** Error codes graphtrace uses across packages; each error also says what to do. */
-export type GraphtraceErrorCode =
-  | 'NOT_FOUND'
-  | 'ALREADY_EXISTS'
-  | 'INVALID_ARGUMENT'
-  | 'INVALID_FILTER'
-  | 'INVALID_ORDER_BY'
-  | 'INVALID_PAGE_TOKEN'
-  | 'UNSUPPORTED'
-  | 'STORE_UNAVAILABLE'
-  | 'READ_ONLY'
-  /** An optional package a feature needs (a store for a URI scheme, autolog) is not installed. */
-  | 'PACKAGE_NOT_INSTALLED'
-  | (string & {});
+import type { GraphtraceErrorCode } from './error-codes.js';
 
+export type { GraphtraceErrorCode } from './error-codes.js';
+
+/**
+ * The one error family of graphtrace: every package's errors (SchemaError, ConfigError,
+ * DashboardError, CliError, …) extend it, so `instanceof GraphtraceError` and `code` are enough
+ * to handle any of them. ERRORS.md lists the codes.
+ */
 export class GraphtraceError extends Error {
   readonly code: GraphtraceErrorCode;
 
-  constructor(code: GraphtraceErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: GraphtraceErrorCode, message: string, options?: { cause?: unknown });
+  /**
+   * @deprecated Transitional: only store-sqlite's trace-writer-protocol.ts (being edited
+   * elsewhere) still passes a code from another thread typed as string. Pass a
+   * GraphtraceErrorCode; this overload goes once that file is converted.
+   */
+  constructor(code: string, message: string, options?: { cause?: unknown });
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'GraphtraceError';
-    this.code = code;
+    this.code = code as GraphtraceErrorCode;
   }
 }
 
@@ -42,6 +43,21 @@ export class FilterSyntaxError extends GraphtraceError {
     this.column = column;
     this.filter = filter;
   }
+}
+
+/** How many links of a cause chain are followed: guards against cycles and absurd nesting. */
+const MAX_CAUSE_DEPTH = 5;
+
+/**
+ * `err` and the errors behind it (`cause` after `cause`), outermost first, at most 5. Node's
+ * fetch, for one, reports "fetch failed" with the useful code (ECONNREFUSED, a TLS code) and
+ * message a cause or two deeper.
+ */
+export function causeChain(err: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let e = err; e && chain.length < MAX_CAUSE_DEPTH; e = (e as { cause?: unknown }).cause)
+    chain.push(e);
+  return chain;
 }
 
 export function errorMessage(err: unknown): string {

@@ -37,6 +37,7 @@ export {
   withTracingContextFromHeadersAsync,
 } from './default-tracker.js';
 export {
+  causeChain,
   errorMessage,
   FilterSyntaxError,
   GraphtraceError,

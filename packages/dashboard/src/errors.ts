@@ -1,7 +1,11 @@
-import { FilterSyntaxError, GraphtraceError } from '@graphtrace/core';
+import { FilterSyntaxError, GraphtraceError, type GraphtraceErrorCode } from '@graphtrace/core';
 
-/** Error codes of the dashboard itself (store errors keep the store's code). */
-export type DashboardErrorCode =
+/**
+ * Error codes of the dashboard itself (store errors keep the store's code); GraphtraceErrorCode
+ * documents each (see ERRORS.md).
+ */
+export type DashboardErrorCode = Extract<
+  GraphtraceErrorCode,
   | 'INVALID_QUERY'
   | 'INVALID_BODY'
   | 'NOT_FOUND'
@@ -10,10 +14,10 @@ export type DashboardErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'PORT_IN_USE'
   | 'LISTEN_FAILED'
-  | 'ASSETS_MISSING'
   | 'INVALID_OPTION'
   | 'TOO_MANY_STREAMS'
-  | 'SERVER_CLOSING';
+  | 'SERVER_CLOSING'
+>;
 
 export class DashboardError extends GraphtraceError {
   /** The HTTP status an API response carries for it. */

@@ -1,4 +1,4 @@
-import { GraphtraceError, type GraphtraceErrorCode } from '@graphtrace/core';
+import { causeChain, GraphtraceError, type GraphtraceErrorCode } from '@graphtrace/core';
 
 /** What an MLflow server said when it refused a request. */
 export interface ServerErrorBody {
@@ -103,11 +103,9 @@ const TLS_CODES = new Set([
 
 /** The low-level code (ECONNREFUSED, a TLS verification code, …) behind a fetch failure. */
 export function networkCode(err: unknown): string | null {
-  let e: unknown = err;
-  for (let depth = 0; e && depth < 5; depth++) {
+  for (const e of causeChain(err)) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && code !== 'UND_ERR') return code;
-    e = (e as { cause?: unknown }).cause;
   }
   return null;
 }
@@ -121,11 +119,7 @@ export function isTlsCode(code: string | null): boolean {
 
 /** Deepest message in a cause chain: fetch's own message is just "fetch failed". */
 export function rootMessage(err: unknown): string {
-  let e: unknown = err;
   let msg = err instanceof Error ? err.message : String(err);
-  for (let depth = 0; e && depth < 5; depth++) {
-    if (e instanceof Error && e.message) msg = e.message;
-    e = (e as { cause?: unknown }).cause;
-  }
+  for (const e of causeChain(err)) if (e instanceof Error && e.message) msg = e.message;
   return msg;
 }

@@ -1,4 +1,4 @@
-import { errorMessage } from '../errors.js';
+import { causeChain, errorMessage } from '../errors.js';
 
 export interface ReachabilityResult {
   ok: boolean;
@@ -20,14 +20,12 @@ export function isServerUri(uri: string | undefined): uri is string {
   return uri !== undefined && /^https?:\/\//i.test(uri);
 }
 
+/** The first error code along the error's causes (Node's network errors carry one). */
 function causeCode(err: unknown): string | null {
-  let e: unknown = err;
-  for (let depth = 0; e && depth < 5; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return null;
+  const code = causeChain(err)
+    .map((e) => (e as { code?: unknown }).code)
+    .find((c) => typeof c === 'string');
+  return (code as string | undefined) ?? null;
 }
 
 const DESCRIBE: Record<string, string> = {
