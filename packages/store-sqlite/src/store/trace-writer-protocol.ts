@@ -13,8 +13,15 @@ export interface TraceWriterData {
   artifactRoot: string;
 }
 
-/** One store call per message; the thread answers them one at a time, in order. */
+/**
+ * One store call per message; the thread answers them in order (calls queued together may be
+ * written in one transaction, each in its own savepoint).
+ */
 export type TraceWriteRequest =
+  /**
+   * The spans themselves, encoded by the thread: a structured clone of their values (shared
+   * between spans, hence cloned once) costs the calling thread less than encoding them there.
+   */
   | { op: 'logSpans'; experimentId: string; spans: Span[] }
   | { op: 'startTrace'; info: TraceInfo }
   /** Closes the thread's connection (answered after every earlier request). */

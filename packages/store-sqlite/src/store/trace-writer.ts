@@ -108,6 +108,7 @@ export class WorkerTraceWriter {
     if (spans.length === 0) return Promise.resolve();
     // One message for the whole call: the clone keeps values shared between spans shared.
     // The fields alone (a LiveSpan's trace must not be cloned), not copied: the clone copies.
+    // Encoding stays on the thread: it costs more than this clone (see the protocol).
     return this.submit({ op: 'logSpans', experimentId, spans: spans.map(spanFields) }, () =>
       logSpans(this.inline, experimentId, spans),
     );

@@ -155,6 +155,14 @@ function spanCostPartitions(
  * MLflow release keeps it (trace_metrics rows, or from 3.17 the info's own columns).
  */
 export async function startTrace(ctx: StoreContext, info: TraceInfo): Promise<TraceInfo> {
+  return ctx.conn.write(startTraceWrite(ctx, info));
+}
+
+/**
+ * startTrace's checks (they throw at once), then its writes as a function to run inside a write
+ * transaction: the trace writer thread runs several calls' writes in one transaction.
+ */
+export function startTraceWrite(ctx: StoreContext, info: TraceInfo): () => TraceInfo {
   checkTraceId(info.traceId);
   if (!TRACE_STATES.includes(info.state))
     throw invalid(`trace state must be one of ${TRACE_STATES.join(', ')}, got "${info.state}"`);
@@ -173,7 +181,7 @@ export async function startTrace(ctx: StoreContext, info: TraceInfo): Promise<Tr
   const metrics = tokenMetrics(info, layout.tokenMetricKeys);
   const columns = layout.traceAnalytics ? traceColumnsFromInfo(info) : {};
   const extra = Object.keys(columns);
-  return conn.write(() => {
+  return () => {
     const experiment = activeExperimentForWrite(ctx, info.experimentId);
     // Only 3.17's layout moves a trace's rows, and needs the row as it was.
     const before = layout.traceAnalytics
@@ -258,10 +266,11 @@ export async function startTrace(ctx: StoreContext, info: TraceInfo): Promise<Tr
     }
     // The merged result, read in the same transaction.
     return readTraceInfo(ctx, info.traceId)!;
-  });
+  };
 }
 
-interface SpanRow {
+/** A span encoded as its `spans` row (and 3.10–3.16 `span_metrics` rows). */
+export interface SpanRow {
   traceId: string;
   spanId: string;
   parentSpanId: string | null;
@@ -317,8 +326,15 @@ function encodeSpan(
   };
 }
 
-/** One transaction's worth of spans: each trace's info row made or widened, the spans upserted. */
-function writeSpanChunk(ctx: StoreContext, experimentId: string, chunk: SpanRow[]): void {
+/**
+ * One transaction's worth of spans (at most SPAN_CHUNK), to run inside a write transaction:
+ * each trace's info row made or widened, the spans upserted.
+ */
+export function writeSpanChunk(
+  ctx: StoreContext,
+  experimentId: string,
+  chunk: readonly SpanRow[],
+): void {
   const { conn } = ctx;
   const layout = conn.layout;
   const now = ctx.now();
@@ -475,6 +491,27 @@ function writeSpanChunk(ctx: StoreContext, experimentId: string, chunk: SpanRow[
 }
 
 /**
+ * Validates and encodes spans as the rows a file of `layout` holds: no lock, no database. One
+ * encoder for the call, so values the spans share are encoded once.
+ */
+export function encodeSpanRows(spans: readonly Span[], layout: SchemaLayout): SpanRow[] {
+  const toJson = mlflowSpanEncoder();
+  return spans.map((span, i) => encodeSpan(span, i, toJson, layout));
+}
+
+/** Writes encoded span rows in transactions of at most SPAN_CHUNK spans. */
+export async function writeSpanRows(
+  ctx: StoreContext,
+  experimentId: string,
+  rows: readonly SpanRow[],
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += SPAN_CHUNK) {
+    const chunk = rows.slice(i, i + SPAN_CHUNK);
+    await ctx.conn.write(() => writeSpanChunk(ctx, experimentId, chunk));
+  }
+}
+
+/**
  * Spans of any traces of one experiment. JSON encoding happens before any lock is taken;
  * the rows are then written in transactions of at most SPAN_CHUNK spans.
  */
@@ -484,14 +521,7 @@ export async function logSpans(
   spans: readonly Span[],
 ): Promise<void> {
   if (spans.length === 0) return;
-  // One encoder for the call: values the spans share are encoded once.
-  const toJson = mlflowSpanEncoder();
-  const layout = ctx.conn.layout;
-  const rows = spans.map((span, i) => encodeSpan(span, i, toJson, layout));
-  for (let i = 0; i < rows.length; i += SPAN_CHUNK) {
-    const chunk = rows.slice(i, i + SPAN_CHUNK);
-    await ctx.conn.write(() => writeSpanChunk(ctx, experimentId, chunk));
-  }
+  await writeSpanRows(ctx, experimentId, encodeSpanRows(spans, ctx.conn.layout));
 }
 
 export async function setTraceTag(
