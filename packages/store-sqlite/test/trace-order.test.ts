@@ -72,7 +72,7 @@ function toolSpan(i: number, n: number, error: boolean): Span {
 }
 
 for (const schemaVersion of ['3.9', '3.17']) {
-  describe(`orderedTraces and failedToolCalls (MLflow ${schemaVersion} schema)`, () => {
+  describe(`orderedTraces, failedToolCalls and assessmentsOf (MLflow ${schemaVersion} schema)`, () => {
     let store: SqliteStore;
     let analytics: SqliteAnalytics;
     let experimentId: string;
@@ -181,6 +181,29 @@ for (const schemaVersion of ['3.9', '3.17']) {
       const counts = await analytics.failedToolCalls([idOf(0), idOf(1), idOf(4), 'tr-none']);
       expect(counts).toEqual({ [idOf(1)]: 2, [idOf(4)]: 1 });
       expect(await analytics.failedToolCalls([])).toEqual({});
+    });
+
+    it("reads a page's assessments in one go, as getAssessments reads each trace's", async () => {
+      for (const [i, name, time] of [
+        [2, 'late', 300],
+        [2, 'early', 100],
+        [5, 'only', 200],
+      ] as const) {
+        await store.createAssessment({
+          kind: 'feedback',
+          traceId: idOf(i),
+          name,
+          value: true,
+          source: { sourceType: 'HUMAN', sourceId: 'ada' },
+          createTime: 1_760_000_000_000 + time,
+        });
+      }
+      const found = await analytics.assessmentsOf([idOf(2), idOf(5), idOf(0), idOf(2)]);
+      expect(Object.keys(found).sort()).toEqual([idOf(2), idOf(5)].sort());
+      expect(found[idOf(2)]!.map((a) => a.name)).toEqual(['early', 'late']);
+      expect(found[idOf(2)]).toEqual(await store.getAssessments(idOf(2)));
+      expect(found[idOf(5)]).toEqual(await store.getAssessments(idOf(5)));
+      expect(await analytics.assessmentsOf([])).toEqual({});
     });
   });
 }

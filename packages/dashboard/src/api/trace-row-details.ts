@@ -1,5 +1,4 @@
 import { AgentMetadataKey, type Assessment, type TraceInfo } from '@graphtrace/core';
-import { mapLimited } from '../queries/trace-scan.js';
 import type { TraceListQueries } from '../queries/types.js';
 import type { ApiContext } from './context.js';
 import type { AssessmentBrief, TraceListRow } from './types.js';
@@ -15,8 +14,6 @@ import { traceRow } from './views.js';
 export const DETAIL_ROWS = 100;
 /** Assessments shown per row, at most. */
 const ASSESSMENTS_PER_ROW = 20;
-/** Concurrent getAssessments calls. */
-const CONCURRENCY = 4;
 
 function counter(info: TraceInfo, key: string): number | null {
   const raw = info.traceMetadata[key];
@@ -52,15 +49,13 @@ export async function traceListRows(
     .map((i) => i.traceId);
   const [failed, assessments] = await Promise.all([
     unread.length > 0 ? list.failedToolCalls(unread) : ({} as Record<string, number>),
-    ctx.store.capabilities.assessments
-      ? mapLimited(detailed, CONCURRENCY, (i) => ctx.store.getAssessments(i.traceId))
-      : null,
+    ctx.store.capabilities.assessments ? list.assessmentsOf(detailed.map((i) => i.traceId)) : null,
   ]);
   const read = new Set(unread);
   return infos.map((info, i) => {
     const id = info.traceId;
     const own = counter(info, AgentMetadataKey.TOOL_ERRORS);
-    const found = i < detailed.length ? assessments?.[i] : undefined;
+    const found = assessments && i < detailed.length ? (assessments[id] ?? []) : undefined;
     return {
       ...traceRow(info),
       toolErrors: own ?? (read.has(id) ? (failed[id] ?? 0) : null),

@@ -1,4 +1,5 @@
 import {
+  type Assessment,
   parseFilter,
   readLlmCost,
   readTokenUsage,
@@ -155,6 +156,15 @@ export function traceListScan(
       });
       return out;
     },
+
+    async assessmentsOf(traceIds: readonly string[]): Promise<Record<string, Assessment[]>> {
+      const out: Record<string, Assessment[]> = {};
+      await mapLimited([...new Set(traceIds)], concurrency, async (traceId) => {
+        const found = await store.getAssessments(traceId);
+        if (found.length > 0) out[traceId] = found;
+      });
+      return out;
+    },
   };
 }
 
@@ -163,12 +173,13 @@ export function traceListFor(
   queries: DashboardQueries,
   store: TrackingStore,
 ): { list: TraceListQueries; kind: 'sql' | 'scan' } {
-  const { orderedTraces, failedToolCalls } = queries;
-  if (orderedTraces && failedToolCalls) {
+  const { orderedTraces, failedToolCalls, assessmentsOf } = queries;
+  if (orderedTraces && failedToolCalls && assessmentsOf) {
     return {
       list: {
         orderedTraces: orderedTraces.bind(queries),
         failedToolCalls: failedToolCalls.bind(queries),
+        assessmentsOf: assessmentsOf.bind(queries),
       },
       kind: queries.kind,
     };

@@ -1,4 +1,10 @@
-import type { AnalyticsQueries, CountScope, Coverage, QueryScope } from '@graphtrace/core';
+import type {
+  AnalyticsQueries,
+  Assessment,
+  CountScope,
+  Coverage,
+  QueryScope,
+} from '@graphtrace/core';
 
 /**
  * The dashboard's analytics port: core's (whose result types are core's too), plus the cost
@@ -96,11 +102,13 @@ export interface OrderedTracesPage {
 
 /**
  * The trace list's queries beyond the store's `searchTraces`: an order by cost or tokens, and
- * the failed tool calls of a page's traces. `sqliteAnalytics` answers them by SQL; without
+ * the failed tool calls and the assessments of a page's traces. `sqliteAnalytics` answers them by SQL; without
  * them the dashboard uses `traceListScan(store)`.
  */
 export interface TraceListQueries {
   orderedTraces(query: OrderedTracesQuery): Promise<OrderedTracesPage>;
   /** Failed TOOL spans per trace of `traceIds` (traces without any may be left out). */
   failedToolCalls(traceIds: readonly string[]): Promise<Record<string, number>>;
+  /** The assessments of each of `traceIds`, oldest first (traces without any may be left out). */
+  assessmentsOf(traceIds: readonly string[]): Promise<Record<string, Assessment[]>>;
 }

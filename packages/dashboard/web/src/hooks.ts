@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 export interface Async<T> {
   data: T | undefined;
@@ -10,7 +10,9 @@ export interface Async<T> {
 
 /**
  * Loads `fn()` whenever `deps` change; a superseded load is aborted so a slow answer never
- * overwrites a newer one. The previous data stays visible while the next loads.
+ * overwrites a newer one. The previous data stays visible while the next loads. The request
+ * starts as soon as the render is committed (a layout effect), not a frame later, as Preact's
+ * `useEffect` would: each page's data arrives a frame sooner.
  */
 export function useAsync<T>(fn: (signal: AbortSignal) => Promise<T>, deps: unknown[]): Async<T> {
   const [state, setState] = useState<{ data?: T; error?: Error; loading: boolean }>({
@@ -19,9 +21,9 @@ export function useAsync<T>(fn: (signal: AbortSignal) => Promise<T>, deps: unkno
   const [tick, setTick] = useState(0);
   const fnRef = useRef(fn);
   fnRef.current = fn;
-  useEffect(() => {
+  useLayoutEffect(() => {
     const controller = new AbortController();
-    setState((s) => ({ ...s, loading: true }));
+    setState((s) => (s.loading ? s : { ...s, loading: true }));
     fnRef.current(controller.signal).then(
       (data) => {
         if (!controller.signal.aborted) setState({ data, loading: false });

@@ -1,4 +1,5 @@
 import type {
+  Assessment,
   AssessmentNameSummary,
   AssessmentSummaryResult,
   QueryScope,
@@ -9,6 +10,7 @@ import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import { type AssessmentRow, toAssessment } from '../store/assessments.js';
 import type { AnalyticsContext } from './context.js';
 import { int, traceScopeWhere } from './scope.js';
+import { idChunks } from './trace-order.js';
 
 /** Labels kept per assessment name. */
 const LABELS = 5;
@@ -107,4 +109,26 @@ export async function recentAssessments(
     assessments,
     coverage: { traces: new Set(rows.map((r) => r.trace_id)).size, complete: true },
   };
+}
+
+/**
+ * Every assessment of each of `traceIds` (a page of the trace list), oldest first, in one
+ * statement per 500 traces instead of a `getAssessments` call per trace.
+ */
+export async function assessmentsOfTraces(
+  ctx: AnalyticsContext,
+  traceIds: readonly string[],
+): Promise<Record<string, Assessment[]>> {
+  const out: Record<string, Assessment[]> = {};
+  for (const chunk of idChunks(traceIds)) {
+    const rows = await ctx.all<AssessmentRow>(sql`
+      SELECT * FROM assessments WHERE trace_id IN (${sql.join(chunk)})
+      ORDER BY trace_id, created_timestamp, assessment_id`);
+    for (const r of rows) {
+      const list = out[r.trace_id] ?? [];
+      list.push(toAssessment(r));
+      out[r.trace_id] = list;
+    }
+  }
+  return out;
 }

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type {
+  Assessment,
   AssessmentSummaryResult,
   CountScope,
   ExperimentTraceStats,
@@ -17,7 +18,7 @@ import { fileError } from '../schema/file-errors.js';
 import { openSchema } from '../schema/open-schema.js';
 import { openReadOnlyFile } from '../store/open-file.js';
 import { SqliteStore } from '../store/sqlite-store.js';
-import { assessmentSummary, recentAssessments } from './assessments.js';
+import { assessmentSummary, assessmentsOfTraces, recentAssessments } from './assessments.js';
 import { AnalyticsContext } from './context.js';
 import { experimentNumbers, traceScopeWhere } from './scope.js';
 import { sessions } from './sessions.js';
@@ -149,17 +150,25 @@ export class SqliteAnalytics {
     const ctx = await this.ctx();
     const ids = experimentIds === undefined ? null : experimentNumbers(experimentIds);
     if (ids !== null && ids.length === 0) return [];
+    // One experiment at a time: the (experiment_id, timestamp_ms) index gives min and max at
+    // once and a count by range, where GROUP BY over the index took 4x longer at 100k traces.
+    const per = (column: string) =>
+      sql`(SELECT ${sql.raw(column)} FROM trace_info t WHERE t.experiment_id = e.experiment_id)`;
     const rows = await ctx.all<{ experiment_id: number; n: number; lo: number; hi: number }>(sql`
-      SELECT experiment_id, count(*) AS n, min(timestamp_ms) AS lo, max(timestamp_ms) AS hi
-      FROM trace_info ${ids === null ? sql`` : sql`WHERE experiment_id IN (${sql.join(ids)})`}
-      GROUP BY experiment_id ORDER BY experiment_id`);
-    return rows.map((r) => ({
-      experimentId: String(r.experiment_id),
-      traces: r.n,
-      tracesExact: true,
-      firstTraceTime: r.lo,
-      lastTraceTime: r.hi,
-    }));
+      SELECT e.experiment_id, ${per('count(*)')} AS n, ${per('min(timestamp_ms)')} AS lo,
+        ${per('max(timestamp_ms)')} AS hi
+      FROM experiments e
+      ${ids === null ? sql`` : sql`WHERE e.experiment_id IN (${sql.join(ids)})`}
+      ORDER BY e.experiment_id`);
+    return rows
+      .filter((r) => r.n > 0)
+      .map((r) => ({
+        experimentId: String(r.experiment_id),
+        traces: r.n,
+        tracesExact: true,
+        firstTraceTime: r.lo,
+        lastTraceTime: r.hi,
+      }));
   }
 
   async countTraces(scope: CountScope): Promise<TraceCount> {
@@ -217,6 +226,12 @@ export class SqliteAnalytics {
   async failedToolCalls(traceIds: readonly string[]): Promise<Record<string, number>> {
     if (traceIds.length === 0) return {};
     return failedToolCalls(await this.ctx(), traceIds);
+  }
+
+  /** The assessments of each of `traceIds`, oldest first (traces without any left out). */
+  async assessmentsOf(traceIds: readonly string[]): Promise<Record<string, Assessment[]>> {
+    if (traceIds.length === 0) return {};
+    return assessmentsOfTraces(await this.ctx(), traceIds);
   }
 
   /** Closes the analytics connection (a given `database` stays open); the store is untouched. */

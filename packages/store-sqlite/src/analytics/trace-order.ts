@@ -135,9 +135,7 @@ export async function failedToolCalls(
   traceIds: readonly string[],
 ): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  const ids = [...new Set(traceIds)];
-  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
-    const chunk = ids.slice(i, i + IDS_PER_QUERY);
+  for (const chunk of idChunks(traceIds)) {
     const rows = await ctx.all<{ id: string; n: number }>(sql`
       SELECT trace_id AS id, count(*) AS n FROM spans
       WHERE trace_id IN (${sql.join(chunk)}) AND type = ${SpanType.TOOL} AND status = 'ERROR'
@@ -145,4 +143,10 @@ export async function failedToolCalls(
     for (const r of rows) out[r.id] = r.n;
   }
   return out;
+}
+
+/** `traceIds` without repeats, in chunks of at most `IDS_PER_QUERY`. */
+export function* idChunks(traceIds: readonly string[]): Generator<string[]> {
+  const ids = [...new Set(traceIds)];
+  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) yield ids.slice(i, i + IDS_PER_QUERY);
 }
