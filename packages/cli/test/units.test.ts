@@ -236,4 +236,19 @@ describe('small pieces', () => {
     // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping ANSI escapes
     expect(renderTable(rows, cols, colored).replace(/\u001b\[\d+m/g, '')).toBe(text);
   });
+
+  it('aligns and cuts wide characters by the columns they take', () => {
+    const rows = [
+      { a: '天气查询', b: '1' },
+      { a: 'weather', b: '22' },
+      { a: '检索增强生成代理', b: '3' },
+    ];
+    const cols = [
+      { header: 'NAME', value: (r: (typeof rows)[0]) => r.a, max: 9 },
+      { header: 'N', value: (r: (typeof rows)[0]) => r.b, align: 'right' as const },
+    ];
+    expect(renderTable(rows, cols, plain)).toBe(
+      ['NAME        N', '天气查询    1', 'weather    22', '检索增强…   3'].join('\n'),
+    );
+  });
 });

@@ -1,26 +1,10 @@
-/** Optimal-string-alignment distance: Levenshtein plus swaps of adjacent letters. */
-export function editDistance(a: string, b: string): number {
-  const rows = a.length + 1;
-  const cols = b.length + 1;
-  const d: number[] = new Array(rows * cols).fill(0);
-  const at = (i: number, j: number) => d[i * cols + j]!;
-  for (let i = 0; i < rows; i++) d[i * cols] = i;
-  for (let j = 0; j < cols; j++) d[j] = j;
-  for (let i = 1; i < rows; i++) {
-    for (let j = 1; j < cols; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        best = Math.min(best, at(i - 2, j - 2) + 1);
-      }
-      d[i * cols + j] = best;
-    }
-  }
-  return at(rows - 1, cols - 1);
-}
+import { distance } from 'fastest-levenshtein';
+
+/** Levenshtein distance between two keys. */
+export const editDistance: (a: string, b: string) => number = distance;
 
 /**
- * The known key a misspelt one most likely meant: the nearest by edit distance when close
+ * The known key a misspelt one most likely meant: the nearest by Levenshtein distance when close
  * enough, else one that contains it or is contained in it (`sampling_rate` -> `sampling`),
  * else the one sharing the longest prefix of at least 5 letters (`sample_rate` -> `sampling`).
  */
@@ -29,10 +13,10 @@ export function suggestKey(unknown: string, known: readonly string[]): string | 
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of known) {
-    const distance = editDistance(needle, candidate);
-    if (distance < bestDistance) {
+    const d = editDistance(needle, candidate);
+    if (d < bestDistance) {
       best = candidate;
-      bestDistance = distance;
+      bestDistance = d;
     }
   }
   const limit = Math.max(2, Math.floor(needle.length * 0.4));

@@ -1,3 +1,4 @@
+import stringWidth from 'string-width';
 import type { Colors } from './colors.js';
 
 export interface Column<T> {
@@ -10,17 +11,26 @@ export interface Column<T> {
   style?: (text: string, row: T, colors: Colors) => string;
 }
 
-/** Terminal width of a string: code points, ignoring ANSI escapes. */
+/** Columns a string takes in a terminal: wide (CJK, emoji) characters take two, ANSI escapes none. */
 export function displayWidth(text: string): number {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes start with ESC
-  return [...text.replace(/\u001b\[[0-9;]*m/g, '')].length;
+  return stringWidth(text);
 }
 
+const graphemes = new Intl.Segmenter();
+
+/** `text` on one line, cut with `…` to at most `max` terminal columns, never inside a character. */
 export function truncate(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ');
-  const chars = [...flat];
-  if (chars.length <= max) return flat;
-  return `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
+  if (stringWidth(flat) <= max) return flat;
+  let out = '';
+  let width = 0;
+  for (const { segment } of graphemes.segment(flat)) {
+    const w = stringWidth(segment);
+    if (width + w > max - 1) break;
+    out += segment;
+    width += w;
+  }
+  return `${out}…`;
 }
 
 function pad(text: string, width: number, align: 'left' | 'right'): string {

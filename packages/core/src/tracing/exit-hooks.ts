@@ -3,6 +3,8 @@
  * a budget. Exit signals are left alone unless a tracker asks for them (`handleExitSignals`):
  * Node runs a signal listener only when the program's synchronous code yields, so any listener
  * would keep a CPU-busy program running (and running its next statements) after Ctrl+C.
+ * Not signal-exit or exit-hook: their handlers run synchronously at exit or always take the
+ * signals and exit, where this waits for an async flush and takes signals only when asked.
  */
 export interface Flushable {
   readonly pending: boolean;

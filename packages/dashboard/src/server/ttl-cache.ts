@@ -1,7 +1,9 @@
 /**
  * A small cache of promises with a time to live: revisiting a page (or two tabs asking for the
  * same aggregate) reuses one computation instead of running the GROUP BY again. Failed
- * computations are not kept.
+ * computations are not kept. Not lru-cache's `fetch()`: deleting an entry there aborts the
+ * computation in flight (or, with `ignoreFetchAbort`, stores its stale result afterwards), where
+ * `forget` must drop it from the cache and still answer whoever awaits it.
  */
 export class TtlCache<V> {
   private readonly entries = new Map<string, { at: number; value: Promise<V> }>();

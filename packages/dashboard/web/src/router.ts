@@ -2,7 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 
 /*
  * Hash routing (`#/traces/tr-…?span=…`): the server only ever serves `/`, so every view is a
- * link that survives a reload and can be shared, with no server-side fallback route.
+ * link that survives a reload and can be shared, with no server-side fallback route. Preact's
+ * routers (preact-iso, preact-router) route on the path and would need that fallback.
  */
 
 export interface Route {
