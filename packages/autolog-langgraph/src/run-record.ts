@@ -41,6 +41,54 @@ export interface RunRecord {
   thread: string | undefined;
 }
 
+/**
+ * A new run's record, under `parent` (if any) and on `span` (null for runs without their own
+ * span: hidden runs, and internal chains when they are off).
+ */
+export function newRunRecord(
+  runId: string,
+  parent: RunRecord | undefined,
+  span: LiveSpan | null,
+  kind: RunKind,
+  isGraph: boolean,
+): RunRecord {
+  const anchor = span ?? parent?.anchor ?? null;
+  // A run whose span landed in another trace than its LangChain parent's (never expected) starts
+  // its own book-keeping rather than mixing counters across traces.
+  const sameTrace = parent && (!span || !parent.anchor || parent.anchor.traceId === span.traceId);
+  const record: RunRecord = {
+    runId,
+    span,
+    anchor,
+    kind,
+    isGraph,
+    graph: isGraph ? null : (parent?.graph ?? null),
+    top: undefined as unknown as RunRecord,
+    open: null,
+    steps: 0,
+    sawModel: false,
+    agentic: false,
+    model: undefined,
+    tokens: 0,
+    recentInputs: [],
+    graphRun: null,
+    node: parent?.node ?? null,
+    payloadRef: null,
+    subgraphNode: false,
+    borrowed: false,
+    interrupted: false,
+    thread: undefined,
+  };
+  if (isGraph) (record as { graph: RunRecord }).graph = record;
+  if (parent && sameTrace) {
+    record.top = parent.top;
+  } else {
+    record.top = record;
+    record.open = new Set();
+  }
+  return record;
+}
+
 export const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object';
 
 /** LangGraph's `thread_id` (LangChain copies `configurable` into run metadata). */
