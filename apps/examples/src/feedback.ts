@@ -31,7 +31,7 @@ const traceIds: string[] = [];
 for (const q of questions) {
   const result = await agent.invoke({ messages: [new HumanMessage(q)] });
   await tracker.flushTraces();
-  const { traces } = await store.searchTraces({
+  const { items: traces } = await store.searchTraces({
     experimentIds: [await tracker.experimentId()],
     maxResults: 1,
   });

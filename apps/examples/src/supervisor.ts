@@ -91,7 +91,7 @@ const run = await tracker.withRun(
 );
 
 await printRunTraces(tracker, run.runId);
-const { traces } = await store.searchTraces({
+const { items: traces } = await store.searchTraces({
   experimentIds: [await tracker.experimentId()],
   filter: `metadata.\`${TraceMetadataKey.SESSION}\` = '${thread}'`,
   orderBy: ['timestamp_ms ASC'],

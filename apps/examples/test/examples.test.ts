@@ -52,7 +52,9 @@ describe('examples (each run as a user would, offline)', () => {
       experimentName: 'graphtrace-examples',
       handleExitSignals: false,
     });
-    const { runs } = await store.searchRuns({ experimentIds: [await tracker.experimentId()] });
+    const { items: runs } = await store.searchRuns({
+      experimentIds: [await tracker.experimentId()],
+    });
     expect(runs.map((x) => x.info.runName)).toEqual(['react-agent']);
     expect(runs[0]!.data.metrics.find((m) => m.key === 'agent.tool_calls')?.value).toBe(2);
     await store.close();

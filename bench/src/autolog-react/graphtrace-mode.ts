@@ -58,7 +58,7 @@ export async function setUpGraphtrace(mode: Mode): Promise<ModeTracing> {
     },
     async countSpans() {
       await tracker.flushTraces();
-      const { traces } = await store.searchTraces({
+      const { items: traces } = await store.searchTraces({
         experimentIds: [await tracker.experimentId()],
         maxResults: 1,
       });

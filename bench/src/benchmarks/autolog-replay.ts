@@ -85,7 +85,9 @@ async function record(invocations: number): Promise<{ calls: Call[][]; spans: nu
   await tracker.experimentId();
   for (const [m, args] of calls.pop()!) probe[m]!(...args);
   await tracker.flushTraces();
-  const { traces } = await store.searchTraces({ experimentIds: [await tracker.experimentId()] });
+  const { items: traces } = await store.searchTraces({
+    experimentIds: [await tracker.experimentId()],
+  });
   const spans = (await store.getTrace(traces[0]!.traceId))!.spans.length;
   return { calls, spans };
 }

@@ -236,7 +236,7 @@ export const benchmark: Benchmark = {
         'searchTraces page 50 p95 ms': ms(page50!.p95NsPerOp),
         'getTrace p50 ms': ms(getTrace!.medianNsPerOp),
         'getTrace p95 ms': ms(getTrace!.p95NsPerOp),
-        'traces on page 1': first.traces.length,
+        'traces on page 1': first.items.length,
       },
       notes: [
         'target: p95 < 20 ms',

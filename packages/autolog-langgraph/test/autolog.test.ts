@@ -148,7 +148,7 @@ describe('autolog: one call, every invocation traced', () => {
       // Nothing is left open the moment invoke returns; flushing writes every span.
       expect(handle.handler!.openRuns).toBe(0);
       await tracker.flushTraces();
-      const { traces } = await store.searchTraces({
+      const { items: traces } = await store.searchTraces({
         experimentIds: [await tracker.experimentId()],
       });
       expect(traces).toHaveLength(1);

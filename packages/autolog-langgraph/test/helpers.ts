@@ -24,7 +24,7 @@ export function setup(options: Partial<TrackerOptions> = {}) {
   /** Every trace in the store, oldest first, with its spans. */
   const traces = async (): Promise<Trace[]> => {
     await tracker.flushTraces();
-    const { traces: infos } = await store.searchTraces({
+    const { items: infos } = await store.searchTraces({
       experimentIds: [await tracker.experimentId()],
       maxResults: 1000,
       orderBy: ['timestamp_ms ASC'],

@@ -1,3 +1,5 @@
+import type { Page } from '@graphtrace/core';
+
 /**
  * Gathers up to `limit` items from a paged search; `more` says whether the store had more.
  * `fetch` gets how many items are still wanted and the token of the page to read.
@@ -5,10 +7,7 @@
 export async function collectPages<T>(
   limit: number,
   pageSize: number,
-  fetch: (
-    wanted: number,
-    pageToken: string | null,
-  ) => Promise<{ items: T[]; nextPageToken: string | null }>,
+  fetch: (wanted: number, pageToken: string | null) => Promise<Page<T>>,
 ): Promise<{ found: T[]; more: boolean }> {
   const found: T[] = [];
   let pageToken: string | null = null;

@@ -61,7 +61,7 @@ describe('W3C trace context', () => {
     );
     await flushTraces();
     const exp = (await store.getExperimentByName('dist'))!;
-    const all = (await store.searchTraces({ experimentIds: [exp.experimentId] })).traces;
+    const all = (await store.searchTraces({ experimentIds: [exp.experimentId] })).items;
     expect(all).toHaveLength(1); // the callee wrote no trace of its own
     const spans = (await store.getTrace(all[0]!.traceId))!.spans;
     const byId = new Map(spans.map((s) => [s.spanId, s.name]));

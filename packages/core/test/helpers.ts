@@ -18,7 +18,7 @@ export function setup(options: Partial<TrackerOptions> = {}) {
   });
   const traces = async () => {
     await tracker.flushTraces();
-    const { traces } = await store.searchTraces({
+    const { items: traces } = await store.searchTraces({
       experimentIds: [await tracker.experimentId()],
       maxResults: 1000,
     });

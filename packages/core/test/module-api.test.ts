@@ -36,7 +36,7 @@ describe('module-level API (MLflow TypeScript names)', () => {
     expect(out).toBe(42);
     await flushTraces();
     const exp = (await store.getExperimentByName('module-api'))!;
-    const { traces } = await store.searchTraces({ experimentIds: [exp.experimentId] });
+    const { items: traces } = await store.searchTraces({ experimentIds: [exp.experimentId] });
     expect(traces).toHaveLength(1);
     expect(traces[0]!.tags.via).toBe('module');
     expect((await store.getTrace(traces[0]!.traceId))!.spans.map((s) => s.name).sort()).toEqual([

@@ -51,7 +51,7 @@ describe('span pipeline', () => {
     }
     await tracker.flushTraces();
     const exp = await tracker.experimentId();
-    const { traces } = await inner.searchTraces({ experimentIds: [exp], maxResults: 1000 });
+    const { items: traces } = await inner.searchTraces({ experimentIds: [exp], maxResults: 1000 });
     const good = traces.filter((t) => t.tags['mlflow.traceName']!.startsWith('good-'));
     expect(good).toHaveLength(300);
     for (const t of good) expect((await inner.getTrace(t.traceId))!.spans).toHaveLength(2);
@@ -83,10 +83,10 @@ describe('span pipeline', () => {
     const { tracker, store } = setup();
     const result = tracker.withSpan({ name: 'quick' }, () => 'done');
     expect(result).toBe('done');
-    expect((await store.searchTraces({ experimentIds: ['0', '1'] })).traces).toHaveLength(0);
+    expect((await store.searchTraces({ experimentIds: ['0', '1'] })).items).toHaveLength(0);
     await tracker.flushTraces();
     expect(
-      (await store.searchTraces({ experimentIds: [await tracker.experimentId()] })).traces,
+      (await store.searchTraces({ experimentIds: [await tracker.experimentId()] })).items,
     ).toHaveLength(1);
   });
 
@@ -118,7 +118,7 @@ describe('span pipeline', () => {
       true,
     );
     expect(
-      (await inner.searchTraces({ experimentIds: ['0'] })).traces.map(
+      (await inner.searchTraces({ experimentIds: ['0'] })).items.map(
         (t) => t.tags['mlflow.traceName'],
       ),
     ).toEqual(['after']);
@@ -154,7 +154,7 @@ describe('span pipeline', () => {
     await flushing;
     clearInterval(release);
     // The trace's size stats count only the spans that were written (MLflow checks this).
-    const { traces } = await inner.searchTraces({
+    const { items: traces } = await inner.searchTraces({
       experimentIds: ['0'],
       filter: "attributes.name = 'big'",
     });
@@ -231,7 +231,7 @@ describe('span pipeline', () => {
       exportedTraces: 2,
       failedBatches: 0,
     });
-    expect((await inner.searchTraces({ experimentIds: ['0'] })).traces).toHaveLength(2);
+    expect((await inner.searchTraces({ experimentIds: ['0'] })).items).toHaveLength(2);
     expect(logger.lines.filter((l) => l.level !== 'debug')).toEqual([]);
   });
 
@@ -251,7 +251,7 @@ describe('span pipeline', () => {
     await tracker.flushTraces();
     expect(tracker.stats()).toMatchObject({ droppedSpans: 1, droppedTraces: 1, exportedTraces: 1 });
     expect(logger.lines.filter((l) => l.level === 'warn')).toHaveLength(1);
-    const names = (await inner.searchTraces({ experimentIds: ['0'] })).traces.map(
+    const names = (await inner.searchTraces({ experimentIds: ['0'] })).items.map(
       (t) => t.tags['mlflow.traceName'],
     );
     expect(names).toEqual(['kept']);
@@ -274,7 +274,7 @@ describe('span pipeline', () => {
       failSpans = false;
       tracker.withSpan({ name: 'kept' }, () => 1);
       await tracker.flushTraces();
-      const { traces } = await inner.searchTraces({ experimentIds: ['0'] });
+      const { items: traces } = await inner.searchTraces({ experimentIds: ['0'] });
       expect(
         traces.map((t) => t.tags['mlflow.traceName']),
         `pipelined: ${pipelined}`,
@@ -338,7 +338,7 @@ describe('span pipeline', () => {
     expect(logger.lines.filter((l) => l.message.includes('span queue full'))).toHaveLength(1);
     answer();
     await tracker.flushTraces();
-    const { traces } = await inner.searchTraces({ experimentIds: ['0'], maxResults: 100 });
+    const { items: traces } = await inner.searchTraces({ experimentIds: ['0'], maxResults: 100 });
     const stored = (await Promise.all(traces.map((t) => inner.getTrace(t.traceId)))).reduce(
       (n, t) => n + t!.spans.length,
       0,
@@ -372,7 +372,7 @@ describe('span pipeline', () => {
     state.hung = false;
     tracker.withSpan({ name: 'later' }, () => 1);
     await tracker.flushTraces();
-    const { traces } = await inner.searchTraces({ experimentIds: ['0'] });
+    const { items: traces } = await inner.searchTraces({ experimentIds: ['0'] });
     expect(traces.map((t) => t.tags['mlflow.traceName'])).toEqual(['later']);
   });
 

@@ -87,7 +87,7 @@ describe('resilientStore: start-up fallback', () => {
     expect(flushMs).toBeLessThan(2500);
     const exp = await fallback.getExperimentByName('hung');
     expect(
-      (await fallback.searchTraces({ experimentIds: [exp!.experimentId] })).traces,
+      (await fallback.searchTraces({ experimentIds: [exp!.experimentId] })).items,
     ).toHaveLength(1);
     expect(warnings(logger)[0]).toMatch(/no answer within 500 ms/);
   });
@@ -194,7 +194,7 @@ describe('resilientStore: mid-run outage and the spool', () => {
     const spoolExp = await spool.getExperimentByName('loop');
     expect(
       (await spool.searchTraces({ experimentIds: [spoolExp!.experimentId], maxResults: 100 }))
-        .traces,
+        .items,
     ).toHaveLength(10);
 
     // Runs are not spooled: a clear STORE_UNAVAILABLE.
@@ -213,14 +213,14 @@ describe('resilientStore: mid-run outage and the spool', () => {
     await store.drainSpool(); // the confirming empty round switches back to the primary
     expect(store.status().spooling).toBe(false);
     expect(
-      (await spool.searchTraces({ experimentIds: [spoolExp!.experimentId] })).traces,
+      (await spool.searchTraces({ experimentIds: [spoolExp!.experimentId] })).items,
     ).toHaveLength(0);
 
     await run(3, 15);
     const all = await inner.searchTraces({ experimentIds: [expId], maxResults: 100 });
-    expect(all.traces).toHaveLength(18);
-    expect(new Set(all.traces.map((t) => t.traceId)).size).toBe(18);
-    for (const t of all.traces) {
+    expect(all.items).toHaveLength(18);
+    expect(new Set(all.items.map((t) => t.traceId)).size).toBe(18);
+    for (const t of all.items) {
       expect(t.state).toBe('OK');
       expect((await inner.getTrace(t.traceId))?.spans).toHaveLength(2);
     }
@@ -274,7 +274,7 @@ describe('resilientStore: mid-run outage and the spool', () => {
       .catch((e: unknown) => e)) as GraphtraceError;
     expect(err.code).toBe('INVALID_ARGUMENT');
     expect(store2.status().spooling).toBe(false);
-    expect((await spool.searchTraces({ experimentIds: ['0'] })).traces).toHaveLength(0);
+    expect((await spool.searchTraces({ experimentIds: ['0'] })).items).toHaveLength(0);
   });
 
   it('says so when the spool fails too', async () => {

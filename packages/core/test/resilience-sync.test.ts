@@ -25,7 +25,7 @@ async function seed(
 async function count(store: TrackingStore, experimentName: string) {
   const e = await store.getExperimentByName(experimentName);
   if (!e) return 0;
-  return (await store.searchTraces({ experimentIds: [e.experimentId], maxResults: 1000 })).traces
+  return (await store.searchTraces({ experimentIds: [e.experimentId], maxResults: 1000 })).items
     .length;
 }
 

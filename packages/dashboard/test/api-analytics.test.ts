@@ -48,7 +48,7 @@ beforeAll(async () => {
   scanApp = createDashboardApp(seeded.store, { cacheTtlMs: 0 });
   infos = (
     await seeded.store.searchTraces({ experimentIds: [seeded.experimentId], maxResults: 1000 })
-  ).traces;
+  ).items;
   range = { from: seeded.firstTime - 3_600_000, to: seeded.lastTime + 3_600_000 };
 }, 60_000);
 

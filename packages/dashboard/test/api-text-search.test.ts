@@ -79,7 +79,7 @@ describe('GET /api/traces?search=', () => {
     expect(first).toMatchObject({ scanned: 12, limitReached: true });
     // Of the newest 12 traces (i = 39…28), those asked question 1: i = 36 and 31.
     const inNewest12 = askedAbout(1).slice(0, 2);
-    expect(first.traces.map((t) => t.traceId)).toEqual(inNewest12);
+    expect(first.items.map((t) => t.traceId)).toEqual(inNewest12);
     const rest = await searchTracesText(
       seeded.store,
       { ...query, pageToken: first.nextPageToken },
@@ -87,7 +87,7 @@ describe('GET /api/traces?search=', () => {
       1000,
     );
     expect(rest).toMatchObject({ scanned: 28, limitReached: false, nextPageToken: null });
-    expect([...first.traces, ...rest.traces].map((t) => t.traceId)).toEqual(askedAbout(1));
+    expect([...first.items, ...rest.items].map((t) => t.traceId)).toEqual(askedAbout(1));
 
     expect(await countTracesText(seeded.store, query, 'password', 12)).toEqual({
       count: 2,

@@ -19,9 +19,7 @@ async function countIn(path: string, experiment: string): Promise<number> {
   const store = sqliteStore({ path });
   try {
     const exp = await store.getExperimentByName(experiment);
-    return exp
-      ? (await store.searchTraces({ experimentIds: [exp.experimentId] })).traces.length
-      : 0;
+    return exp ? (await store.searchTraces({ experimentIds: [exp.experimentId] })).items.length : 0;
   } finally {
     await store.close();
   }
@@ -53,7 +51,7 @@ describeInterop('setup() against a real MLflow server', () => {
     await s.close();
     const remote = mlflowServerStore({ trackingUri: server.url, env: false });
     const exp = await remote.getExperimentByName('setup-up');
-    const { traces } = await remote.searchTraces({ experimentIds: [exp!.experimentId] });
+    const { items: traces } = await remote.searchTraces({ experimentIds: [exp!.experimentId] });
     expect(traces.map((t) => t.tags['mlflow.traceName'])).toEqual(['to-server']);
     await remote.close();
     expect(existsSync(join(cwd, 'mlflow.db'))).toBe(false);

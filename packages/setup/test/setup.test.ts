@@ -38,7 +38,7 @@ async function traceNames(path: string, experiment: string): Promise<string[]> {
   try {
     const exp = await store.getExperimentByName(experiment);
     if (!exp) return [];
-    const { traces } = await store.searchTraces({ experimentIds: [exp.experimentId] });
+    const { items: traces } = await store.searchTraces({ experimentIds: [exp.experimentId] });
     return traces.map((t) => t.tags['mlflow.traceName']!).sort();
   } finally {
     await store.close();

@@ -15,9 +15,7 @@ import {
   type RunTag,
   runValue,
   type SearchRunsQuery,
-  type SearchRunsResult,
   type SearchTracesQuery,
-  type SearchTracesResult,
   type Span,
   type StoreCapabilities,
   type Trace,
@@ -277,7 +275,7 @@ export class MlflowServerStore implements TrackingStore {
     return res ? runFromJson(res.run) : null;
   }
 
-  async searchRuns(query: SearchRunsQuery): Promise<SearchRunsResult> {
+  async searchRuns(query: SearchRunsQuery): Promise<Page<Run>> {
     const t = translateSearch('runs', query.filter, query.orderBy);
     const res = await this.call<{ runs?: RunJson[]; next_page_token?: string }>({
       method: 'POST',
@@ -292,8 +290,8 @@ export class MlflowServerStore implements TrackingStore {
       },
       idempotent: true,
     });
-    const runs = (res.runs ?? []).map(runFromJson).filter((r) => matches(t.filter, r, runValue));
-    return { runs, nextPageToken: res.next_page_token || null };
+    const items = (res.runs ?? []).map(runFromJson).filter((r) => matches(t.filter, r, runValue));
+    return { items, nextPageToken: res.next_page_token || null };
   }
 
   async getMetricHistory(runId: string, key: string): Promise<Metric[]> {
@@ -430,7 +428,7 @@ export class MlflowServerStore implements TrackingStore {
     return { info: traceInfoFromJson(res.trace.trace_info), spans };
   }
 
-  async searchTraces(query: SearchTracesQuery): Promise<SearchTracesResult> {
+  async searchTraces(query: SearchTracesQuery): Promise<Page<TraceInfo>> {
     const t = translateSearch('traces', query.filter, query.orderBy);
     const res = await this.call<{ traces?: TraceInfoJson[]; next_page_token?: string }>({
       method: 'POST',
@@ -447,10 +445,10 @@ export class MlflowServerStore implements TrackingStore {
       },
       idempotent: true,
     });
-    const traces = (res.traces ?? [])
+    const items = (res.traces ?? [])
       .map(traceInfoFromJson)
       .filter((i) => matches(t.filter, i, traceValue));
-    return { traces, nextPageToken: res.next_page_token || null };
+    return { items, nextPageToken: res.next_page_token || null };
   }
 
   async setTraceTag(traceId: string, key: string, value: string): Promise<void> {

@@ -85,7 +85,7 @@ describe('start-up fallback with the real server store (no MLflow needed)', () =
         expect(decidedMs).toBeLessThan(hi);
         const exp = await fallback.getExperimentByName('fb');
         expect(
-          (await fallback.searchTraces({ experimentIds: [exp!.experimentId] })).traces,
+          (await fallback.searchTraces({ experimentIds: [exp!.experimentId] })).items,
         ).toHaveLength(1);
         const warns = logger.lines.filter((l) => l.level === 'warn');
         expect(warns).toHaveLength(1);

@@ -77,7 +77,7 @@ describeInteropVersions(
         await agentStep(tracker, i);
       }
       await tracker.flushTraces();
-      const { traces } = await tracker.store.searchTraces({ experimentIds: [experimentId] });
+      const { items: traces } = await tracker.store.searchTraces({ experimentIds: [experimentId] });
       traceIds.push(...traces.map((t) => t.traceId));
       await tracker.logFeedback({
         traceId: traceIds[0]!,

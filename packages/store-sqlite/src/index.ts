@@ -32,9 +32,11 @@ export type {
 export {
   type ColumnSnapshot,
   classifyRevision,
+  type DatabaseFileFacts,
   DEFAULT_SCHEMA_REVISION,
   type ForeignKeySnapshot,
   type IndexSnapshot,
+  inspectDatabaseFile,
   type MasterEntry,
   MLFLOW_OLDER_REVISIONS,
   MLFLOW_REVISIONS,

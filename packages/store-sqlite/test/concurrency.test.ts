@@ -115,7 +115,7 @@ describe('several processes writing one database', () => {
     expect(spans / (TRACES * SPANS)).toBeGreaterThanOrEqual(acked);
     expect(spans / (TRACES * SPANS)).toBeLessThanOrEqual(acked + 1);
     const store = sqliteStore({ path });
-    const { traces } = await store.searchTraces({ experimentIds: ['1'], maxResults: 10 });
+    const { items: traces } = await store.searchTraces({ experimentIds: ['1'], maxResults: 10 });
     expect(traces).toHaveLength(10);
     await store.close();
   }, 120_000);

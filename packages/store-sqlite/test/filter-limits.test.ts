@@ -67,13 +67,13 @@ describe('trace filters at and past the parser limits', () => {
       experimentIds: [exp],
       filter: clauses(100).join(' AND '),
     });
-    expect(found.traces.map((t) => t.traceId)).toEqual([traceId]);
+    expect(found.items.map((t) => t.traceId)).toEqual([traceId]);
   });
 
   it('runs a filter holding 10,000 IN values in 1,000-value lists', async () => {
     const lists = Array.from({ length: 10 }, (_, i) => `tags.env NOT IN ${values(1000, i * 1000)}`);
     const found = await store.searchTraces({ experimentIds: [exp], filter: lists.join(' AND ') });
-    expect(found.traces.map((t) => t.traceId)).toEqual([traceId]);
+    expect(found.items.map((t) => t.traceId)).toEqual([traceId]);
   });
 
   it('refuses 1,000 comparisons and a 33,000-value IN list as INVALID_FILTER', async () => {
@@ -102,6 +102,6 @@ describe('run filters at the parser limits', () => {
       experimentIds: [exp],
       filter: [...comparisons, ...lists].join(' AND '),
     });
-    expect(found.runs.map((r) => r.info.runId)).toEqual([runId]);
+    expect(found.items.map((r) => r.info.runId)).toEqual([runId]);
   });
 });

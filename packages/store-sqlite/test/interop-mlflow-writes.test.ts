@@ -137,7 +137,7 @@ describeInteropVersions(
         artifactLocation: written.artifact_location,
         lifecycleStage: 'active',
       });
-      const { runs } = await store.searchRuns({ experimentIds: [written.experiment_id] });
+      const { items: runs } = await store.searchRuns({ experimentIds: [written.experiment_id] });
       expect(runs).toHaveLength(1);
       const run = runs[0]!;
       expect(run.info).toMatchObject({
@@ -156,7 +156,7 @@ describeInteropVersions(
         experimentIds: [written.experiment_id],
         filter: "params.lr = '0.01' AND tags.team = 'py' AND metrics.loss < 0.3",
       });
-      expect(found.runs.map((r) => r.info.runId)).toEqual([written.run.run_id]);
+      expect(found.items.map((r) => r.info.runId)).toEqual([written.run.run_id]);
     });
 
     it('reads the metric history, NaN and ±Infinity included', async () => {
@@ -172,7 +172,7 @@ describeInteropVersions(
     });
 
     it('finds the trace by run and status and reads its info', async () => {
-      const { traces } = await store.searchTraces({
+      const { items: traces } = await store.searchTraces({
         experimentIds: [written.experiment_id],
         filter: `attributes.run_id = '${written.run.run_id}' AND attributes.status = 'OK' AND attributes.name = 'weather_agent'`,
       });

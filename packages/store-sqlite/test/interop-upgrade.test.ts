@@ -154,7 +154,7 @@ describeInteropVersions('upgrading a file: graphtrace against mlflow db upgrade'
         expect(stranded.stderr).toContain("No such constraint: 'fk_trace_info_experiment_id'");
         const store = sqliteStore({ path: source, traceWriter: 'inline' });
         const exp = (await store.getExperimentByName('upgrade-me'))!.experimentId;
-        expect((await store.searchTraces({ experimentIds: [exp] })).traces).toHaveLength(2);
+        expect((await store.searchTraces({ experimentIds: [exp] })).items).toHaveLength(2);
         await store.close();
         const r = await upgradeDatabase(source, { to: version, backup: false });
         expect(r.from).toBe('c3d9e7f1a2b4');

@@ -77,7 +77,7 @@ async function writeTrace(schemaVersion: string) {
       experimentIds: [exp],
       filter: "tags.`mlflow.traceName` = 'agent' AND metadata.`mlflow.trace.session` = 'thread-1'",
     })
-  ).traces.map((t) => t.traceId);
+  ).items.map((t) => t.traceId);
   await store.close();
   return { path, exp, back, found };
 }

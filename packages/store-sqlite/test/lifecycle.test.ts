@@ -61,7 +61,7 @@ describe('opening and reopening', () => {
     const store = sqliteStore({ path, readOnly: true });
     expect((await store.getRun(runId))?.info.runName).toBe('r1');
     expect(
-      (await store.searchTraces({ experimentIds: [exp] })).traces.map((t) => t.traceId),
+      (await store.searchTraces({ experimentIds: [exp] })).items.map((t) => t.traceId),
     ).toEqual([traceId]);
     for (const write of [
       () => store.getOrCreateExperiment('new-one'),

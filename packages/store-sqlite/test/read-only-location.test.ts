@@ -54,7 +54,7 @@ describe('a WAL database in a read-only directory', () => {
             expect((await store.getExperiment(exp))?.name).toBe('kept');
             expect((await store.getRun(runId))?.data.params).toEqual({ p: '1' });
             const found = await store.searchTraces({ experimentIds: [exp] });
-            expect(found.traces.map((t) => t.traceId)).toEqual([traceId]);
+            expect(found.items.map((t) => t.traceId)).toEqual([traceId]);
             expect((await store.getTrace(traceId))?.spans.length).toBeGreaterThan(0);
           } finally {
             await store.close();

@@ -231,17 +231,17 @@ describe('searchRuns', () => {
     await make('c', 3000);
     await make('d', 4000, 1);
     const names = async (orderBy: string[]) =>
-      (await store.searchRuns({ experimentIds: [e], orderBy })).runs.map((r) => r.info.runName);
+      (await store.searchRuns({ experimentIds: [e], orderBy })).items.map((r) => r.info.runName);
     expect(await names(['metrics.s ASC'])).toEqual(['d', 'a', 'b', 'c']);
     expect(await names(['metrics.s DESC'])).toEqual(['a', 'd', 'b', 'c']);
     expect(
-      (await store.searchRuns({ experimentIds: [e], filter: 'metrics.s <= 3' })).runs.map(
+      (await store.searchRuns({ experimentIds: [e], filter: 'metrics.s <= 3' })).items.map(
         (r) => r.info.runName,
       ),
     ).toEqual(['d', 'a']);
 
     const first = await store.searchRuns({ experimentIds: [e], maxResults: 2 });
-    expect(first.runs.map((r) => r.info.runName)).toEqual(['d', 'c']);
+    expect(first.items.map((r) => r.info.runName)).toEqual(['d', 'c']);
     // A run started later does not shift the next page.
     await make('late', 9000);
     const second = await store.searchRuns({
@@ -249,7 +249,7 @@ describe('searchRuns', () => {
       maxResults: 2,
       pageToken: first.nextPageToken,
     });
-    expect(second.runs.map((r) => r.info.runName)).toEqual(['b', 'a']);
+    expect(second.items.map((r) => r.info.runName)).toEqual(['b', 'a']);
     expect(second.nextPageToken).toBeNull();
   });
 });

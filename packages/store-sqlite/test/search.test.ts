@@ -60,7 +60,7 @@ afterAll(async () => {
 const search = async (filter: string, orderBy?: string[]) =>
   (
     await store.searchTraces({ experimentIds: [exp], filter, ...(orderBy ? { orderBy } : {}) })
-  ).traces.map((t) => names.get(t.traceId));
+  ).items.map((t) => names.get(t.traceId));
 
 describe('filters', () => {
   it('binds every filter value: an injection attempt is data and matches nothing', async () => {
@@ -137,7 +137,7 @@ describe('page tokens', () => {
     let page = 0;
     do {
       const res = await store.searchTraces({ experimentIds: [e], maxResults: 3, pageToken });
-      seen.push(...res.traces.map((t) => t.traceId));
+      seen.push(...res.items.map((t) => t.traceId));
       pageToken = res.nextPageToken;
       // Newer traces arrive between pages, and one with a timestamp equal to the current page.
       await store.startTrace(
@@ -159,8 +159,8 @@ describe('page tokens', () => {
     });
     const ascAll = (
       await store.searchTraces({ experimentIds: [e], maxResults: 8, orderBy: ['timestamp_ms ASC'] })
-    ).traces;
-    expect([...asc.traces, ...asc2.traces].map((t) => t.traceId)).toEqual(
+    ).items;
+    expect([...asc.items, ...asc2.items].map((t) => t.traceId)).toEqual(
       ascAll.map((t) => t.traceId),
     );
   });

@@ -9,7 +9,7 @@ import {
 /** Prints the trace trees of a run, newest last, as the examples show them. */
 export async function printRunTraces(tracker: Tracker, runId: string): Promise<string[]> {
   await tracker.flushTraces();
-  const { traces } = await tracker.store.searchTraces({
+  const { items: traces } = await tracker.store.searchTraces({
     experimentIds: [await tracker.experimentId()],
     filter: `metadata.\`${TraceMetadataKey.SOURCE_RUN}\` = '${runId}'`,
     orderBy: ['timestamp_ms ASC'],

@@ -24,65 +24,11 @@ export interface Check {
   details: Record<string, unknown>;
 }
 
-interface SqliteFacts {
-  path: string;
-  exists: boolean;
-  revision: string | null;
-  integrity: string | null;
-  counts: { experiments: number; runs: number; traces: number } | null;
-  /** Objects whose DDL is not MLflow's at the file's revision (graphtrace 0.1.0 files). */
-  ddl_drift: string[];
-  error: string | null;
-}
-
 /** Schema revision, integrity and sizes of a database file, read-only (never creates it). */
-async function inspectSqlite(path: string): Promise<SqliteFacts> {
-  const facts: SqliteFacts = {
-    path,
-    exists: existsSync(path),
-    revision: null,
-    integrity: null,
-    counts: null,
-    ddl_drift: [],
-    error: null,
-  };
-  if (!facts.exists) return facts;
-  const { default: Database } = await import('better-sqlite3');
-  let db: import('better-sqlite3').Database | undefined;
-  try {
-    db = new Database(path, { readonly: true, fileMustExist: true });
-    const tables = new Set(
-      (
-        db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
-          name: string;
-        }[]
-      ).map((r) => r.name),
-    );
-    if (tables.has('alembic_version')) {
-      const rows = db.prepare('SELECT version_num FROM alembic_version').all() as {
-        version_num: string;
-      }[];
-      facts.revision = rows.length === 1 ? rows[0]!.version_num : null;
-    }
-    facts.ddl_drift = (await import('@graphtrace/store-sqlite')).schemaDrift(db);
-    const check = db.prepare('PRAGMA integrity_check').all() as { integrity_check: string }[];
-    facts.integrity = check.map((r) => r.integrity_check).join('; ');
-    if (tables.has('experiments') && tables.has('runs') && tables.has('trace_info')) {
-      const count = (sql: string) => (db!.prepare(sql).get() as { n: number }).n;
-      facts.counts = {
-        experiments: count(
-          "SELECT COUNT(*) AS n FROM experiments WHERE lifecycle_stage = 'active'",
-        ),
-        runs: count("SELECT COUNT(*) AS n FROM runs WHERE lifecycle_stage = 'active'"),
-        traces: count('SELECT COUNT(*) AS n FROM trace_info'),
-      };
-    }
-  } catch (err) {
-    facts.error = (err as Error).message;
-  } finally {
-    db?.close();
-  }
-  return facts;
+async function inspectSqlite(path: string) {
+  const { inspectDatabaseFile } = await import('@graphtrace/store-sqlite');
+  const { ddlDrift, ...facts } = inspectDatabaseFile(path);
+  return { path, ...facts, ddl_drift: ddlDrift };
 }
 
 async function schemaFacts() {

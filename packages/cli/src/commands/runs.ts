@@ -6,21 +6,12 @@ import {
   type Run,
 } from '@graphtrace/core';
 import type { Command } from 'commander';
-import { collectPages } from '../collect-pages.js';
 import { CliError } from '../errors.js';
 import { formatDuration, formatTime } from '../output/format.js';
 import { metricJson, runJson } from '../output/json-shapes.js';
 import { renderFields, renderTable } from '../output/table.js';
 import type { App } from '../program.js';
-import { collect, JSON_HELP, parseLimit, selectExperiments } from './shared.js';
-
-interface LsOptions {
-  experiment?: string[];
-  filter?: string;
-  orderBy?: string[];
-  limit: number;
-  json?: boolean;
-}
+import { collect, collectSearch, JSON_HELP, type LsOptions, parseLimit } from './shared.js';
 
 const statusStyle = (text: string, run: Run, c: import('../output/colors.js').Colors) =>
   run.info.status === 'FAILED' || run.info.status === 'KILLED'
@@ -75,23 +66,7 @@ Examples:
       parseFilter(options.filter, 'runs');
       parseOrderBy(options.orderBy, 'runs');
       const { found, experiments, more } = await ctx.withStore(
-        async (store) => {
-          const experiments = await selectExperiments(store, options.experiment);
-          const { found, more } =
-            experiments.length === 0
-              ? { found: [] as Run[], more: false }
-              : await collectPages(options.limit, 1000, async (wanted, pageToken) => {
-                  const page = await store.searchRuns({
-                    experimentIds: experiments.map((e) => e.experimentId),
-                    ...(options.filter === undefined ? {} : { filter: options.filter }),
-                    ...(options.orderBy === undefined ? {} : { orderBy: options.orderBy }),
-                    maxResults: wanted,
-                    pageToken,
-                  });
-                  return { items: page.runs, nextPageToken: page.nextPageToken };
-                });
-          return { found, experiments, more };
-        },
+        (store) => collectSearch(store, options, 1000, (query) => store.searchRuns(query)),
         { mustExist: true },
       );
       if (options.json) {

@@ -1,5 +1,12 @@
-import type { Experiment, TrackingStore } from '@graphtrace/core';
+import type {
+  Experiment,
+  Page,
+  SearchRunsQuery,
+  SearchTracesQuery,
+  TrackingStore,
+} from '@graphtrace/core';
 import { InvalidArgumentError } from 'commander';
+import { collectPages } from '../collect-pages.js';
 import { CliError } from '../errors.js';
 
 /** commander parser for `--limit`: a whole number >= 1. */
@@ -66,6 +73,39 @@ export async function selectExperiments(
     if (!out.some((e) => e.experimentId === found.experimentId)) out.push(found);
   }
   return out;
+}
+
+/** The options of `runs ls` and `traces ls`. */
+export interface LsOptions {
+  experiment?: string[];
+  filter?: string;
+  orderBy?: string[];
+  limit: number;
+  json?: boolean;
+}
+
+/**
+ * Up to `--limit` results of a store search (`searchRuns`, `searchTraces`) over the experiments
+ * `--experiment` names, with those experiments and whether the store had more.
+ */
+export async function collectSearch<T>(
+  store: TrackingStore,
+  options: LsOptions,
+  pageSize: number,
+  search: (query: SearchRunsQuery & SearchTracesQuery) => Promise<Page<T>>,
+): Promise<{ found: T[]; experiments: Experiment[]; more: boolean }> {
+  const experiments = await selectExperiments(store, options.experiment);
+  if (experiments.length === 0) return { found: [], experiments, more: false };
+  const { found, more } = await collectPages(options.limit, pageSize, (wanted, pageToken) =>
+    search({
+      experimentIds: experiments.map((e) => e.experimentId),
+      ...(options.filter === undefined ? {} : { filter: options.filter }),
+      ...(options.orderBy === undefined ? {} : { orderBy: options.orderBy }),
+      maxResults: wanted,
+      pageToken,
+    }),
+  );
+  return { found, experiments, more };
 }
 
 export const JSON_HELP = 'print JSON (see JSON_OUTPUT.md) instead of a table';

@@ -46,7 +46,7 @@ async function countTraces(store: TrackingStore): Promise<number> {
   if (ids.length === 0) return 0;
   do {
     const page = await store.searchTraces({ experimentIds: ids, maxResults: 500, pageToken });
-    n += page.traces.length;
+    n += page.items.length;
     pageToken = page.nextPageToken;
   } while (pageToken);
   return n;

@@ -10,7 +10,6 @@ import {
   TraceMetadataKey,
 } from '@graphtrace/core';
 import type { Command } from 'commander';
-import { collectPages } from '../collect-pages.js';
 import type { CliContext } from '../context.js';
 import { CliError, usageError } from '../errors.js';
 import type { Colors } from '../output/colors.js';
@@ -27,15 +26,7 @@ import {
 import { renderFields, renderTable } from '../output/table.js';
 import { renderTraceTree, treeRows } from '../output/trace-tree.js';
 import type { App } from '../program.js';
-import { collect, JSON_HELP, parseLimit, selectExperiments } from './shared.js';
-
-interface LsOptions {
-  experiment?: string[];
-  filter?: string;
-  orderBy?: string[];
-  limit: number;
-  json?: boolean;
-}
+import { collect, collectSearch, JSON_HELP, type LsOptions, parseLimit } from './shared.js';
 
 const stateStyle = (text: string, info: TraceInfo, c: Colors) =>
   info.state === 'ERROR' ? c.red(text) : info.state === 'OK' ? c.green(text) : c.yellow(text);
@@ -123,23 +114,7 @@ Examples:
       parseFilter(options.filter, 'traces');
       parseOrderBy(options.orderBy, 'traces');
       const { found, experiments, more } = await ctx.withStore(
-        async (store) => {
-          const experiments = await selectExperiments(store, options.experiment);
-          const { found, more } =
-            experiments.length === 0
-              ? { found: [] as TraceInfo[], more: false }
-              : await collectPages(options.limit, 500, async (wanted, pageToken) => {
-                  const page = await store.searchTraces({
-                    experimentIds: experiments.map((e) => e.experimentId),
-                    ...(options.filter === undefined ? {} : { filter: options.filter }),
-                    ...(options.orderBy === undefined ? {} : { orderBy: options.orderBy }),
-                    maxResults: wanted,
-                    pageToken,
-                  });
-                  return { items: page.traces, nextPageToken: page.nextPageToken };
-                });
-          return { found, experiments, more };
-        },
+        (store) => collectSearch(store, options, 500, (query) => store.searchTraces(query)),
         { mustExist: true },
       );
       if (options.json) {

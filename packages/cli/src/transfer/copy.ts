@@ -86,7 +86,7 @@ async function findRunCopy(
     filter: `tags.${SOURCE_RUN_TAG} = '${info.runId}'`,
     maxResults: 1,
   });
-  const hit = tagged.runs[0];
+  const hit = tagged.items[0];
   return hit ? { runId: hit.info.runId, status: hit.info.status } : null;
 }
 

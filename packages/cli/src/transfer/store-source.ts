@@ -29,7 +29,7 @@ export function storeSource(
           maxResults: 1000,
           pageToken,
         });
-        for (const run of page.runs) {
+        for (const run of page.items) {
           runsById.set(run.info.runId, run);
           out.push(run.info);
         }
@@ -60,7 +60,7 @@ export function storeSource(
           maxResults: 500,
           pageToken,
         });
-        out.push(...page.traces);
+        out.push(...page.items);
         pageToken = page.nextPageToken;
       } while (pageToken);
       return out;

@@ -19,9 +19,7 @@ import type {
   LogBatchInput,
   Page,
   SearchRunsQuery,
-  SearchRunsResult,
   SearchTracesQuery,
-  SearchTracesResult,
   StoreCapabilities,
   TrackingStore,
   UpdateRunInput,
@@ -136,10 +134,7 @@ export class MemoryStore implements TrackingStore {
     const all = [...this.experiments.values()]
       .filter((e) => e.lifecycleStage === 'active')
       .sort((a, b) => a.name.localeCompare(b.name));
-    return this.page(all, query.maxResults ?? 1000, query.pageToken, (items, nextPageToken) => ({
-      items,
-      nextPageToken,
-    }));
+    return this.page(all, query.maxResults ?? 1000, query.pageToken);
   }
 
   // ---- runs
@@ -239,7 +234,7 @@ export class MemoryStore implements TrackingStore {
     return r ? this.toRun(r) : null;
   }
 
-  async searchRuns(query: SearchRunsQuery): Promise<SearchRunsResult> {
+  async searchRuns(query: SearchRunsQuery): Promise<Page<Run>> {
     const filter = parseFilter(query.filter, 'runs');
     const order = parseOrderBy(query.orderBy, 'runs');
     const experimentIds = new Set(query.experimentIds);
@@ -257,10 +252,7 @@ export class MemoryStore implements TrackingStore {
           runValue,
         ),
       );
-    return this.page(runs, query.maxResults ?? 1000, query.pageToken, (items, nextPageToken) => ({
-      runs: items,
-      nextPageToken,
-    }));
+    return this.page(runs, query.maxResults ?? 1000, query.pageToken);
   }
 
   async getMetricHistory(runId: string, key: string): Promise<Metric[]> {
@@ -335,7 +327,7 @@ export class MemoryStore implements TrackingStore {
     return { info: clone(t.info), spans };
   }
 
-  async searchTraces(query: SearchTracesQuery): Promise<SearchTracesResult> {
+  async searchTraces(query: SearchTracesQuery): Promise<Page<TraceInfo>> {
     const filter = parseFilter(query.filter, 'traces');
     const order = parseOrderBy(query.orderBy, 'traces');
     const experimentIds = new Set(query.experimentIds);
@@ -353,10 +345,7 @@ export class MemoryStore implements TrackingStore {
         ),
       )
       .map(copyInfo);
-    return this.page(infos, query.maxResults ?? 100, query.pageToken, (traces, nextPageToken) => ({
-      traces,
-      nextPageToken,
-    }));
+    return this.page(infos, query.maxResults ?? 100, query.pageToken);
   }
 
   async setTraceTag(traceId: string, key: string, value: string): Promise<void> {
@@ -434,12 +423,7 @@ export class MemoryStore implements TrackingStore {
 
   async close(): Promise<void> {}
 
-  private page<T, R>(
-    all: T[],
-    maxResults: number,
-    pageToken: string | null | undefined,
-    wrap: (items: T[], next: string | null) => R,
-  ): R {
+  private page<T>(all: T[], maxResults: number, pageToken: string | null | undefined): Page<T> {
     if (!Number.isInteger(maxResults) || maxResults < 1) {
       throw new GraphtraceError(
         'INVALID_ARGUMENT',
@@ -447,11 +431,11 @@ export class MemoryStore implements TrackingStore {
       );
     }
     const offset = decodeOffsetToken(pageToken);
-    const items = all.slice(offset, offset + maxResults);
-    return wrap(
-      items,
-      offset + maxResults < all.length ? encodeOffsetToken(offset + maxResults) : null,
-    );
+    return {
+      items: all.slice(offset, offset + maxResults),
+      nextPageToken:
+        offset + maxResults < all.length ? encodeOffsetToken(offset + maxResults) : null,
+    };
   }
 }
 

@@ -68,7 +68,7 @@ async function traceIds(store: TrackingStore, experimentId: string): Promise<str
       maxResults: PAGE,
       pageToken,
     });
-    ids.push(...res.traces.map((t) => t.traceId));
+    ids.push(...res.items.map((t) => t.traceId));
     pageToken = res.nextPageToken;
   } while (pageToken);
   return ids;

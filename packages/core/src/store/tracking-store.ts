@@ -68,16 +68,6 @@ export interface SearchTracesQuery {
   pageToken?: string | null;
 }
 
-export interface SearchTracesResult {
-  traces: TraceInfo[];
-  nextPageToken: string | null;
-}
-
-export interface SearchRunsResult {
-  runs: Run[];
-  nextPageToken: string | null;
-}
-
 export interface DeleteTracesInput {
   experimentId: string;
   /** Delete exactly these traces ... */
@@ -113,14 +103,14 @@ export interface TrackingCalls {
   /** Params are write-once: logging a different value for an existing key is rejected. */
   logBatch(runId: string, batch: LogBatchInput): Promise<void>;
   getRun(runId: string): Promise<Run | null>;
-  searchRuns(query: SearchRunsQuery): Promise<SearchRunsResult>;
+  searchRuns(query: SearchRunsQuery): Promise<Page<Run>>;
   /** Every observation of the metric, ordered as MLflow does: timestamp, step, value. */
   getMetricHistory(runId: string, key: string): Promise<Metric[]>;
 
   // Traces (their writes are the `TraceWriter` port)
   getTraceInfo(traceId: string): Promise<TraceInfo | null>;
   getTrace(traceId: string): Promise<Trace | null>;
-  searchTraces(query: SearchTracesQuery): Promise<SearchTracesResult>;
+  searchTraces(query: SearchTracesQuery): Promise<Page<TraceInfo>>;
   setTraceTag(traceId: string, key: string, value: string): Promise<void>;
   /** Returns the number of traces deleted. */
   deleteTraces(input: DeleteTracesInput): Promise<number>;

@@ -184,25 +184,25 @@ export function runsSpec(target: ConformanceTarget): void {
         const q = (filter: string, orderBy?: string[]) =>
           store().searchRuns({ experimentIds: [exp], filter, ...(orderBy ? { orderBy } : {}) });
 
-        expect((await q("params.variant = 'even'")).runs.map((r) => r.info.runName).sort()).toEqual(
-          ['run-0', 'run-2', 'run-4'],
-        );
         expect(
-          (await q('metrics.score >= 20', ['metrics.score DESC'])).runs.map((r) => r.info.runName),
+          (await q("params.variant = 'even'")).items.map((r) => r.info.runName).sort(),
+        ).toEqual(['run-0', 'run-2', 'run-4']);
+        expect(
+          (await q('metrics.score >= 20', ['metrics.score DESC'])).items.map((r) => r.info.runName),
         ).toEqual(['run-4', 'run-3', 'run-2']);
         expect(
-          (await q("tags.team = 'blue' AND params.variant = 'odd'")).runs.map(
+          (await q("tags.team = 'blue' AND params.variant = 'odd'")).items.map(
             (r) => r.info.runName,
           ),
         ).toEqual(['run-3']);
-        expect((await q("attributes.status = 'FINISHED'")).runs.map((r) => r.info.runName)).toEqual(
-          ['run-4'],
-        );
-        expect((await q("attributes.run_name LIKE 'run-%'")).runs).toHaveLength(5);
+        expect(
+          (await q("attributes.status = 'FINISHED'")).items.map((r) => r.info.runName),
+        ).toEqual(['run-4']);
+        expect((await q("attributes.run_name LIKE 'run-%'")).items).toHaveLength(5);
 
         // Default order: newest first.
         const all = await store().searchRuns({ experimentIds: [exp] });
-        expect(all.runs.map((r) => r.info.runName)).toEqual([
+        expect(all.items.map((r) => r.info.runName)).toEqual([
           'run-4',
           'run-3',
           'run-2',
@@ -219,7 +219,7 @@ export function runsSpec(target: ConformanceTarget): void {
             pageToken,
             orderBy: ['attributes.start_time ASC'],
           });
-          seen.push(...page.runs.map((r) => r.info.runName));
+          seen.push(...page.items.map((r) => r.info.runName));
           pageToken = page.nextPageToken;
         } while (pageToken);
         expect(seen).toEqual(['run-0', 'run-1', 'run-2', 'run-3', 'run-4']);

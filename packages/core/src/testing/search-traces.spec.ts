@@ -112,7 +112,7 @@ export function searchTracesSpec(target: ConformanceTarget): void {
 
     const search = async (q: Omit<SearchTracesQuery, 'experimentIds'>) => {
       const res = await store().searchTraces({ experimentIds: [exp], ...q });
-      return res.traces.map((t) => idOf.get(t.traceId));
+      return res.items.map((t) => idOf.get(t.traceId));
     };
     const expectMatches = async (filter: string, expected: number[]) => {
       expect((await search({ filter })).sort()).toEqual([...expected].sort());
@@ -199,7 +199,7 @@ export function searchTracesSpec(target: ConformanceTarget): void {
             maxResults: 3,
             pageToken,
           });
-          seen.push(...res.traces.map((t) => idOf.get(t.traceId)));
+          seen.push(...res.items.map((t) => idOf.get(t.traceId)));
           pageToken = res.nextPageToken;
           pages++;
         } while (pageToken);

@@ -100,7 +100,7 @@ export async function agentMetricsForRun(
       maxResults: 500,
       pageToken,
     });
-    infos.push(...page.traces);
+    infos.push(...page.items);
     pageToken = page.nextPageToken;
   } while (pageToken);
   return summariseTraces(infos);

@@ -111,12 +111,12 @@ class Watcher {
       orderBy: ['timestamp_ms DESC'],
       maxResults: PAGE,
     });
-    const fresh = page.traces.filter((t) => !this.seen.has(t.traceId));
+    const fresh = page.items.filter((t) => !this.seen.has(t.traceId));
     this.seen = new Map(
-      page.traces.map((t) => [t.traceId, { time: t.requestTime, matches: this.matches(t) }]),
+      page.items.map((t) => [t.traceId, { time: t.requestTime, matches: this.matches(t) }]),
     );
     this.full = page.nextPageToken !== null;
-    for (const t of page.traces) this.high = Math.max(this.high ?? t.requestTime, t.requestTime);
+    for (const t of page.items) this.high = Math.max(this.high ?? t.requestTime, t.requestTime);
     // Bounded by the server clock too: one trace stamped in the future must not hide the rest.
     if (this.high !== null)
       this.floor = Math.max(this.floor, Math.min(this.high, ctx.now()) - LOOKBACK_MS);

@@ -21,7 +21,7 @@ export function registerRunRoutes(app: Hono, ctx: ApiContext): void {
       pageToken: q.pageToken ?? null,
     });
     const body: RunsResponse = {
-      runs: result.runs.map(runView),
+      runs: result.items.map(runView),
       nextPageToken: result.nextPageToken,
     };
     return c.json(body);

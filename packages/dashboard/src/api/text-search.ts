@@ -1,6 +1,6 @@
 import type {
+  Page,
   SearchTracesQuery,
-  SearchTracesResult,
   TraceCount,
   TraceInfo,
   TrackingStore,
@@ -65,7 +65,7 @@ function decodeCursor(pageToken: string): Cursor {
   );
 }
 
-export interface TextSearchPage extends SearchTracesResult {
+export interface TextSearchPage extends Page<TraceInfo> {
   /** Trace infos read for this page. */
   scanned: number;
   /** The read limit stopped the page before it was full: `nextPageToken` searches on. */
@@ -81,36 +81,36 @@ export async function searchTracesText(
 ): Promise<TextSearchPage> {
   const match = textMatcher(text);
   const want = query.maxResults ?? 100;
-  const traces: TraceInfo[] = [];
+  const items: TraceInfo[] = [];
   let { token, skip } = query.pageToken
     ? decodeCursor(query.pageToken)
     : { token: null as string | null, skip: 0 };
   let scanned = 0;
   if (query.experimentIds.length === 0)
-    return { traces, nextPageToken: null, scanned, limitReached: false };
+    return { items, nextPageToken: null, scanned, limitReached: false };
   for (;;) {
     const page = await store.searchTraces({ ...query, maxResults: SCAN_PAGE, pageToken: token });
-    for (let i = skip; i < page.traces.length; i++) {
+    for (let i = skip; i < page.items.length; i++) {
       scanned++;
-      if (match(page.traces[i]!)) traces.push(page.traces[i]!);
-      const full = traces.length >= want;
+      if (match(page.items[i]!)) items.push(page.items[i]!);
+      const full = items.length >= want;
       if (full || scanned >= limit) {
         const next: Cursor | null =
-          i + 1 < page.traces.length
+          i + 1 < page.items.length
             ? { token, skip: i + 1 }
             : page.nextPageToken
               ? { token: page.nextPageToken, skip: 0 }
               : null;
         return {
-          traces,
+          items,
           nextPageToken: next && encodeCursor(next),
           scanned,
           limitReached: !full && next !== null,
         };
       }
     }
-    if (!page.nextPageToken || page.traces.length === 0)
-      return { traces, nextPageToken: null, scanned, limitReached: false };
+    if (!page.nextPageToken || page.items.length === 0)
+      return { items, nextPageToken: null, scanned, limitReached: false };
     token = page.nextPageToken;
     skip = 0;
   }
@@ -129,14 +129,14 @@ export async function countTracesText(
   let token: string | null = null;
   if (scope.experimentIds.length === 0) return { count, exact: true };
   do {
-    const page: SearchTracesResult = await store.searchTraces({
+    const page: Page<TraceInfo> = await store.searchTraces({
       ...scope,
       maxResults: Math.min(SCAN_PAGE, limit - scanned),
       pageToken: token,
     });
-    for (const info of page.traces) if (match(info)) count++;
-    scanned += page.traces.length;
-    token = page.traces.length === 0 ? null : page.nextPageToken;
+    for (const info of page.items) if (match(info)) count++;
+    scanned += page.items.length;
+    token = page.items.length === 0 ? null : page.nextPageToken;
   } while (token && scanned < limit);
   return { count, exact: token === null };
 }

@@ -131,7 +131,7 @@ export function traceLister(
     const found = text ? await searchTracesText(ctx.store, query, text) : null;
     const page = found ?? (await ctx.store.searchTraces(query));
     return {
-      traces: await rows(page.traces),
+      traces: await rows(page.items),
       nextPageToken: page.nextPageToken,
       ...(found ? { search: { scanned: found.scanned, limitReached: found.limitReached } } : {}),
     };

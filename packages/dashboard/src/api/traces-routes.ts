@@ -92,9 +92,9 @@ export function registerTraceRoutes(app: Hono, ctx: ApiContext): void {
     });
     // Counts cached before these traces arrived are short of them: the refresh this answer
     // leads to must not show "40 traces" beside 41 rows.
-    if (page.traces.length > 0) ctx.aggregates.forget(COUNT_KEY);
+    if (page.items.length > 0) ctx.aggregates.forget(COUNT_KEY);
     const text = q.search?.trim();
-    const found = text ? page.traces.filter(textMatcher(text)) : page.traces;
+    const found = text ? page.items.filter(textMatcher(text)) : page.items;
     const body: NewTracesResponse = {
       count: found.length,
       capped: page.nextPageToken !== null,
@@ -169,11 +169,11 @@ export function registerTraceRoutes(app: Hono, ctx: ApiContext): void {
     });
     const tools = await turnTools(
       ctx.store,
-      page.traces.map((t) => t.traceId),
+      page.items.map((t) => t.traceId),
     );
     const body: SessionTracesResponse = {
       session,
-      traces: page.traces.map((t) => ({ ...traceRow(t), tools: tools.get(t.traceId) ?? null })),
+      traces: page.items.map((t) => ({ ...traceRow(t), tools: tools.get(t.traceId) ?? null })),
       truncated: page.nextPageToken !== null,
     };
     return c.json(body);

@@ -91,7 +91,7 @@ export async function sessionFirstInputs(
       filter: `metadata.\`${TraceMetadataKey.SESSION}\` = ${quote(session)} AND attributes.timestamp_ms = ${Math.trunc(firstTime)}`,
       maxResults: 1,
     });
-    const first = page.traces[0];
+    const first = page.items[0];
     out.set(session, first ? firstInputOf(first) : null);
   });
   return out;

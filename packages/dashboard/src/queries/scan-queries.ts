@@ -102,7 +102,7 @@ export function scanQueries(
         concurrency,
         async (experimentId): Promise<ExperimentTraceStats | null> => {
           const newest = await store.searchTraces({ experimentIds: [experimentId], maxResults: 1 });
-          const last = newest.traces[0];
+          const last = newest.items[0];
           if (!last) return null;
           const oldest = await store.searchTraces({
             experimentIds: [experimentId],
@@ -115,7 +115,7 @@ export function scanQueries(
             experimentId,
             traces: counted.infos.length,
             tracesExact: counted.complete,
-            firstTraceTime: oldest.traces[0]?.requestTime ?? last.requestTime,
+            firstTraceTime: oldest.items[0]?.requestTime ?? last.requestTime,
             lastTraceTime: last.requestTime,
           };
         },

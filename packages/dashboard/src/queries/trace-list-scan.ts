@@ -108,7 +108,7 @@ export function traceListScan(
           maxResults: Math.min(pageSize, maxTraces - traces),
           pageToken,
         });
-        for (const info of page.traces) {
+        for (const info of page.items) {
           if (match && !match(info)) continue;
           rows.push({
             traceId: info.traceId,
@@ -116,8 +116,8 @@ export function traceListScan(
             value: sortValueOf(info, q.key),
           });
         }
-        traces += page.traces.length;
-        pageToken = page.traces.length === 0 ? null : page.nextPageToken;
+        traces += page.items.length;
+        pageToken = page.items.length === 0 ? null : page.nextPageToken;
         if (pageToken && traces >= maxTraces) {
           complete = false;
           break;

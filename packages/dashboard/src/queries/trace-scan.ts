@@ -42,7 +42,7 @@ export async function scanTraces(
       maxResults: Math.min(pageSize, limit - infos.length + 1),
       pageToken,
     });
-    infos.push(...page.traces);
+    infos.push(...page.items);
     pageToken = page.nextPageToken;
     if (infos.length > limit) {
       infos.length = limit;

@@ -79,7 +79,7 @@ export async function seedGraph(store: TrackingStore): Promise<SeededGraph> {
   const plainTraceId = await tracker.withSpan({ name: 'by_hand' }, (span) => span.traceId);
   await tracker.flushTraces();
   const experimentId = await tracker.experimentId();
-  const { traces } = await store.searchTraces({
+  const { items: traces } = await store.searchTraces({
     experimentIds: [experimentId],
     filter: "name = 'supervisor'",
   });

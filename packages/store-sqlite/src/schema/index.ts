@@ -1,6 +1,7 @@
 export { sameMlflowDdl } from './create-schema.js';
 export type * from './database.js';
 export { SchemaError, type SchemaErrorCode } from './errors.js';
+export { type DatabaseFileFacts, inspectDatabaseFile } from './inspect-file.js';
 export type { SchemaLayout } from './layout.js';
 export {
   type OpenedSchema,

@@ -56,3 +56,33 @@ export function decodePosition(
     return { kind: 'after', key: k };
   throw invalid(token, 'it does not hold a page position');
 }
+
+/**
+ * The token of the page after `rows`, which a search reads with one row beyond `maxResults` to
+ * know whether more follow; null when that row did not come back. `keyOf` gives the last row's
+ * key when the search pages by keyset; without it the next page starts at an offset.
+ */
+export function nextPageToken<Row>(
+  fingerprint: string,
+  position: PagePosition,
+  rows: readonly Row[],
+  maxResults: number,
+  keyOf: ((last: Row) => (string | number | null)[]) | null,
+): string | null {
+  if (rows.length <= maxResults) return null;
+  const last = rows[maxResults - 1]!;
+  return keyOf
+    ? encodePosition(fingerprint, { kind: 'after', key: keyOf(last) })
+    : encodePosition(fingerprint, {
+        kind: 'offset',
+        offset: (position.kind === 'offset' ? position.offset : 0) + maxResults,
+      });
+}
+
+/** A well-formed token of this search that names the other kind of position (keyset/offset). */
+export function badPosition(): GraphtraceError {
+  return new GraphtraceError(
+    'INVALID_PAGE_TOKEN',
+    'Invalid page token: it does not fit this search. Pass back the nextPageToken of the previous page unchanged, or omit it to start over',
+  );
+}

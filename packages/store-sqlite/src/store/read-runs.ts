@@ -2,6 +2,7 @@ import {
   GraphtraceError,
   type LifecycleStage,
   type Metric,
+  type Page,
   parseFilter,
   parseOrderBy,
   type Run,
@@ -9,13 +10,12 @@ import {
   type RunStatus,
   RunTagKey,
   type SearchRunsQuery,
-  type SearchRunsResult,
 } from '@graphtrace/core';
 import { sql } from 'kysely';
 import { compileRunFilter, compileRunOrder } from './compile-filter.js';
 import type { StoreContext } from './context.js';
 import { decodeMetricValue } from './metric-encoding.js';
-import { decodePosition, encodePosition, searchFingerprint } from './page-tokens.js';
+import { badPosition, decodePosition, nextPageToken, searchFingerprint } from './page-tokens.js';
 import { checkMaxResults, experimentIdNumber, parseStringMap } from './values.js';
 
 interface RunRow {
@@ -127,10 +127,7 @@ export async function getRun(ctx: StoreContext, runId: string): Promise<Run | nu
   return (await loadRuns(ctx, [row]))[0]!;
 }
 
-export async function searchRuns(
-  ctx: StoreContext,
-  query: SearchRunsQuery,
-): Promise<SearchRunsResult> {
+export async function searchRuns(ctx: StoreContext, query: SearchRunsQuery): Promise<Page<Run>> {
   const filter = parseFilter(query.filter, 'runs');
   const terms = parseOrderBy(query.orderBy, 'runs');
   const maxResults = query.maxResults ?? 1000;
@@ -147,7 +144,7 @@ export async function searchRuns(
   // The default order (start_time DESC, run_uuid) pages by keyset, any other by offset.
   const keyset = terms.length === 0;
   const position = decodePosition(query.pageToken, fingerprint, 2);
-  if (experimentIds.length === 0) return { runs: [], nextPageToken: null };
+  if (experimentIds.length === 0) return { items: [], nextPageToken: null };
 
   let q = ctx.conn.kysely
     .selectFrom('runs')
@@ -178,26 +175,16 @@ export async function searchRuns(
     q = q.offset(position.offset);
   }
   const rows = (await ctx.conn.read(() => q.limit(maxResults + 1).execute())) as RunRow[];
-  const page = rows.slice(0, maxResults);
-  const runs = await loadRuns(ctx, page);
-  let nextPageToken: string | null = null;
-  if (rows.length > maxResults) {
-    const last = page[page.length - 1]!;
-    nextPageToken = keyset
-      ? encodePosition(fingerprint, { kind: 'after', key: [last.start_time, last.run_uuid] })
-      : encodePosition(fingerprint, {
-          kind: 'offset',
-          offset: (position.kind === 'offset' ? position.offset : 0) + maxResults,
-        });
-  }
-  return { runs, nextPageToken };
-}
-
-function badPosition(): GraphtraceError {
-  return new GraphtraceError(
-    'INVALID_PAGE_TOKEN',
-    'Invalid page token: it does not fit this search. Pass back the nextPageToken of the previous page unchanged, or omit it to start over',
-  );
+  return {
+    items: await loadRuns(ctx, rows.slice(0, maxResults)),
+    nextPageToken: nextPageToken(
+      fingerprint,
+      position,
+      rows,
+      maxResults,
+      keyset ? (last) => [last.start_time, last.run_uuid] : null,
+    ),
+  };
 }
 
 export async function getMetricHistory(

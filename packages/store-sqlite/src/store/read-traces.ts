@@ -1,10 +1,9 @@
 import {
-  GraphtraceError,
   type OrderByTerm,
+  type Page,
   parseFilter,
   parseOrderBy,
   type SearchTracesQuery,
-  type SearchTracesResult,
   type Span,
   spanFromMlflowJson,
   type Trace,
@@ -23,7 +22,7 @@ import {
 } from './analytics-columns.js';
 import { compileTraceFilter, compileTraceOrder } from './compile-filter.js';
 import type { StoreContext } from './context.js';
-import { decodePosition, encodePosition, searchFingerprint } from './page-tokens.js';
+import { badPosition, decodePosition, nextPageToken, searchFingerprint } from './page-tokens.js';
 import { checkMaxResults, experimentIdNumber, parseStringMap } from './values.js';
 
 interface TraceRow extends TraceColumnsRow {
@@ -213,7 +212,7 @@ function keysetOrder(
 export async function searchTraces(
   ctx: StoreContext,
   query: SearchTracesQuery,
-): Promise<SearchTracesResult> {
+): Promise<Page<TraceInfo>> {
   const filter = parseFilter(query.filter, 'traces');
   const terms = parseOrderBy(query.orderBy, 'traces');
   const maxResults = query.maxResults ?? 100;
@@ -229,7 +228,7 @@ export async function searchTraces(
   ]);
   const keys = keysetOrder(terms);
   const position = decodePosition(query.pageToken, fingerprint, keys?.length ?? 0);
-  if (experimentIds.length === 0) return { traces: [], nextPageToken: null };
+  if (experimentIds.length === 0) return { items: [], nextPageToken: null };
 
   const layout = ctx.conn.layout;
   let q = ctx.conn.kysely
@@ -278,32 +277,22 @@ export async function searchTraces(
   const page = rows.slice(0, maxResults);
   const extras = page.length === 0 ? [] : await ctx.conn.read(() => readTagsAndMetadata(ctx, page));
   const byId = new Map(extras.map((e) => [e.request_id, e]));
-  const traces = page.map((r) => {
-    const e = byId.get(r.request_id);
-    return toTraceInfo(r, e?.tags ?? null, e?.metadata ?? null, layout);
-  });
-
-  let nextPageToken: string | null = null;
-  if (rows.length > maxResults) {
-    const last = page[page.length - 1]!;
-    nextPageToken = keys
-      ? encodePosition(fingerprint, {
-          kind: 'after',
-          key: keys.map((k) =>
-            k.column === 'trace_info.timestamp_ms' ? last.timestamp_ms : last.request_id,
-          ),
-        })
-      : encodePosition(fingerprint, {
-          kind: 'offset',
-          offset: (position.kind === 'offset' ? position.offset : 0) + maxResults,
-        });
-  }
-  return { traces, nextPageToken };
-}
-
-function badPosition(): GraphtraceError {
-  return new GraphtraceError(
-    'INVALID_PAGE_TOKEN',
-    'Invalid page token: it does not fit this search. Pass back the nextPageToken of the previous page unchanged, or omit it to start over',
-  );
+  return {
+    items: page.map((r) => {
+      const e = byId.get(r.request_id);
+      return toTraceInfo(r, e?.tags ?? null, e?.metadata ?? null, layout);
+    }),
+    nextPageToken: nextPageToken(
+      fingerprint,
+      position,
+      rows,
+      maxResults,
+      keys
+        ? (last) =>
+            keys.map((k) =>
+              k.column === 'trace_info.timestamp_ms' ? last.timestamp_ms : last.request_id,
+            )
+        : null,
+    ),
+  };
 }

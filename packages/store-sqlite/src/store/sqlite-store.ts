@@ -14,9 +14,7 @@ import {
   type RunInfo,
   randomIds,
   type SearchRunsQuery,
-  type SearchRunsResult,
   type SearchTracesQuery,
-  type SearchTracesResult,
   type Span,
   type StoreCapabilities,
   type Trace,
@@ -263,7 +261,7 @@ export class SqliteStore implements TrackingStore {
     return getRun(await this.ctx(), runId);
   }
 
-  async searchRuns(query: SearchRunsQuery): Promise<SearchRunsResult> {
+  async searchRuns(query: SearchRunsQuery): Promise<Page<Run>> {
     return searchRuns(await this.ctx(), query);
   }
 
@@ -293,7 +291,7 @@ export class SqliteStore implements TrackingStore {
     return getTrace(await this.traceCtx(), traceId);
   }
 
-  async searchTraces(query: SearchTracesQuery): Promise<SearchTracesResult> {
+  async searchTraces(query: SearchTracesQuery): Promise<Page<TraceInfo>> {
     return searchTraces(await this.traceCtx(), query);
   }
 
