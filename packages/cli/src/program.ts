@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import type { App } from './app.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerDbCommand } from './commands/db.js';
 import { registerDoctorCommand } from './commands/doctor.js';
@@ -19,11 +20,6 @@ import { cliVersion } from './version.js';
 export interface CreateProgramOptions {
   /** Streams, environment and working directory; the process's by default. */
   io?: CliIo;
-}
-
-/** What every command's action gets: the context of this invocation. */
-export interface App {
-  context(command: Command): CliContext;
 }
 
 function oneLine(text: string): string {

@@ -7,11 +7,11 @@ import {
 } from '@graphtrace/config';
 import type { Command } from 'commander';
 import { createTwoFilesPatch } from 'diff';
+import type { App } from '../app.js';
 import { describeSource } from '../context.js';
 import { CliError, ExitCode, usageError } from '../errors.js';
 import type { Colors } from '../output/colors.js';
 import { renderTable } from '../output/table.js';
-import type { App } from '../program.js';
 import { JSON_HELP } from './shared.js';
 
 function valueAt(object: unknown, path: string): unknown {

@@ -1,8 +1,8 @@
 import { relative } from 'node:path';
 import { parseTrackingUri, resolveSqlitePath } from '@graphtrace/config';
 import type { Command } from 'commander';
+import type { App } from '../app.js';
 import { CliError, usageError } from '../errors.js';
-import type { App } from '../program.js';
 import { JSON_HELP } from './shared.js';
 
 interface UpgradeOptions {

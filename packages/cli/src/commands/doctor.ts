@@ -4,11 +4,11 @@ import { parseTrackingUri, resolveSqlitePath } from '@graphtrace/config';
 import { checkReachable } from '@graphtrace/core';
 import { SPOOL_PATH } from '@graphtrace/setup';
 import type { Command } from 'commander';
+import type { App } from '../app.js';
 import type { CliContext, LoadedConfig } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { plural } from '../output/format.js';
 import { renderTable } from '../output/table.js';
-import type { App } from '../program.js';
 import { cliVersion, packageVersion } from '../version.js';
 import { JSON_HELP } from './shared.js';
 

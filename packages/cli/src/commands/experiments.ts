@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
+import type { App } from '../app.js';
 import { filterExperiments } from '../filter/experiment-filter.js';
 import { formatTime } from '../output/format.js';
 import { experimentJson } from '../output/json-shapes.js';
 import { renderTable } from '../output/table.js';
-import type { App } from '../program.js';
 import { allExperiments, collect, JSON_HELP, parseLimit } from './shared.js';
 
 interface LsOptions {

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { tryParseTrackingUri } from '@graphtrace/config';
 import type { Command } from 'commander';
+import type { App } from '../app.js';
 import { usageError } from '../errors.js';
 import { progressBar } from '../output/progress.js';
-import type { App } from '../program.js';
 import { transfer } from '../transfer/copy.js';
 import { fileStoreSource } from '../transfer/file-store-source.js';
 import { collect, JSON_HELP } from './shared.js';

@@ -10,9 +10,9 @@ import {
 } from '@graphtrace/config';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
+import type { App } from '../app.js';
 import { DEFAULT_CONFIG_FILE } from '../context.js';
 import { CliError, usageError } from '../errors.js';
-import type { App } from '../program.js';
 
 const SECTION = 'observability.mlflow.';
 

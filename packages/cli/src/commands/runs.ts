@@ -6,11 +6,11 @@ import {
   type Run,
 } from '@graphtrace/core';
 import type { Command } from 'commander';
+import type { App } from '../app.js';
 import { CliError } from '../errors.js';
 import { formatDuration, formatTime } from '../output/format.js';
 import { metricJson, runJson } from '../output/json-shapes.js';
 import { renderFields, renderTable } from '../output/table.js';
-import type { App } from '../program.js';
 import { collect, collectSearch, JSON_HELP, type LsOptions, parseLimit } from './shared.js';
 
 const statusStyle = (text: string, run: Run, c: import('../output/colors.js').Colors) =>

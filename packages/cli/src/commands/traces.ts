@@ -10,6 +10,7 @@ import {
   TraceMetadataKey,
 } from '@graphtrace/core';
 import type { Command } from 'commander';
+import type { App } from '../app.js';
 import type { CliContext } from '../context.js';
 import { CliError, usageError } from '../errors.js';
 import type { Colors } from '../output/colors.js';
@@ -25,7 +26,6 @@ import {
 } from '../output/json-shapes.js';
 import { renderFields, renderTable } from '../output/table.js';
 import { renderTraceTree, treeRows } from '../output/trace-tree.js';
-import type { App } from '../program.js';
 import { collect, collectSearch, JSON_HELP, type LsOptions, parseLimit } from './shared.js';
 
 const stateStyle = (text: string, info: TraceInfo, c: Colors) =>

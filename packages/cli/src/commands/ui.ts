@@ -6,8 +6,8 @@ import type {
   StartDashboardOptions,
 } from '@graphtrace/dashboard';
 import type { Command } from 'commander';
+import type { App } from '../app.js';
 import { CliError } from '../errors.js';
-import type { App } from '../program.js';
 import { parsePort } from './shared.js';
 
 /** What `graphtrace ui` needs of the dashboard package (loaded on use: see loadDashboard). */
