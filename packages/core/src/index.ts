@@ -108,6 +108,7 @@ export {
   TRACE_SCHEMA_VERSION,
   TraceMetadataKey,
   TraceTagKey,
+  truncatePreview,
 } from './model/keys.js';
 export {
   type Metric,
@@ -171,7 +172,6 @@ export type {
   UpdateRunInput,
   WriteOptions,
 } from './store/tracking-store.js';
-export { truncatePreview } from './tracing/active-trace.js';
 export {
   type HeadersLike,
   parseTraceparent,

@@ -97,3 +97,8 @@ export const REQUEST_RESPONSE_PREVIEW_MAX_LENGTH = MAX_PREVIEW_CHARS;
 export const DEFAULT_SPAN_NAME = 'span';
 /** MLflow cuts `mlflow.traceInputs` / `mlflow.traceOutputs` at this many characters. */
 export const MAX_TRACE_IO_CHARS = 250;
+
+/** MLflow's preview rule: at most `max` characters, the cut marked with `...`. */
+export function truncatePreview(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 3)}...`;
+}

@@ -6,6 +6,7 @@ import {
   TRACE_SCHEMA_VERSION,
   TraceMetadataKey,
   TraceTagKey,
+  truncatePreview,
 } from '../model/keys.js';
 import { SpanType } from '../model/span.js';
 import type { LlmCost, TokenUsage } from '../model/trace.js';
@@ -24,11 +25,6 @@ const reported = new WeakMap<object, Set<string>>();
 
 const previewText = (s: string | null) =>
   s === null ? null : truncatePreview(s, MAX_PREVIEW_CHARS);
-
-/** MLflow's preview rule: at most `max` characters, the cut marked with `...`. */
-export function truncatePreview(s: string, max: number): string {
-  return s.length <= max ? s : `${s.slice(0, max - 3)}...`;
-}
 
 type Message = { role?: unknown; content?: unknown };
 const isMessage = (m: unknown): m is Message =>
