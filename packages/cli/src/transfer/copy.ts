@@ -1,4 +1,5 @@
 import {
+  copyTrace,
   type Experiment,
   type Metric,
   type RunInfo,
@@ -44,7 +45,6 @@ export interface TransferOptions {
 const MAX_PARAMS = 100;
 const MAX_TAGS = 100;
 const MAX_METRICS = 1000;
-const SPAN_CHUNK = 500;
 
 // Where the source kept the trace's artifacts and spans says nothing about the target.
 const LOCATION_TAGS = new Set<string>([TraceTagKey.ARTIFACT_LOCATION, TraceTagKey.SPANS_LOCATION]);
@@ -129,24 +129,23 @@ async function copyRun(
   });
 }
 
-async function copyTrace(
+/** A trace with its spans (core's `copyTrace`: only the spans the target lacks), then its assessments. */
+async function copyTraceAndAssessments(
   source: TransferSource,
   target: TrackingStore,
   info: TraceInfo,
   experimentId: string,
   facts: TargetFacts,
 ): Promise<void> {
-  const spans = await source.loadSpans(info);
-  for (const batch of chunks(spans, SPAN_CHUNK)) await target.logSpans(experimentId, batch);
   const tags: Record<string, string> = {};
   for (const [k, v] of Object.entries(info.tags)) if (!LOCATION_TAGS.has(k)) tags[k] = v;
-  // The info goes after the spans, as the tracer writes it: it completes the trace.
   const traceMetadata = { ...info.traceMetadata };
   // The trace's run is linked by id: point it at the run's copy.
   const sourceRun = traceMetadata[TraceMetadataKey.SOURCE_RUN];
   const copiedRun = sourceRun === undefined ? undefined : facts.runIds.get(sourceRun);
   if (copiedRun !== undefined) traceMetadata[TraceMetadataKey.SOURCE_RUN] = copiedRun;
-  await target.startTrace({ ...info, experimentId, tags, traceMetadata });
+  const spans = await source.loadSpans(info);
+  await copyTrace(spans, { ...info, tags, traceMetadata }, target, experimentId);
   if (source.loadAssessments && target.capabilities.assessments) {
     const have = new Set((await target.getAssessments(info.traceId)).map((a) => a.assessmentId));
     for (const a of await source.loadAssessments(info)) {
@@ -263,7 +262,7 @@ export async function transfer(
           if (existing && !(existing.state === 'IN_PROGRESS' && info.state !== 'IN_PROGRESS')) {
             summary.traces.existing++;
           } else {
-            await copyTrace(source, target, info, experimentId, facts);
+            await copyTraceAndAssessments(source, target, info, experimentId, facts);
             summary.traces.copied++;
           }
         } catch (err) {
