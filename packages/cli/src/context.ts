@@ -9,7 +9,7 @@ import {
   type MlflowConfig,
   tryParseTrackingUri,
 } from '@graphtrace/config';
-import { checkReachable, type TrackingStore } from '@graphtrace/core';
+import type { TrackingStore } from '@graphtrace/core';
 import { DEFAULT_CONFIG_FILE } from '@graphtrace/setup';
 import { CliError, ExitCode, usageError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -170,16 +170,7 @@ export class CliContext {
   ): Promise<TrackingStore> {
     const { mlflow } = this.config();
     const uri = options.uri ?? mlflow.tracking_uri;
-    if (options.precheck && /^https?:\/\//i.test(uri)) {
-      const r = await checkReachable(uri, { timeoutMs: mlflow.fallback.precheck_timeout * 1000 });
-      if (!r.ok) {
-        throw new CliError(
-          'STORE_UNAVAILABLE',
-          `${options.flag ? `${options.flag}: ` : ''}cannot reach the MLflow server ${uri} (${r.reason}); start it or check the URI, then run again`,
-        );
-      }
-    }
-    return openStore(uri, {
+    const store = await openStore(uri, {
       cwd: this.cwd,
       config: mlflow,
       mustExist: options.mustExist ?? false,
@@ -187,6 +178,18 @@ export class CliContext {
       maxWaitMs: (this.globals.timeout ?? DEFAULT_TIMEOUT_S) * 1000,
       ...(options.flag === undefined ? {} : { flag: options.flag }),
     });
+    // Only a server store can be unreachable; it checks with its own TLS options and auth.
+    const r = options.precheck
+      ? await store.reachable?.(mlflow.fallback.precheck_timeout * 1000)
+      : undefined;
+    if (r && !r.ok) {
+      await store.close().catch(() => {});
+      throw new CliError(
+        'STORE_UNAVAILABLE',
+        `${options.flag ? `${options.flag}: ` : ''}cannot reach the MLflow server ${uri} (${r.reason}); start it or check the URI, then run again`,
+      );
+    }
+    return store;
   }
 
   /** Opens a store, runs `fn`, and closes the store whatever happens. */

@@ -6,6 +6,8 @@ export type {
   CountScope,
   Coverage,
   ExperimentTraceStats,
+  OrderedTracesPage,
+  OrderedTracesQuery,
   QueryScope,
   RecentAssessmentsResult,
   SessionSummary,
@@ -17,6 +19,8 @@ export type {
   ToolStats,
   ToolsResult,
   TraceCount,
+  TraceOrderPosition,
+  TraceSortKey,
 } from './analytics/analytics-queries.js';
 export { emptyTimeseriesTotals } from './analytics/analytics-queries.js';
 export { type Clock, manualClock, systemClock } from './clock.js';
@@ -133,17 +137,13 @@ export {
 } from './model/span.js';
 export type { LlmCost, TokenUsage, Trace, TraceInfo, TraceState } from './model/trace.js';
 export {
-  type CheckReachableOptions,
-  checkReachable,
   copyTrace,
   countTraces,
   DEFAULT_PRECHECK_TIMEOUT_MS,
   type FallbackStore,
   type FallbackStoreOptions,
   fallbackStore,
-  isServerUri,
   isUnavailable,
-  type ReachabilityResult,
   type ResilientMode,
   type ResilientStatus,
   type ResilientStore,
@@ -162,6 +162,7 @@ export type {
   DeleteTracesInput,
   LogBatchInput,
   Page,
+  ReachabilityResult,
   SearchRunsQuery,
   SearchTracesQuery,
   StoreCapabilities,

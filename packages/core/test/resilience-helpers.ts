@@ -1,7 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import { createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
 import { GraphtraceError } from '../src/errors.js';
-import type { TrackingStore } from '../src/store/tracking-store.js';
+import type { ReachabilityResult, TrackingStore } from '../src/store/tracking-store.js';
 
 /** Wraps a store: every call fails with STORE_UNAVAILABLE while `state.down`; calls are counted. */
 export function flakyStore(
@@ -27,60 +25,35 @@ export function flakyStore(
   }) as TrackingStore & { calls: Record<string, number> };
 }
 
-export interface Listener {
-  url: string;
-  port: number;
-  close(): Promise<void>;
-}
+/** What a server would answer a reachability check: at once, either way, or nothing at all. */
+export type ServerAnswer = 'ok' | 'refused' | 'silent';
 
-/** An HTTP server on loopback answering /health with `status`. */
-export async function healthServer(status = 200): Promise<Listener & { hits: number }> {
-  const state = { hits: 0 };
-  const server: Server = createServer((req, res) => {
-    state.hits++;
-    res.statusCode = req.url === '/health' ? status : 404;
-    res.end('OK');
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    get hits() {
-      return state.hits;
-    },
-    close: () => {
-      server.closeAllConnections();
-      return new Promise<void>((r) => server.close(() => r()));
-    },
+/**
+ * A primary that talks to a server, as far as resilience sees it: `inner`'s calls, a server
+ * URI, and a `reachable(budget)` answering as `state.answer` says — ok or refused at once (as
+ * GET /health does for a live server or a closed port), or, for a server that accepts and never
+ * answers, nothing until the budget runs out. The budgets asked are kept in `budgets`.
+ */
+export function serverDouble(
+  inner: TrackingStore,
+  state: { answer: ServerAnswer },
+  uri = 'http://mlflow.test:5000',
+): TrackingStore & { budgets: number[] } {
+  const budgets: number[] = [];
+  const reachable = async (timeoutMs: number): Promise<ReachabilityResult> => {
+    budgets.push(timeoutMs);
+    if (state.answer === 'ok') return { ok: true, reason: 'ok', elapsedMs: 1 };
+    if (state.answer === 'refused')
+      return { ok: false, reason: 'connection refused (ECONNREFUSED)', elapsedMs: 1 };
+    await new Promise((r) => setTimeout(r, timeoutMs));
+    return { ok: false, reason: `no answer within ${timeoutMs} ms`, elapsedMs: timeoutMs };
   };
-}
-
-/** A TCP listener that accepts connections and never says a word (a hung server). */
-export async function blackhole(): Promise<Listener> {
-  const sockets = new Set<Socket>();
-  const server: TcpServer = createTcpServer((s) => {
-    sockets.add(s);
-    s.on('error', () => undefined);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    close: () => {
-      for (const s of sockets) s.destroy();
-      return new Promise<void>((r) => server.close(() => r()));
+  return new Proxy(inner, {
+    get(target, prop, receiver) {
+      if (prop === 'reachable') return reachable;
+      if (prop === 'budgets') return budgets;
+      if (prop === 'uri') return uri;
+      return Reflect.get(target, prop, receiver);
     },
-  };
-}
-
-/** A loopback port nobody listens on (bound, then released). */
-export async function refusedPort(): Promise<number> {
-  const server = createTcpServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
+  }) as TrackingStore & { budgets: number[] };
 }

@@ -1,36 +1,26 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GraphtraceError } from '../src/errors.js';
 import { memoryLogger } from '../src/logger.js';
 import { memoryStore } from '../src/memory/memory-store.js';
 import { resilientStore } from '../src/resilience/resilient-store.js';
 import { makeTraceInfo, makeTraceTree, newTraceId } from '../src/testing/fixtures.js';
 import { createTracker } from '../src/tracker/tracker.js';
-import {
-  blackhole,
-  flakyStore,
-  healthServer,
-  type Listener,
-  refusedPort,
-} from './resilience-helpers.js';
+import { flakyStore, serverDouble } from './resilience-helpers.js';
 
 const warnings = (logger: ReturnType<typeof memoryLogger>) =>
   logger.lines.filter((l) => l.level === 'warn').map((l) => l.message);
 
+// The primary's reachable() is a double here; the real GET /health is store-mlflow's, tested there.
 describe('resilientStore: start-up fallback', () => {
-  const open: Listener[] = [];
-  afterEach(async () => {
-    for (const l of open.splice(0)) await l.close();
-  });
-
   it('uses the fallback for the whole process when the server refuses, with one warning naming both URIs', async () => {
-    const port = await refusedPort();
-    const primary = memoryStore();
+    const primaryStore = memoryStore();
+    const primary = serverDouble(primaryStore, { answer: 'refused' });
     const fallback = memoryStore();
     const logger = memoryLogger();
     let made = 0;
     const store = resilientStore({
       primary,
-      primaryUri: `http://127.0.0.1:${port}`,
+      primaryUri: 'http://127.0.0.1:5999',
       fallback: () => {
         made++;
         return fallback;
@@ -44,26 +34,39 @@ describe('resilientStore: start-up fallback', () => {
     const run = await store.createRun({ experimentId: exp.experimentId });
     await store.logBatch(run.info.runId, { params: [{ key: 'lr', value: '0.1' }] });
     expect((await fallback.getRun(run.info.runId))?.data.params.lr).toBe('0.1');
-    expect(await primary.getExperimentByName('agents')).toBeNull();
+    expect(await primaryStore.getExperimentByName('agents')).toBeNull();
     expect(made).toBe(1);
+    expect(primary.budgets).toEqual([3000]);
     expect(store.status().mode).toBe('fallback');
     expect(store.uri).toBe('memory:');
     const w = warnings(logger);
     expect(w).toHaveLength(1);
-    expect(w[0]).toContain(`http://127.0.0.1:${port}`);
+    expect(w[0]).toContain('http://127.0.0.1:5999');
     expect(w[0]).toContain('sqlite:///mlflow.db');
     expect(w[0]).toMatch(/ECONNREFUSED/);
     expect(w[0]).toMatch(/graphtrace sync --from sqlite:\/\/\/mlflow.db --to http/);
   });
 
-  it('decides a hung server within the budget and does not hold traced code hostage', async () => {
-    const hole = await blackhole();
-    open.push(hole);
-    const fallback = memoryStore();
+  it('names the primary by its own uri when no primaryUri is given', async () => {
     const logger = memoryLogger();
     const store = resilientStore({
-      primary: memoryStore(),
-      primaryUri: hole.url,
+      primary: serverDouble(memoryStore(), { answer: 'refused' }, 'http://mlflow.test:5000'),
+      fallback: () => memoryStore(),
+      fallbackUri: 'sqlite:///mlflow.db',
+      logger,
+    });
+    await store.getOrCreateExperiment('agents');
+    expect(warnings(logger)[0]).toMatch(
+      /^MLflow server http:\/\/mlflow\.test:5000 is unreachable \(connection refused \(ECONNREFUSED\), decided in 1 ms\)/,
+    );
+  });
+
+  it('decides a hung server within the budget and does not hold traced code hostage', async () => {
+    const fallback = memoryStore();
+    const logger = memoryLogger();
+    const primary = serverDouble(memoryStore(), { answer: 'silent' });
+    const store = resilientStore({
+      primary,
       fallback: () => fallback,
       precheckTimeoutMs: 500,
       logger,
@@ -85,6 +88,7 @@ describe('resilientStore: start-up fallback', () => {
     const flushMs = performance.now() - f0;
     expect(flushMs).toBeGreaterThanOrEqual(450);
     expect(flushMs).toBeLessThan(2500);
+    expect(primary.budgets).toEqual([500]);
     const exp = await fallback.getExperimentByName('hung');
     expect(
       (await fallback.searchTraces({ experimentIds: [exp!.experimentId] })).items,
@@ -92,13 +96,11 @@ describe('resilientStore: start-up fallback', () => {
     expect(warnings(logger)[0]).toMatch(/no answer within 500 ms/);
   });
 
-  it('uses the primary when /health answers, checking only once', async () => {
-    const s = await healthServer(200);
-    open.push(s);
-    const primary = memoryStore();
+  it('uses the primary when its server answers, checking only once', async () => {
+    const primaryStore = memoryStore();
+    const primary = serverDouble(primaryStore, { answer: 'ok' });
     const store = resilientStore({
       primary,
-      primaryUri: s.url,
       fallback: () => {
         throw new Error('must not be made');
       },
@@ -106,9 +108,9 @@ describe('resilientStore: start-up fallback', () => {
     });
     await store.getOrCreateExperiment('a');
     await store.getOrCreateExperiment('b');
-    expect(s.hits).toBe(1);
+    expect(primary.budgets).toEqual([3000]);
     expect(store.status().mode).toBe('primary');
-    expect(await primary.getExperimentByName('b')).not.toBeNull();
+    expect(await primaryStore.getExperimentByName('b')).not.toBeNull();
   });
 
   it('does not check a primary that is not a server', async () => {
@@ -124,11 +126,9 @@ describe('resilientStore: start-up fallback', () => {
   });
 
   it('reports a fallback that cannot be opened, and tries again on the next call', async () => {
-    const port = await refusedPort();
     let attempts = 0;
     const store = resilientStore({
-      primary: memoryStore(),
-      primaryUri: `http://127.0.0.1:${port}`,
+      primary: serverDouble(memoryStore(), { answer: 'refused' }),
       fallback: () => {
         attempts++;
         if (attempts === 1) throw new Error('disk full');
@@ -141,6 +141,7 @@ describe('resilientStore: start-up fallback', () => {
       .catch((e: unknown) => e)) as GraphtraceError;
     expect(err.code).toBe('STORE_UNAVAILABLE');
     expect(err.message).toMatch(/disk full/);
+    expect(err.message).toMatch(/MLflow server http:\/\/mlflow\.test:5000 is unreachable/);
     await store.getOrCreateExperiment('x');
     expect(attempts).toBe(2);
   });

@@ -5,9 +5,10 @@ import { memoryStore } from '../src/memory/memory-store.js';
 import { fallbackStore } from '../src/resilience/fallback-store.js';
 import { resilientStore } from '../src/resilience/resilient-store.js';
 import { spoolWriter } from '../src/resilience/spool-writer.js';
+import type { TrackingStore } from '../src/store/tracking-store.js';
 import { makeTraceInfo, makeTraceTree, newTraceId } from '../src/testing/fixtures.js';
 import { traceWriterSpec } from '../src/testing/trace-writer.spec.js';
-import { flakyStore, refusedPort } from './resilience-helpers.js';
+import { flakyStore, serverDouble } from './resilience-helpers.js';
 
 // The write-port conformance spec, run on each wrapper of trace writes on its own.
 
@@ -44,7 +45,6 @@ traceWriterSpec({
     }),
 });
 
-const refused = await refusedPort();
 traceWriterSpec({
   name: 'fallbackStore whose server refuses',
   capabilities,
@@ -52,8 +52,7 @@ traceWriterSpec({
   // The primary is never used: the check of a refusing server hands every write to the fallback.
   writer: (fallback) =>
     fallbackStore({
-      primary: memoryStore(),
-      primaryUri: `http://127.0.0.1:${refused}`,
+      primary: serverDouble(memoryStore(), { answer: 'refused' }),
       fallback: () => fallback,
       logger: memoryLogger(),
     }),
@@ -101,5 +100,78 @@ describe('spoolWriter: a wrapper of the write port alone', () => {
     await expect(writer.logSpans('0', makeTraceTree(newTraceId()))).rejects.toThrow('bad span');
     expect(writer.status().spooling).toBe(false);
     expect((await spool.searchExperiments()).items.map((e) => e.name)).toEqual(['Default']);
+  });
+
+  it("asks a server primary's reachable (within 2 s) before draining, and drains once it answers", async () => {
+    const state = { down: true };
+    const server = { answer: 'refused' as 'refused' | 'ok' };
+    const inner = memoryStore();
+    const primary = serverDouble(flakyStore(inner, state), server);
+    const writer = spoolWriter({
+      primary,
+      spool: memoryStore(),
+      experimentName: () => undefined,
+      logger: memoryLogger(),
+      drainIntervalMs: 60_000,
+    });
+    const traceId = newTraceId();
+    await writer.logSpans('0', makeTraceTree(traceId));
+    expect(writer.status().spooling).toBe(true);
+    // Refused: no drain round, and no call to the primary to find out.
+    state.down = false;
+    const calls = { ...(primary as unknown as { calls: Record<string, number> }).calls };
+    expect(await writer.drainSpool()).toBeNull();
+    expect((primary as unknown as { calls: Record<string, number> }).calls).toEqual(calls);
+    server.answer = 'ok';
+    expect((await writer.drainSpool())?.traces).toBe(1);
+    expect((await inner.getTrace(traceId))?.spans).toHaveLength(4);
+    // The default precheck budget (3 s) capped at 2 s for a drain (a confirming round may follow).
+    expect(primary.budgets.slice(0, 2)).toEqual([2000, 2000]);
+    expect(new Set(primary.budgets)).toEqual(new Set([2000]));
+    await writer.close();
+  });
+});
+
+describe('reachable: wrappers forward it where the store they wrap has it', () => {
+  const wrap = (primary: TrackingStore) => ({
+    spool: spoolWriter({
+      primary,
+      spool: memoryStore(),
+      experimentName: () => undefined,
+      logger: memoryLogger(),
+    }),
+    fallback: fallbackStore({ primary, fallback: () => memoryStore(), logger: memoryLogger() }),
+    resilient: resilientStore({
+      primary,
+      fallback: () => memoryStore(),
+      spool: memoryStore(),
+      logger: memoryLogger(),
+    }),
+  });
+
+  it('asks the server primary, with the budget given', async () => {
+    const primary = serverDouble(memoryStore(), { answer: 'ok' });
+    for (const [name, w] of Object.entries(wrap(primary))) {
+      expect(await w.reachable?.(1234), name).toEqual({ ok: true, reason: 'ok', elapsedMs: 1 });
+    }
+    expect(primary.budgets).toEqual([1234, 1234, 1234]);
+  });
+
+  it('leaves it out over a local store', () => {
+    for (const [name, w] of Object.entries(wrap(memoryStore()))) {
+      expect(w.reachable, name).toBeUndefined();
+    }
+  });
+
+  it('asks the store in use: a fallback chosen at start answers for itself', async () => {
+    const store = fallbackStore({
+      primary: serverDouble(memoryStore(), { answer: 'refused' }),
+      fallback: () => memoryStore(),
+      logger: memoryLogger(),
+    });
+    expect((await store.reachable?.(100))?.ok).toBe(false);
+    await store.chosen();
+    expect(store.mode).toBe('fallback');
+    expect((await store.reachable?.(100))?.ok).toBe(true);
   });
 });

@@ -1,18 +1,16 @@
 /// <reference lib="dom" />
 // biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's innerText() is the text as rendered, which is what these tests check.
 import { createTracker, SpanType, silentLogger } from '@graphtrace/core';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type DashboardServer, startDashboard } from '../src/index.js';
+import { beforeAll, expect, it } from 'vitest';
+import { startDashboard } from '../src/index.js';
 import {
   artifactPath,
-  type DashboardUi,
   describeBrowser,
-  openDashboardUi,
+  seededDashboardUi,
   watchPageErrors,
 } from './helpers/browser.js';
-import { EXPERIMENT, seedSqlite } from './helpers/seed.js';
-import { type SeededDocs, seedDocsAgent } from './helpers/seed-docs-agent.js';
+import { EXPERIMENT } from './helpers/seed.js';
+import { seedWithDocs } from './helpers/seed-docs-agent.js';
 
 /*
  * Live push in headless Chromium over a real SQLite store: traces a tracker writes while the
@@ -21,37 +19,27 @@ import { type SeededDocs, seedDocsAgent } from './helpers/seed-docs-agent.js';
  * back to that polling. And a session opened by a URL naming no experiment finds its own.
  */
 describeBrowser('dashboard: live push and session links', () => {
-  let seeded: Awaited<ReturnType<typeof seedSqlite>>;
-  let docs: SeededDocs;
-  let ui: DashboardUi;
-  let server: DashboardServer;
-  let page: Page;
-  let pageErrors: string[] = [];
+  const ctx = seededDashboardUi('graphtrace-live-', seedWithDocs(20), {
+    cacheTtlMs: null,
+    strictErrors: false,
+  });
+  const page = () => ctx.ui.page;
   /** Every API request the page made, as paths with their query. */
   const requests: string[] = [];
 
-  beforeAll(async () => {
-    seeded = await seedSqlite({ traces: 20 });
-    docs = await seedDocsAgent(seeded.store, seeded.firstTime - 3_600_000);
-    ui = await openDashboardUi(seeded.store);
-    ({ server, page, pageErrors } = ui);
-    page.setDefaultTimeout(8_000);
-    page.on('request', (r) => {
+  beforeAll(() => {
+    page().setDefaultTimeout(8_000);
+    page().on('request', (r) => {
       const url = new URL(r.url());
       if (url.pathname.startsWith('/api/')) requests.push(url.pathname + url.search);
     });
-  }, 120_000);
-
-  afterAll(async () => {
-    await ui?.close();
-    await seeded?.remove();
   });
 
-  const picker = () => page.locator('.experiment-select select');
-  const rows = (on = page) => on.locator('table.traces-table tbody tr.clickable');
-  const shot = (name: string, on = page) =>
+  const picker = () => page().locator('.experiment-select select');
+  const rows = (on = page()) => on.locator('table.traces-table tbody tr.clickable');
+  const shot = (name: string, on = page()) =>
     on.screenshot({ path: artifactPath(name), fullPage: true });
-  const waitForRows = (n: number, on = page) =>
+  const waitForRows = (n: number, on = page()) =>
     on.waitForFunction(
       (n) => document.querySelectorAll('table.traces-table tbody tr.clickable').length === n,
       n,
@@ -60,7 +48,7 @@ describeBrowser('dashboard: live push and session links', () => {
   let written = 0;
   const writeTrace = async (name: string) => {
     const tracker = createTracker({
-      store: seeded.store,
+      store: ctx.store,
       experimentName: EXPERIMENT,
       logger: silentLogger,
       handleExitSignals: false,
@@ -72,13 +60,13 @@ describeBrowser('dashboard: live push and session links', () => {
     await tracker.shutdown();
   };
   /** Loads the support agent's traces afresh (`query`: sort…); resolves once its stream opened. */
-  const openTraces = async (query = '', base = server.url, on = page) => {
+  const openTraces = async (query = '', base = ctx.ui.server.url, on = page()) => {
     // A change of hash alone keeps the page, and its open stream.
     await on.goto('about:blank');
     const streamed = on.waitForResponse((r) => r.url().includes('/api/live?'));
     await on.goto(`${base}/#/traces${query}`);
-    if ((await on.locator('.experiment-select select').inputValue()) !== seeded.experimentId) {
-      await on.locator('.experiment-select select').selectOption(seeded.experimentId);
+    if ((await on.locator('.experiment-select select').inputValue()) !== ctx.seeded.experimentId) {
+      await on.locator('.experiment-select select').selectOption(ctx.seeded.experimentId);
     }
     await rows(on).first().waitFor();
     return streamed;
@@ -88,11 +76,13 @@ describeBrowser('dashboard: live push and session links', () => {
     const stream = await openTraces();
     expect((await stream).headers()['content-type']).toBe('text/event-stream');
     await waitForRows(20);
-    await page.waitForFunction(() => document.querySelector('.count')?.textContent === '20 traces');
+    await page().waitForFunction(
+      () => document.querySelector('.count')?.textContent === '20 traces',
+    );
 
     const started = Date.now();
     await writeTrace('pushed_trace');
-    await page.waitForFunction(
+    await page().waitForFunction(
       () => {
         const row = document.querySelector('table.traces-table tbody tr');
         return (
@@ -114,37 +104,37 @@ describeBrowser('dashboard: live push and session links', () => {
   it('announces new traces with the "N new traces" button on a view not sorted newest first', async () => {
     await openTraces('?sort=latency:desc');
     await writeTrace('sorted_away_1');
-    await page.locator('.new-traces').waitFor({ timeout: 4_000 });
-    expect(await page.locator('.new-traces').innerText()).toBe('1 new trace — show newest');
+    await page().locator('.new-traces').waitFor({ timeout: 4_000 });
+    expect(await page().locator('.new-traces').innerText()).toBe('1 new trace — show newest');
     // Counts add up as more arrive.
     await writeTrace('sorted_away_2');
-    await page.waitForFunction(
+    await page().waitForFunction(
       () => document.querySelector('.new-traces')?.textContent === '2 new traces — show newest',
       undefined,
       { timeout: 4_000 },
     );
     await shot('live-pending.png');
-    await page.locator('.new-traces').click();
-    await page.waitForFunction(
+    await page().locator('.new-traces').click();
+    await page().waitForFunction(
       () =>
         document.querySelector('table.traces-table tbody tr .trace-name')?.textContent ===
         'sorted_away_2',
     );
-    expect(page.url()).not.toContain('sort=');
-    expect(await page.locator('.new-traces').count()).toBe(0);
+    expect(page().url()).not.toContain('sort=');
+    expect(await page().locator('.new-traces').count()).toBe(0);
     expect(polled()).toEqual([]);
   });
 
   it('falls back to asking every 5 s when the server refuses the stream', async () => {
     // A server with push off: every stream is refused with a 503.
     const refusing = await startDashboard({
-      store: seeded.store,
+      store: ctx.store,
       port: 0,
-      queries: ui.analytics,
+      queries: ctx.ui.analytics,
       logger: silentLogger,
       live: { maxStreams: 0 },
     });
-    const other = await ui.browser.context.newPage();
+    const other = await ctx.ui.browser.context.newPage();
     other.setDefaultTimeout(8_000);
     const errors = watchPageErrors(other);
     try {
@@ -178,22 +168,22 @@ describeBrowser('dashboard: live push and session links', () => {
 
   it('opens a session linked without its experiment in the experiment that holds it', async () => {
     await openTraces();
-    expect(await picker().inputValue()).toBe(seeded.experimentId);
+    expect(await picker().inputValue()).toBe(ctx.seeded.experimentId);
     // The docs agent's session, while the support agent's experiment is selected.
-    await page.goto(`${server.url}/#/sessions/docs-session-1`);
-    await page.locator('.session-timeline').waitFor();
-    expect(await page.locator('.session-timeline > li').count()).toBe(3);
-    await page.waitForFunction(
+    await page().goto(`${ctx.ui.server.url}/#/sessions/docs-session-1`);
+    await page().locator('.session-timeline').waitFor();
+    expect(await page().locator('.session-timeline > li').count()).toBe(3);
+    await page().waitForFunction(
       (id) => document.querySelector<HTMLSelectElement>('.experiment-select select')?.value === id,
-      docs.experimentId,
+      ctx.seeded.docs.experimentId,
     );
-    expect(page.url()).toContain(`experiment=${docs.experimentId}`);
+    expect(page().url()).toContain(`experiment=${ctx.seeded.docs.experimentId}`);
     await shot('live-session-elsewhere.png');
 
     // A session no experiment holds says so.
-    await page.goto(`${server.url}/#/sessions/no-such-session`);
-    await page.getByText('No traces in this session').waitFor();
-    expect(await page.locator('.state-empty').innerText()).toContain(
+    await page().goto(`${ctx.ui.server.url}/#/sessions/no-such-session`);
+    await page().getByText('No traces in this session').waitFor();
+    expect(await page().locator('.state-empty').innerText()).toContain(
       'No experiment holds a trace with the session no-such-session',
     );
   });
@@ -201,21 +191,21 @@ describeBrowser('dashboard: live push and session links', () => {
   it('refreshes the sessions list when a trace of a new session arrives', async () => {
     // A short aggregate cache: the list reloads one cache lifetime after the push.
     const quick = await startDashboard({
-      store: seeded.store,
+      store: ctx.store,
       port: 0,
-      queries: ui.analytics,
+      queries: ctx.ui.analytics,
       logger: silentLogger,
       cacheTtlMs: 1_000,
     });
     try {
       await openTraces('', quick.url);
-      const streamed = page.waitForResponse((r) => r.url().includes('/api/live?'));
-      await page.goto(`${quick.url}/#/sessions`);
-      await page.locator('table.table tbody tr').first().waitFor();
+      const streamed = page().waitForResponse((r) => r.url().includes('/api/live?'));
+      await page().goto(`${quick.url}/#/sessions`);
+      await page().locator('table.table tbody tr').first().waitFor();
       await streamed;
       await writeTrace('new_session_trace');
       const session = `live-session-${written}`;
-      await page.waitForFunction(
+      await page().waitForFunction(
         (session) =>
           [...document.querySelectorAll('table.table tbody tr td:first-child')].some(
             (td) => td.textContent === session,
@@ -230,6 +220,6 @@ describeBrowser('dashboard: live push and session links', () => {
   }, 30_000);
 
   it('raised no errors in the page', () => {
-    expect(pageErrors).toEqual([]);
+    expect(ctx.ui.pageErrors).toEqual([]);
   });
 });

@@ -2,59 +2,39 @@
 /// <reference lib="dom.iterable" />
 // biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's innerText() is the text as rendered (CSS case, line breaks), which is what these tests check.
 import { createTracker, SpanType, silentLogger } from '@graphtrace/core';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { DashboardServer } from '../src/index.js';
-import {
-  artifactPath,
-  type DashboardUi,
-  describeBrowser,
-  openDashboardUi,
-} from './helpers/browser.js';
-import { EXPERIMENT, seedSqlite } from './helpers/seed.js';
-import { COST_EXPERIMENT, type SeededCosts, seedCosts } from './helpers/seed-costs.js';
+import { expect, it } from 'vitest';
+import { artifactPath, describeBrowser, seededDashboardUi } from './helpers/browser.js';
+import { EXPERIMENT, seedStore } from './helpers/seed.js';
+import { COST_EXPERIMENT, seedCosts } from './helpers/seed-costs.js';
 
 /*
  * The dashboard in headless Chromium over a real seeded SQLite store: what a user does, checked
  * on the page and, for feedback, in the store. Screenshots go to .test-artifacts/.
  */
 describeBrowser('dashboard in Chromium', () => {
-  let seeded: Awaited<ReturnType<typeof seedSqlite>>;
-  let costs: SeededCosts;
-  let ui: DashboardUi;
-  let server: DashboardServer;
-  let page: Page;
-  let pageErrors: string[] = [];
+  const ctx = seededDashboardUi(
+    'graphtrace-dashboard-',
+    async (store) => {
+      const seeded = await seedStore(store, { traces: 40 });
+      // An experiment without traces, for the empty state.
+      await store.getOrCreateExperiment('empty-experiment');
+      // Traces of known cost, all in one minute a day earlier (one bucket over "all time").
+      const minute = Math.floor((seeded.firstTime - 86_400_000) / 60_000) * 60_000;
+      return { ...seeded, costs: await seedCosts(store, minute) };
+    },
+    { strictErrors: false },
+  );
+  const page = () => ctx.ui.page;
 
-  beforeAll(async () => {
-    seeded = await seedSqlite({ traces: 40 });
-    // An experiment without traces, for the empty state.
-    await seeded.store.getOrCreateExperiment('empty-experiment');
-    // Traces of known cost, all in one minute a day earlier (one bucket over "all time").
-    costs = await seedCosts(
-      seeded.store,
-      Math.floor((seeded.firstTime - 86_400_000) / 60_000) * 60_000,
-    );
-    ui = await openDashboardUi(seeded.store, { cacheTtlMs: 0 });
-    ({ server, page, pageErrors } = ui);
-  }, 120_000);
-
-  afterAll(async () => {
-    await ui?.close();
-    await seeded?.remove();
-  });
-
-  const open = async (hash: string) => {
-    await page.goto(`${server.url}/${hash}`);
-  };
-  const rows = () => page.locator('table.traces-table tbody tr.clickable');
-  const shot = (name: string) => page.screenshot({ path: artifactPath(name), fullPage: true });
+  const open = (hash: string) => ctx.open(hash);
+  const rows = () => page().locator('table.traces-table tbody tr.clickable');
+  const shot = (name: string) => page().screenshot({ path: artifactPath(name), fullPage: true });
   /**
    * Per chart (by title), the pixels of its canvas in a colour: a series drawn, not just axes
    * and grid (which are drawn on the same canvas in grey).
    */
   const pixelsIn = (hex: string) =>
-    page.evaluate((hex) => {
+    page().evaluate((hex) => {
       const want = [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16));
       const out: Record<string, number> = {};
       for (const figure of document.querySelectorAll('.chart')) {
@@ -73,48 +53,48 @@ describeBrowser('dashboard in Chromium', () => {
 
   it('lists the traces, filters them, and shows a filter mistake inline with its column', async () => {
     await open('#/traces');
-    await page.waitForFunction(
+    await page().waitForFunction(
       () => document.querySelectorAll('table.traces-table tbody tr.clickable').length === 40,
     );
-    expect(await page.locator('.count').innerText()).toBe('40 traces');
-    expect(await page.locator('select').inputValue()).toBe(seeded.experimentId);
+    expect(await page().locator('.count').innerText()).toBe('40 traces');
+    expect(await page().locator('select').inputValue()).toBe(ctx.seeded.experimentId);
     expect(await rows().first().locator('.trace-name').innerText()).toBe('support_agent');
     // gpt-4o-mini at a few hundred tokens: a small cost, readable, never "$0.00".
     expect(await rows().first().locator('td.cost').innerText()).toMatch(/^\$0\.0000\d\d$/);
     await shot('traces.png');
 
-    const box = page.getByLabel('Filter (MLflow search syntax)');
+    const box = page().getByLabel('Filter (MLflow search syntax)');
     await box.fill("attributes.status = 'ERROR'");
     await box.press('Enter');
-    await page.waitForFunction(
+    await page().waitForFunction(
       () => document.querySelectorAll('table.traces-table tbody tr.clickable').length === 8,
     );
     expect(await rows().locator('.badge-error').count()).toBe(8);
-    await page.waitForFunction(
+    await page().waitForFunction(
       () => document.querySelector('.count')?.textContent === '8 matching',
     );
-    expect(page.url()).toContain('filter=attributes.status');
+    expect(page().url()).toContain('filter=attributes.status');
 
     await box.fill('tags.env = prod');
     await box.press('Enter');
-    const error = page.locator('#filter-error');
+    const error = page().locator('#filter-error');
     await error.waitFor();
     expect(await error.innerText()).toMatch(/quote it.*\(column 12\)/s);
-    expect(await page.locator('.filter-caret').innerText()).toBe('tags.env = prod\n           ^');
+    expect(await page().locator('.filter-caret').innerText()).toBe('tags.env = prod\n           ^');
     expect(await box.getAttribute('aria-invalid')).toBe('true');
     await shot('traces-filter-error.png');
 
-    await page.getByRole('button', { name: 'Clear' }).click();
-    await page.waitForFunction(
+    await page().getByRole('button', { name: 'Clear' }).click();
+    await page().waitForFunction(
       () => document.querySelectorAll('table.traces-table tbody tr.clickable').length === 40,
     );
   });
 
   it('opens a trace: span tree beside the waterfall, chat messages, tool calls and results', async () => {
-    await page.locator(`a[href="#/traces/${seeded.weatherTraceId}"]`).click();
+    await page().locator(`a[href="#/traces/${ctx.seeded.weatherTraceId}"]`).click();
     // A trace opens on its story (browser-story.test.ts); the tree is one click away.
-    await page.getByRole('link', { name: 'Spans & waterfall' }).click();
-    const tree = page.getByRole('tree', { name: 'Spans' });
+    await page().getByRole('link', { name: 'Spans & waterfall' }).click();
+    const tree = page().getByRole('tree', { name: 'Spans' });
     await tree.waitFor();
     const items = tree.getByRole('treeitem');
     expect(await items.locator('.span-name').allInnerTexts()).toEqual([
@@ -126,13 +106,13 @@ describeBrowser('dashboard in Chromium', () => {
     expect(await tree.locator('.bar').count()).toBe(4);
 
     // Fold the root, then expand it again.
-    await page.getByRole('button', { name: 'Collapse' }).click();
+    await page().getByRole('button', { name: 'Collapse' }).click();
     expect(await items.count()).toBe(1);
-    await page.getByRole('button', { name: 'Expand' }).click();
+    await page().getByRole('button', { name: 'Expand' }).click();
     expect(await items.count()).toBe(4);
 
     // The root opens on its conversation.
-    const detail = page.locator('.span-detail');
+    const detail = page().locator('.span-detail');
     expect(await detail.locator('.chat-message.role-user').first().innerText()).toContain(
       'What is the weather in Paris?',
     );
@@ -165,50 +145,54 @@ describeBrowser('dashboard in Chromium', () => {
     await items.nth(2).click();
     await detail.getByRole('tab', { name: 'Tool call' }).waitFor();
     expect(await detail.locator('.tool-result').innerText()).toMatch(/temperature_c:\s*18/);
-    expect(page.url()).toContain('span=');
+    expect(page().url()).toContain('span=');
     await shot('trace-tool.png');
 
     // The keyboard moves along the tree.
-    await page.keyboard.press('ArrowDown');
-    await page.waitForFunction(
+    await page().keyboard.press('ArrowDown');
+    await page().waitForFunction(
       () => document.querySelector('.span-row.selected .span-name')?.textContent === 'ChatOpenAI',
     );
-    await page.keyboard.press('ArrowUp');
-    await page.waitForFunction(
+    await page().keyboard.press('ArrowUp');
+    await page().waitForFunction(
       () => document.querySelector('.span-row.selected .span-name')?.textContent === 'get_weather',
     );
   });
 
   it('opens a failed trace on the failed tool call, with its exception', async () => {
-    await open(`#/traces/${seeded.errorTraceId}`);
-    const selected = page.locator('.span-row.selected');
+    await open(`#/traces/${ctx.seeded.errorTraceId}`);
+    const selected = page().locator('.span-row.selected');
     await selected.waitFor();
     expect(await selected.locator('.span-name').innerText()).toBe('calculator');
-    expect(await page.locator('.span-row.failed').count()).toBe(2);
-    expect(await page.locator('.exception-title').innerText()).toBe('RangeError: division by zero');
-    await page.getByText('Stack trace').click();
-    expect(await page.locator('.exception pre').innerText()).toContain('RangeError');
+    expect(await page().locator('.span-row.failed').count()).toBe(2);
+    expect(await page().locator('.exception-title').innerText()).toBe(
+      'RangeError: division by zero',
+    );
+    await page().getByText('Stack trace').click();
+    expect(await page().locator('.exception pre').innerText()).toContain('RangeError');
     await shot('trace-error.png');
   });
 
   it('adds feedback from the trace page and stores it as an MLflow assessment', async () => {
-    await open(`#/traces/${seeded.weatherTraceId}`);
-    await page.getByRole('link', { name: 'Spans & waterfall' }).click();
-    await page.locator('.span-row').nth(2).click(); // get_weather
-    await page.getByRole('button', { name: 'Thumbs down' }).click();
-    await page.getByLabel('Rationale').fill('The tool was called with the wrong unit');
-    await page.getByLabel(/About the selected span only \(get_weather\)/).check();
-    await page.getByRole('button', { name: 'Add feedback' }).click();
-    const saved = page.locator('.saved');
+    await open(`#/traces/${ctx.seeded.weatherTraceId}`);
+    await page().getByRole('link', { name: 'Spans & waterfall' }).click();
+    await page().locator('.span-row').nth(2).click(); // get_weather
+    await page().getByRole('button', { name: 'Thumbs down' }).click();
+    await page().getByLabel('Rationale').fill('The tool was called with the wrong unit');
+    await page()
+      .getByLabel(/About the selected span only \(get_weather\)/)
+      .check();
+    await page().getByRole('button', { name: 'Add feedback' }).click();
+    const saved = page().locator('.saved');
     await saved.waitFor();
     const assessmentId = (await saved.innerText()).replace('Saved as ', '');
     expect(assessmentId).toMatch(/^a-[0-9a-f]{32}$/);
-    expect(await page.locator(`[data-assessment-id="${assessmentId}"]`).innerText()).toMatch(
+    expect(await page().locator(`[data-assessment-id="${assessmentId}"]`).innerText()).toMatch(
       /user_feedback[\s\S]*no[\s\S]*The tool was called with the wrong unit/,
     );
 
-    const stored = await seeded.store.getAssessments(seeded.weatherTraceId);
-    const spanId = await page.locator('.span-row.selected').getAttribute('data-span-id');
+    const stored = await ctx.store.getAssessments(ctx.seeded.weatherTraceId);
+    const spanId = await page().locator('.span-row.selected').getAttribute('data-span-id');
     expect(stored.find((a) => a.assessmentId === assessmentId)).toMatchObject({
       kind: 'feedback',
       name: 'user_feedback',
@@ -219,12 +203,12 @@ describeBrowser('dashboard in Chromium', () => {
     });
 
     // A score, about the whole trace.
-    await page.getByRole('button', { name: 'Score' }).click();
-    await page.getByLabel('Score').fill('4.5');
-    await page.getByLabel('Name').fill('helpfulness');
-    await page.getByRole('button', { name: 'Add feedback' }).click();
-    await page.waitForFunction(() => document.querySelectorAll('.assessment').length === 4);
-    const all = await seeded.store.getAssessments(seeded.weatherTraceId);
+    await page().getByRole('button', { name: 'Score' }).click();
+    await page().getByLabel('Score').fill('4.5');
+    await page().getByLabel('Name').fill('helpfulness');
+    await page().getByRole('button', { name: 'Add feedback' }).click();
+    await page().waitForFunction(() => document.querySelectorAll('.assessment').length === 4);
+    const all = await ctx.store.getAssessments(ctx.seeded.weatherTraceId);
     expect(
       all.find((a) => a.name === 'helpfulness' && a.source.sourceType === 'HUMAN'),
     ).toMatchObject({ value: 4.5, spanId: null });
@@ -234,11 +218,11 @@ describeBrowser('dashboard in Chromium', () => {
   it('draws the agent metrics charts', async () => {
     await open('#/metrics');
     // Six agent charts, and the cost chart, which loads apart.
-    await page.waitForFunction(() => document.querySelectorAll('.chart canvas').length === 7);
-    const kpis = await page.locator('.kpi').allInnerTexts();
+    await page().waitForFunction(() => document.querySelectorAll('.chart canvas').length === 7);
+    const kpis = await page().locator('.kpi').allInnerTexts();
     expect(kpis[0]).toMatch(/TRACES\s+40/);
     expect(kpis[1]).toMatch(/ERROR RATE\s+20%/);
-    expect(await page.locator('.chart-title').allInnerTexts()).toEqual([
+    expect(await page().locator('.chart-title').allInnerTexts()).toEqual([
       'Traces per interval',
       'Latency (p50 / p95)',
       'Error rate',
@@ -248,7 +232,7 @@ describeBrowser('dashboard in Chromium', () => {
       'Cost per interval (USD)',
     ]);
     // Every canvas has something drawn on it.
-    const painted = await page.evaluate(() =>
+    const painted = await page().evaluate(() =>
       [...document.querySelectorAll<HTMLCanvasElement>('.chart canvas')].map((c) => {
         const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
         let n = 0;
@@ -257,9 +241,9 @@ describeBrowser('dashboard in Chromium', () => {
       }),
     );
     expect(painted.every((n) => n > 50)).toBe(true);
-    expect(await page.locator('.page-head .coverage').innerText()).toBe('SQL · 40 traces');
+    expect(await page().locator('.page-head .coverage').innerText()).toBe('SQL · 40 traces');
     // sqliteAnalytics has no cost aggregates: the dashboard scanned for them, and says so.
-    expect(await page.locator('.cost-section .coverage').first().innerText()).toBe(
+    expect(await page().locator('.cost-section .coverage').first().innerText()).toBe(
       'scan · 40 traces',
     );
     expect((await pixelsIn('#0d9488'))['Cost per interval (USD)']).toBeGreaterThan(50);
@@ -268,22 +252,24 @@ describeBrowser('dashboard in Chromium', () => {
 
   it('shows costs per trace, per model call and per model, and draws a single-bucket range', async () => {
     await open('#/traces');
-    await page.locator('select').selectOption({ label: `${COST_EXPERIMENT} (3 traces)` });
+    await page()
+      .locator('select')
+      .selectOption({ label: `${COST_EXPERIMENT} (3 traces)` });
     try {
       await costPages();
     } finally {
       // The experiment choice is remembered: the next tests are about the agent's.
-      await page.locator('select').selectOption(seeded.experimentId);
+      await page().locator('select').selectOption(ctx.seeded.experimentId);
     }
   });
 
   const costPages = async () => {
-    await page.waitForFunction(
+    await page().waitForFunction(
       () => document.querySelectorAll('table.traces-table tbody tr.clickable').length === 3,
     );
     const costOf = (name: string) =>
       rows()
-        .filter({ has: page.locator('.trace-name', { hasText: new RegExp(`^${name}$`) }) })
+        .filter({ has: page().locator('.trace-name', { hasText: new RegExp(`^${name}$`) }) })
         .locator('td.cost');
     expect(await costOf('priced_agent').innerText()).toBe('$0.00045');
     expect(await costOf('priced_agent').getAttribute('title')).toBe(
@@ -295,13 +281,13 @@ describeBrowser('dashboard in Chromium', () => {
     await shot('traces-cost.png');
 
     // The trace page: the trace's cost in the header, each call's beside its tokens.
-    await page.locator(`a[href="#/traces/${costs.mixedTraceId}"]`).click();
-    const head = page.locator('.trace-head .trace-cost dd');
+    await page().locator(`a[href="#/traces/${ctx.seeded.costs.mixedTraceId}"]`).click();
+    const head = page().locator('.trace-head .trace-cost dd');
     await head.waitFor();
     expect(await head.innerText()).toBe('$0.00045 ($0.00015 in · $0.0003 out)');
-    await page.getByRole('link', { name: 'Spans & waterfall' }).click();
-    const items = page.getByRole('tree', { name: 'Spans' }).getByRole('treeitem');
-    const detail = page.locator('.span-detail');
+    await page().getByRole('link', { name: 'Spans & waterfall' }).click();
+    const items = page().getByRole('tree', { name: 'Spans' }).getByRole('treeitem');
+    const detail = page().locator('.span-detail');
     await items.nth(1).click();
     await detail.locator('dd', { hasText: 'gpt-4o-mini' }).waitFor();
     const facts = await detail.locator('.facts').innerText();
@@ -315,23 +301,23 @@ describeBrowser('dashboard in Chromium', () => {
     await detail.locator('dd', { hasText: 'in-house-model' }).waitFor();
     expect(await detail.locator('.facts').innerText()).toMatch(/Provider\s+acme/i);
     expect(await detail.locator('.span-cost dd').innerText()).toBe('—');
-    await open(`#/traces/${costs.unpricedTraceId}`);
-    await page.locator('.trace-head .trace-cost dd').waitFor();
-    expect(await page.locator('.trace-head .trace-cost dd').innerText()).toBe('—');
+    await open(`#/traces/${ctx.seeded.costs.unpricedTraceId}`);
+    await page().locator('.trace-head .trace-cost dd').waitFor();
+    expect(await page().locator('.trace-head .trace-cost dd').innerText()).toBe('—');
 
     // Metrics over all time: the three traces fall in one one-minute bucket.
     await open('#/metrics?range=all');
-    const table = page.locator('table.model-costs-table');
+    const table = page().locator('table.model-costs-table');
     await table.waitFor();
-    await page.locator('.cost-section .chart canvas').waitFor();
-    expect(await page.locator('.range-line').innerText()).toMatch(/one point per 1 minute$/);
-    expect(await page.locator('.cost-section .kpi').allInnerTexts()).toEqual([
+    await page().locator('.cost-section .chart canvas').waitFor();
+    expect(await page().locator('.range-line').innerText()).toMatch(/one point per 1 minute$/);
+    expect(await page().locator('.cost-section .kpi').allInnerTexts()).toEqual([
       'TOTAL COST\n$0.0009',
       'PER PRICED TRACE\n$0.00045',
       'PRICED TRACES\n2 of 3',
       'INPUT · OUTPUT\n$0.0003 · $0.0006',
     ]);
-    expect(await page.locator('.cost-note').innerText()).toMatch(/1 of 3 traces have no cost/);
+    expect(await page().locator('.cost-note').innerText()).toMatch(/1 of 3 traces have no cost/);
     const cells = await table
       .locator('tbody tr')
       .evaluateAll((trs) =>
@@ -354,44 +340,46 @@ describeBrowser('dashboard in Chromium', () => {
 
   it('shows tools, sessions, quality and runs', async () => {
     await open('#/tools');
-    const calculator = page.locator('tr', { hasText: 'calculator' });
+    const calculator = page().locator('tr', { hasText: 'calculator' });
     await calculator.waitFor();
     expect(await calculator.innerText()).toMatch(/8\s+8\s+100%/);
     await calculator.click();
-    const failure = page.locator('.call-lists a').last();
-    expect(await page.locator('.call-error').first().innerText()).toBe(
+    const failure = page().locator('.call-lists a').last();
+    expect(await page().locator('.call-error').first().innerText()).toBe(
       'RangeError: division by zero',
     );
     await shot('tools.png');
     await failure.click();
-    await page.locator('.exception-title').waitFor();
-    expect(await page.locator('.span-row.selected .span-name').innerText()).toBe('calculator');
+    await page().locator('.exception-title').waitFor();
+    expect(await page().locator('.span-row.selected .span-name').innerText()).toBe('calculator');
 
     await open('#/sessions');
-    await page.locator('tbody tr').first().waitFor();
-    expect(await page.locator('tbody tr').count()).toBe(6);
+    await page().locator('tbody tr').first().waitFor();
+    expect(await page().locator('tbody tr').count()).toBe(6);
     await shot('sessions.png');
-    await page.locator('a[href="#/sessions/session-2"]').click();
-    await page.locator('.session-timeline').waitFor();
-    expect(await page.locator('.session-timeline > li').count()).toBe(7);
-    expect(await page.locator('.bubble.user').first().innerText()).toBe(
+    await page().locator('a[href="#/sessions/session-2"]').click();
+    await page().locator('.session-timeline').waitFor();
+    expect(await page().locator('.session-timeline > li').count()).toBe(7);
+    expect(await page().locator('.bubble.user').first().innerText()).toBe(
       'How do I reset my password?',
     );
     await shot('session.png');
 
     await open('#/quality');
-    await page.locator('.card').first().waitFor();
-    const cards = await page.locator('.card').allInnerTexts();
+    await page().locator('.card').first().waitFor();
+    const cards = await page().locator('.card').allInnerTexts();
     expect(cards.find((c) => c.startsWith('user_feedback'))).toMatch(/0%/); // one thumbs down
     expect(cards.find((c) => c.startsWith('helpfulness'))).toMatch(/mean 4\.25/);
     await shot('quality.png');
 
     await open('#/runs');
-    await page.locator('a', { hasText: 'nightly-eval' }).click();
-    await page.locator('.chart canvas').waitFor();
-    expect(await page.locator('.chart-title').innerText()).toBe('accuracy by step');
-    await page.locator('a', { hasText: /^loss$/ }).click();
-    await page.waitForFunction(
+    await page().locator('a', { hasText: 'nightly-eval' }).click();
+    await page().locator('.chart canvas').waitFor();
+    expect(await page().locator('.chart-title').innerText()).toBe('accuracy by step');
+    await page()
+      .locator('a', { hasText: /^loss$/ })
+      .click();
+    await page().waitForFunction(
       () => document.querySelector('.chart-title')?.textContent === 'loss by step',
     );
     await shot('run.png');
@@ -399,11 +387,11 @@ describeBrowser('dashboard in Chromium', () => {
 
   it('shows new traces as they arrive (live refresh)', async () => {
     await open('#/traces');
-    await page.waitForFunction(
+    await page().waitForFunction(
       () => document.querySelectorAll('table.traces-table tbody tr.clickable').length === 40,
     );
     const tracker = createTracker({
-      store: seeded.store,
+      store: ctx.store,
       experimentName: EXPERIMENT,
       logger: silentLogger,
       handleExitSignals: false,
@@ -412,7 +400,7 @@ describeBrowser('dashboard in Chromium', () => {
     await tracker.shutdown();
     // The row, its highlight (set once the rows have rendered) and the count (fetched beside
     // the rows) may land in separate renders: wait for all three.
-    await page.waitForFunction(
+    await page().waitForFunction(
       () => {
         const row = document.querySelector('table.traces-table tbody tr');
         return (
@@ -425,40 +413,40 @@ describeBrowser('dashboard in Chromium', () => {
       { timeout: 15_000 },
     );
     expect(await rows().first().getAttribute('class')).toContain('row-fresh');
-    expect(await page.locator('.count').innerText()).toBe('41 traces');
+    expect(await page().locator('.count').innerText()).toBe('41 traces');
   });
 
   it('has empty, not-found and narrow-screen layouts', async () => {
     await open('#/traces');
-    await page.locator('select').selectOption({ label: 'empty-experiment (0 traces)' });
-    await page.getByText('No traces recorded yet').waitFor();
+    await page().locator('select').selectOption({ label: 'empty-experiment (0 traces)' });
+    await page().getByText('No traces recorded yet').waitFor();
     await shot('traces-empty.png');
-    await page.locator('select').selectOption(seeded.experimentId);
+    await page().locator('select').selectOption(ctx.seeded.experimentId);
 
     await open(`#/traces/tr-${'0'.repeat(32)}`);
-    await page.getByText('Not found').waitFor();
+    await page().getByText('Not found').waitFor();
 
-    await page.setViewportSize({ width: 390, height: 844 });
+    await page().setViewportSize({ width: 390, height: 844 });
     await open('#/traces');
     await rows().first().waitFor();
-    const overflow = await page.evaluate(
+    const overflow = await page().evaluate(
       () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
     );
     expect(overflow).toBeLessThanOrEqual(0);
     await shot('traces-narrow.png');
-    await open(`#/traces/${seeded.weatherTraceId}`);
-    await page.getByRole('link', { name: 'Spans & waterfall' }).click();
-    await page.getByRole('tree', { name: 'Spans' }).waitFor();
+    await open(`#/traces/${ctx.seeded.weatherTraceId}`);
+    await page().getByRole('link', { name: 'Spans & waterfall' }).click();
+    await page().getByRole('tree', { name: 'Spans' }).waitFor();
     expect(
-      await page.evaluate(
+      await page().evaluate(
         () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
       ),
     ).toBeLessThanOrEqual(0);
     await shot('trace-narrow.png');
-    await page.setViewportSize({ width: 1280, height: 800 });
+    await page().setViewportSize({ width: 1280, height: 800 });
   });
 
   it('raised no errors in the page', () => {
-    expect(pageErrors).toEqual([]);
+    expect(ctx.ui.pageErrors).toEqual([]);
   });
 });

@@ -124,6 +124,11 @@ export class HttpClient {
     return this.options.baseUrl;
   }
 
+  /** The fetch every request goes through: with the store's TLS options or the caller's own. */
+  get fetch(): FetchLike {
+    return this.fetchImpl;
+  }
+
   url(path: string, query?: RequestOptions['query']): string {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(query ?? {})) {

@@ -312,6 +312,9 @@ describe('server store over TLS (a self-signed loopback server)', () => {
 
   it('fails with TLS_ERROR and the options to fix it when the certificate is not trusted (no retries)', async () => {
     const s = await tlsStub();
+    const untrusted = new MlflowServerStore({ trackingUri: s.url, env: false });
+    expect((await untrusted.reachable(2000)).ok).toBe(false);
+    await untrusted.close();
     await expect(
       mlflowServerStore({ trackingUri: s.url, env: false }).getExperiment('0'),
     ).rejects.toMatchObject({
@@ -335,6 +338,8 @@ describe('server store over TLS (a self-signed loopback server)', () => {
       }),
     ]) {
       expect((await store.getExperiment('0'))?.name).toBe('Default');
+      // The start-up check trusts the same CA (or the fallback store would be chosen).
+      expect(await store.reachable(2000)).toMatchObject({ ok: true });
       await store.close();
     }
   });
@@ -346,6 +351,7 @@ describe('server store over TLS (a self-signed loopback server)', () => {
       new MlflowServerStore({ trackingUri: s.url, env: { MLFLOW_TRACKING_INSECURE_TLS: 'true' } }),
     ]) {
       expect((await store.getExperiment('0'))?.name).toBe('Default');
+      expect(await store.reachable(2000)).toMatchObject({ ok: true });
       await store.close();
     }
     tmp.remove();

@@ -1,15 +1,15 @@
+export type {
+  OrderedTracesPage,
+  OrderedTracesQuery,
+  TraceOrderPosition,
+  TraceSortKey,
+} from '@graphtrace/core';
 export {
   SqliteAnalytics,
   type SqliteAnalyticsOptions,
   type SqliteAnalyticsSource,
   sqliteAnalytics,
 } from './analytics/sqlite-analytics.js';
-export type {
-  OrderedTracesPage,
-  OrderedTracesQuery,
-  TraceOrderPosition,
-  TraceSortKey,
-} from './analytics/trace-order.js';
 export type {
   AssessmentsTable,
   Bool,

@@ -1,7 +1,6 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { parseTrackingUri, resolveSqlitePath } from '@graphtrace/config';
-import { checkReachable } from '@graphtrace/core';
 import { SPOOL_PATH } from '@graphtrace/setup';
 import type { Command } from 'commander';
 import type { App } from '../app.js';
@@ -171,7 +170,12 @@ async function runChecks(
       checks.push(await sqliteCheck('sqlite', 'database', uri, ctx));
     } else if (parsed.scheme === 'http' || parsed.scheme === 'https') {
       const timeoutMs = mlflow.fallback.precheck_timeout * 1000;
-      const r = await checkReachable(parsed.url, { timeoutMs });
+      // Asked of the store, which checks with the TLS options and auth the program would use.
+      const r = await ctx.withStore(
+        async (store) =>
+          (await store.reachable?.(timeoutMs)) ?? { ok: true, reason: 'ok', elapsedMs: 0 },
+        { uri },
+      );
       const fb = mlflow.fallback;
       const details = {
         url: `${parsed.url}/health`,

@@ -184,3 +184,39 @@ export interface RecentAssessmentsResult {
   assessments: (Assessment & { traceName: string | null })[];
   coverage: Coverage;
 }
+
+/** What the trace list sorts by beyond MLflow's `order_by`: `mlflow.trace.cost` / `tokenUsage`. */
+export type TraceSortKey = 'total_cost' | 'total_tokens';
+
+/** A trace's place in such an order: the last row of a page is where the next one starts. */
+export interface TraceOrderPosition {
+  traceId: string;
+  /** ms since epoch */
+  time: number;
+  /** USD or tokens; null when the trace has none (such traces come last, newest first). */
+  value: number | null;
+}
+
+/**
+ * A page of the trace list in such an order (the dashboard's scan and `sqliteAnalytics` answer
+ * it): pages follow by keyset (value, time, id), so none repeats or skips a trace.
+ */
+export interface OrderedTracesQuery {
+  /** Experiments and MLflow filter (the list's time range is filter terms). */
+  scope: CountScope;
+  /** The list's search box: a phrase in the request or response preview, or a trace id. */
+  text?: string;
+  key: TraceSortKey;
+  descending: boolean;
+  /** The previous page's last row; null for the first page. */
+  after: TraceOrderPosition | null;
+  limit: number;
+}
+
+export interface OrderedTracesPage {
+  rows: TraceOrderPosition[];
+  /** More traces follow the last row. */
+  more: boolean;
+  /** A scan's window (the newest traces of the scope it read); absent: every matching trace. */
+  coverage?: Coverage;
+}

@@ -1,18 +1,18 @@
 import { errorMessage, GraphtraceError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { TrackingStore } from '../store/tracking-store.js';
-import {
-  type CheckReachableOptions,
-  checkReachable,
-  DEFAULT_PRECHECK_TIMEOUT_MS,
-  isServerUri,
-} from './check-reachable.js';
-import { forwardCalls } from './forward-calls.js';
+import { forwardCalls, forwardReachable } from './forward-calls.js';
+
+/** Budget of the primary's reachability check at start. */
+export const DEFAULT_PRECHECK_TIMEOUT_MS = 3000;
 
 export interface FallbackStoreOptions {
-  /** The store to use when it answers (in practice an MLflow server store). */
+  /**
+   * The store to use when it answers (in practice an MLflow server store). Its `reachable` is
+   * asked before the first call; a primary without one (a local store) is used unchecked.
+   */
   primary: TrackingStore;
-  /** The URI checked before the first call; default `primary.uri`. Non-http URIs are not checked. */
+  /** The primary's URI in messages; default `primary.uri`. */
   primaryUri?: string;
   /** Made only when the primary is unreachable at start (in practice `sqliteStore({ path: 'mlflow.db' })`). */
   fallback: () => TrackingStore | Promise<TrackingStore>;
@@ -21,8 +21,6 @@ export interface FallbackStoreOptions {
   /** Budget of the reachability check. Default 3000 ms. */
   precheckTimeoutMs?: number;
   logger: Logger;
-  /** fetch for the reachability checks (tests). */
-  fetch?: CheckReachableOptions['fetch'];
 }
 
 export type ResilientMode = 'unchecked' | 'primary' | 'fallback';
@@ -38,9 +36,10 @@ export interface FallbackStore extends TrackingStore {
 }
 
 /**
- * The start-up choice: before the first call, a reachability check of the primary within a
- * budget. Unreachable: one warning naming both URIs, and the fallback store serves the rest of
- * the process. A fallback that cannot be opened fails the call, and is tried again on the next.
+ * The start-up choice: before the first call, the primary says whether it answers within a
+ * budget (`reachable`). Unreachable: one warning naming both URIs, and the fallback store serves
+ * the rest of the process. A fallback that cannot be opened fails the call, and is tried again
+ * on the next.
  */
 export function fallbackStore(o: FallbackStoreOptions): FallbackStore {
   const primaryUri = o.primaryUri ?? o.primary.uri;
@@ -49,15 +48,8 @@ export function fallbackStore(o: FallbackStoreOptions): FallbackStore {
   let decision: Promise<TrackingStore> | null = null;
 
   const decide = async (): Promise<TrackingStore> => {
-    if (!isServerUri(primaryUri)) {
-      mode = 'primary';
-      return o.primary;
-    }
-    const r = await checkReachable(primaryUri, {
-      timeoutMs: o.precheckTimeoutMs ?? DEFAULT_PRECHECK_TIMEOUT_MS,
-      ...(o.fetch ? { fetch: o.fetch } : {}),
-    });
-    if (r.ok) {
+    const r = await o.primary.reachable?.(o.precheckTimeoutMs ?? DEFAULT_PRECHECK_TIMEOUT_MS);
+    if (!r || r.ok) {
       mode = 'primary';
       return o.primary;
     }
@@ -93,6 +85,7 @@ export function fallbackStore(o: FallbackStoreOptions): FallbackStore {
 
   return {
     ...forwardCalls(async (call) => call(await chosen())),
+    ...forwardReachable(o.primary, () => fallback ?? o.primary),
     get uri() {
       return (fallback ?? o.primary).uri;
     },

@@ -1,3 +1,4 @@
+import type { TraceWriter } from '../store/trace-writer.js';
 import type { TrackingCalls, TrackingStore } from '../store/tracking-store.js';
 
 /** Every method of the read and tracking port, so a wrapper can forward them without listing each. */
@@ -38,4 +39,19 @@ export function forwardCalls(run: CallRunner): TrackingCalls {
   }
   // Built by name from a list checked against the interface above.
   return calls as unknown as TrackingCalls;
+}
+
+/**
+ * A wrapper's optional `reachable`: present only when the store it wraps has one, and asked of
+ * the store the wrapper uses at the time (`current`); a store without one counts as answering.
+ */
+export function forwardReachable(
+  wrapped: TraceWriter,
+  current: () => TraceWriter = () => wrapped,
+): Pick<TraceWriter, 'reachable'> {
+  if (!wrapped.reachable) return {};
+  return {
+    reachable: (timeoutMs) =>
+      current().reachable?.(timeoutMs) ?? Promise.resolve({ ok: true, reason: 'ok', elapsedMs: 0 }),
+  };
 }

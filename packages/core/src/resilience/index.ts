@@ -1,11 +1,5 @@
 export {
-  type CheckReachableOptions,
-  checkReachable,
   DEFAULT_PRECHECK_TIMEOUT_MS,
-  isServerUri,
-  type ReachabilityResult,
-} from './check-reachable.js';
-export {
   type FallbackStore,
   type FallbackStoreOptions,
   fallbackStore,

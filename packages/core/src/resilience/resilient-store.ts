@@ -7,18 +7,20 @@ import {
 } from '../model/experiment.js';
 import type { TraceWriter } from '../store/trace-writer.js';
 import type { TrackingStore } from '../store/tracking-store.js';
-import type { CheckReachableOptions } from './check-reachable.js';
 import { fallbackStore, type ResilientMode } from './fallback-store.js';
-import { forwardCalls } from './forward-calls.js';
+import { forwardCalls, forwardReachable } from './forward-calls.js';
 import { NOT_SPOOLED, type SpoolStatus, spoolWriter } from './spool-writer.js';
 import { isUnavailable, type SyncSpoolResult } from './sync-spool.js';
 
 export type { ResilientMode } from './fallback-store.js';
 
 export interface ResilientStoreOptions {
-  /** The store to use when it answers (in practice an MLflow server store). */
+  /**
+   * The store to use when it answers (in practice an MLflow server store). Its `reachable` is
+   * asked before the first call; a primary without one (a local store) is used unchecked.
+   */
   primary: TrackingStore;
-  /** The URI checked before the first call; default `primary.uri`. Non-http URIs are not checked. */
+  /** The primary's URI in messages; default `primary.uri`. */
   primaryUri?: string;
   /** Made only when the primary is unreachable at start (in practice `sqliteStore({ path: 'mlflow.db' })`). */
   fallback: () => TrackingStore | Promise<TrackingStore>;
@@ -37,8 +39,6 @@ export interface ResilientStoreOptions {
   drainIntervalMs?: number;
   /** Traces moved per drain round, so a drain never monopolises the process. Default 500. */
   drainBatch?: number;
-  /** fetch for the reachability checks (tests). */
-  fetch?: CheckReachableOptions['fetch'];
 }
 
 export interface ResilientStatus extends SpoolStatus {
@@ -99,6 +99,7 @@ export function resilientStore(o: ResilientStoreOptions): ResilientStore {
 
   return {
     ...calls,
+    ...forwardReachable(choice),
     getOrCreateExperiment: async (name, options) =>
       remember(await calls.getOrCreateExperiment(name, options)),
     getExperiment: async (id) => remember(await calls.getExperiment(id)),

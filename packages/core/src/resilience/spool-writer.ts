@@ -5,18 +5,14 @@ import type { Span } from '../model/span.js';
 import type { TraceInfo } from '../model/trace.js';
 import type { TraceWriter, WriteOptions } from '../store/trace-writer.js';
 import type { TrackingStore } from '../store/tracking-store.js';
-import {
-  type CheckReachableOptions,
-  checkReachable,
-  DEFAULT_PRECHECK_TIMEOUT_MS,
-  isServerUri,
-} from './check-reachable.js';
+import { DEFAULT_PRECHECK_TIMEOUT_MS } from './fallback-store.js';
+import { forwardReachable } from './forward-calls.js';
 import { countTraces, isUnavailable, type SyncSpoolResult, syncSpool } from './sync-spool.js';
 
 export interface SpoolWriterOptions {
   /** Where trace writes go while it answers; the spool drains into it. */
   primary: TrackingStore;
-  /** Its URI for messages and the reachability check of a drain; default `primary.uri`. */
+  /** Its URI for messages; default `primary.uri`. */
   primaryUri?: string;
   /** A durable store for the traces the primary could not take (`.graphtrace/spool.db`). */
   spool: TrackingStore;
@@ -29,8 +25,6 @@ export interface SpoolWriterOptions {
   drainBatch?: number;
   /** Budget of a drain's reachability check (at most 2000 ms). Default 3000 ms. */
   precheckTimeoutMs?: number;
-  /** fetch for the reachability checks (tests). */
-  fetch?: CheckReachableOptions['fetch'];
 }
 
 export interface SpoolStatus {
@@ -75,9 +69,11 @@ class SpoolWriterImpl implements SpoolWriter {
   /** Primary experiment id → spool experiment id. */
   private readonly spoolIds = new Map<string, string>();
   private readonly primaryUri: string;
+  declare readonly reachable?: TraceWriter['reachable'];
 
   constructor(private readonly o: SpoolWriterOptions) {
     this.primaryUri = o.primaryUri ?? o.primary.uri;
+    Object.assign(this, forwardReachable(o.primary));
   }
 
   get uri(): string {
@@ -188,13 +184,12 @@ class SpoolWriterImpl implements SpoolWriter {
   }
 
   private async primaryAnswers(): Promise<boolean> {
-    if (isServerUri(this.primaryUri)) {
-      const r = await checkReachable(this.primaryUri, {
-        timeoutMs: Math.min(this.o.precheckTimeoutMs ?? DEFAULT_PRECHECK_TIMEOUT_MS, 2000),
-        ...(this.o.fetch ? { fetch: this.o.fetch } : {}),
-      });
-      return r.ok;
+    const { primary } = this.o;
+    if (primary.reachable) {
+      const budget = Math.min(this.o.precheckTimeoutMs ?? DEFAULT_PRECHECK_TIMEOUT_MS, 2000);
+      return (await primary.reachable(budget)).ok;
     }
+    // A store without a server to ask: a cheap read says whether it answers.
     try {
       await this.o.primary.getExperiment(DEFAULT_EXPERIMENT_ID);
       return true;

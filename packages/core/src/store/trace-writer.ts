@@ -20,6 +20,14 @@ export interface TraceWriterCapabilities {
   readonly pipelinedTraceWrites?: boolean;
 }
 
+/** What a store that talks to a server says of whether the server answers. */
+export interface ReachabilityResult {
+  ok: boolean;
+  /** `ok`, or why not: `connection refused (ECONNREFUSED)`, `no answer within 3000 ms`, `HTTP 503`… */
+  reason: string;
+  elapsedMs: number;
+}
+
 /**
  * The write port: all the span pipeline needs of a store. Every `TrackingStore` is one; the
  * resilience wrappers (spool) implement only this, so a wrapper changes trace writes without
@@ -42,4 +50,11 @@ export interface TraceWriter {
    * info (a store then records the trace as IN_PROGRESS); writing the same span twice keeps one.
    */
   logSpans(experimentId: string, spans: readonly Span[], options?: WriteOptions): Promise<void>;
+  /**
+   * Whether the server behind the store answers within the budget (ms), decided by then; never
+   * rejects. A store that talks to a server has it; local stores leave it out, and a wrapper
+   * has it where the store it wraps does. Resilience asks it before choosing the primary and
+   * before draining a spool into it.
+   */
+  reachable?(timeoutMs: number): Promise<ReachabilityResult>;
 }

@@ -4,7 +4,12 @@ import type { Metric, Param, Run, RunInfo, RunStatus, RunTag } from '../model/ru
 import type { Trace, TraceInfo } from '../model/trace.js';
 import type { TraceWriter, TraceWriterCapabilities } from './trace-writer.js';
 
-export type { TraceWriter, TraceWriterCapabilities, WriteOptions } from './trace-writer.js';
+export type {
+  ReachabilityResult,
+  TraceWriter,
+  TraceWriterCapabilities,
+  WriteOptions,
+} from './trace-writer.js';
 
 /** What a store can do; the conformance suite skips what a store declares it cannot. */
 export interface StoreCapabilities extends TraceWriterCapabilities {

@@ -1,10 +1,16 @@
 import { createHash } from 'node:crypto';
-import { FilterSyntaxError, parseFilter, parseOrderBy, type TraceInfo } from '@graphtrace/core';
+import {
+  FilterSyntaxError,
+  parseFilter,
+  parseOrderBy,
+  type TraceInfo,
+  type TraceOrderPosition,
+  type TraceSortKey,
+} from '@graphtrace/core';
 import type { z } from 'zod';
 import { DashboardError } from '../errors.js';
 import { traceListFor } from '../queries/trace-list-scan.js';
 import { mapLimited } from '../queries/trace-scan.js';
-import type { TraceOrderPosition, TraceSortKey } from '../queries/types.js';
 import type { ApiContext } from './context.js';
 import type { tracesQuery } from './query.js';
 import { searchTracesText } from './text-search.js';

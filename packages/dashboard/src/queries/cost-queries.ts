@@ -8,8 +8,7 @@ import {
   TraceMetadataKey,
   type TrackingStore,
 } from '@graphtrace/core';
-import type { ScanQueriesOptions } from './scan-queries.js';
-import { mapLimited, scanTraces } from './trace-scan.js';
+import { mapLimited, type ScanQueriesOptions, scanContext } from './trace-scan.js';
 import type {
   CostFigures,
   CostPoint,
@@ -77,14 +76,11 @@ function modelCalls(spans: readonly Span[]): Span[] {
  * are over priced ones only, and say how many those are.
  */
 export function costQueries(store: TrackingStore, options: CostQueriesOptions = {}): CostQueries {
-  const maxTraces = options.maxTraces ?? 20_000;
-  const maxDetail = options.maxDetailTraces ?? 1_000;
-  const pageSize = options.pageSize ?? 500;
-  const concurrency = options.concurrency ?? 4;
+  const { maxTraces, maxDetail, concurrency, scan } = scanContext(store, options);
 
   return {
     async costTimeseries(scope: QueryScope, bucketMs: number): Promise<CostTimeseriesResult> {
-      const { infos, complete } = await scanTraces(store, scope, maxTraces, pageSize);
+      const { infos, complete } = await scan(scope, maxTraces);
       const buckets = new Map<number, CostPoint>();
       const totals = emptyFigures();
       for (const t of infos) {
@@ -112,7 +108,7 @@ export function costQueries(store: TrackingStore, options: CostQueriesOptions = 
     },
 
     async modelCosts(scope: QueryScope): Promise<ModelCostsResult> {
-      const { infos, complete } = await scanTraces(store, scope, maxDetail, pageSize);
+      const { infos, complete } = await scan(scope, maxDetail);
       const byModel = new Map<string, ModelCost>();
       await mapLimited(infos, concurrency, async (info) => {
         const trace = await store.getTrace(info.traceId);

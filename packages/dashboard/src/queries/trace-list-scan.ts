@@ -1,25 +1,21 @@
 import {
   type Assessment,
+  type OrderedTracesPage,
+  type OrderedTracesQuery,
   parseFilter,
   readLlmCost,
   readTokenUsage,
   SpanType,
   type TraceInfo,
   TraceMetadataKey,
+  type TraceOrderPosition,
+  type TraceSortKey,
   type TrackingStore,
 } from '@graphtrace/core';
 import { textMatcher } from '../api/text-search.js';
 import { TtlCache } from '../server/ttl-cache.js';
-import type { ScanQueriesOptions } from './scan-queries.js';
-import { mapLimited } from './trace-scan.js';
-import type {
-  DashboardQueries,
-  OrderedTracesPage,
-  OrderedTracesQuery,
-  TraceListQueries,
-  TraceOrderPosition,
-  TraceSortKey,
-} from './types.js';
+import { mapLimited, type ScanQueriesOptions, scanContext } from './trace-scan.js';
+import type { DashboardQueries, TraceListQueries } from './types.js';
 
 /*
  * The trace list's order by cost or tokens for a store that cannot sort by them (MLflow keeps
@@ -89,9 +85,7 @@ export function traceListScan(
   store: TrackingStore,
   options: TraceListScanOptions = {},
 ): TraceListQueries {
-  const maxTraces = options.maxTraces ?? 20_000;
-  const pageSize = options.pageSize ?? 500;
-  const concurrency = options.concurrency ?? 4;
+  const { maxTraces, pageSize, concurrency } = scanContext(store, options);
   const windows = new TtlCache<Window>(options.windowTtlMs ?? 10_000, WINDOWS);
 
   async function readWindow(q: OrderedTracesQuery): Promise<Window> {

@@ -1,9 +1,55 @@
-import { type CountScope, parseFilter, type TraceInfo, type TrackingStore } from '@graphtrace/core';
+import {
+  type CountScope,
+  parseFilter,
+  readTokenUsage,
+  type TraceInfo,
+  TraceMetadataKey,
+  type TrackingStore,
+} from '@graphtrace/core';
 
 /*
- * The bounded paging the scan aggregates share (scan-queries.ts, cost-queries.ts): trace infos
- * of a scope, newest first, up to a limit, and calls over them with a bounded concurrency.
+ * What the scan aggregates share (scan-queries.ts and the *-scan.ts / cost-queries.ts files it
+ * composes): their limits, the bounded paging of a scope's trace infos (newest first, up to a
+ * limit), and calls over them with a bounded concurrency.
  */
+
+export interface ScanQueriesOptions {
+  /** Most trace infos one aggregate reads, newest first (default 20,000). */
+  maxTraces?: number;
+  /** Most traces whose spans or assessments are fetched one by one (default 1,000). */
+  maxDetailTraces?: number;
+  /** Trace infos per searchTraces call (default 500). */
+  pageSize?: number;
+  /** Concurrent getTrace / getAssessments calls (default 4). */
+  concurrency?: number;
+  /** Traces counted per experiment for the experiment list, at most (default 1,000). */
+  maxCountedPerExperiment?: number;
+}
+
+/** The limits with their defaults applied, and `scan` bound to the store and page size. */
+export interface ScanContext {
+  store: TrackingStore;
+  maxTraces: number;
+  maxDetail: number;
+  pageSize: number;
+  concurrency: number;
+  maxCounted: number;
+  /** `scanTraces` of the store: the scope's newest trace infos, at most `limit`. */
+  scan(scope: ScanScope, limit: number): Promise<Scan>;
+}
+
+export function scanContext(store: TrackingStore, options: ScanQueriesOptions = {}): ScanContext {
+  const pageSize = options.pageSize ?? 500;
+  return {
+    store,
+    maxTraces: options.maxTraces ?? 20_000,
+    maxDetail: options.maxDetailTraces ?? 1_000,
+    pageSize,
+    concurrency: options.concurrency ?? 4,
+    maxCounted: options.maxCountedPerExperiment ?? 1_000,
+    scan: (scope, limit) => scanTraces(store, scope, limit, pageSize),
+  };
+}
 
 export interface Scan {
   infos: TraceInfo[];
@@ -69,4 +115,10 @@ export async function mapLimited<T, R>(
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
+}
+
+/** A trace's input and output tokens (`mlflow.trace.tokenUsage`; 0 when it has none). */
+export function tokensOf(info: TraceInfo): { input: number; output: number } {
+  const u = readTokenUsage(info.traceMetadata[TraceMetadataKey.TOKEN_USAGE]);
+  return u ? { input: u.input_tokens, output: u.output_tokens } : { input: 0, output: 0 };
 }

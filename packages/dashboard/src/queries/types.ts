@@ -1,10 +1,17 @@
 import type {
   AnalyticsQueries,
   Assessment,
-  CountScope,
   Coverage,
+  OrderedTracesPage,
+  OrderedTracesQuery,
   QueryScope,
+  TraceOrderPosition,
+  TraceSortKey,
 } from '@graphtrace/core';
+
+// The trace list's order types are core's (sqliteAnalytics answers the same query); the
+// package exports them from here as before.
+export type { OrderedTracesPage, OrderedTracesQuery, TraceOrderPosition, TraceSortKey };
 
 /**
  * The dashboard's analytics port: core's (whose result types are core's too), plus the cost
@@ -66,38 +73,6 @@ export interface CostQueries {
   costTimeseries(scope: QueryScope, bucketMs: number): Promise<CostTimeseriesResult>;
   /** Model calls per model and provider: calls, tokens, cost, from the spans. */
   modelCosts(scope: QueryScope): Promise<ModelCostsResult>;
-}
-
-/** What the trace list sorts by beyond MLflow's `order_by`: `mlflow.trace.cost` / `tokenUsage`. */
-export type TraceSortKey = 'total_cost' | 'total_tokens';
-
-/** A trace's place in such an order: the last row of a page is where the next one starts. */
-export interface TraceOrderPosition {
-  traceId: string;
-  /** ms since epoch */
-  time: number;
-  /** USD or tokens; null when the trace has none (such traces come last, newest first). */
-  value: number | null;
-}
-
-export interface OrderedTracesQuery {
-  /** Experiments and MLflow filter (the list's time range is filter terms). */
-  scope: CountScope;
-  /** The list's search box: a phrase in the request or response preview, or a trace id. */
-  text?: string;
-  key: TraceSortKey;
-  descending: boolean;
-  /** The previous page's last row; null for the first page. */
-  after: TraceOrderPosition | null;
-  limit: number;
-}
-
-export interface OrderedTracesPage {
-  rows: TraceOrderPosition[];
-  /** More traces follow the last row. */
-  more: boolean;
-  /** A scan's window (the newest traces of the scope it read); absent: every matching trace. */
-  coverage?: Coverage;
 }
 
 /**

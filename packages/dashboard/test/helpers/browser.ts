@@ -124,14 +124,25 @@ export interface SeededUi<T> {
   open(hash: string): Promise<unknown>;
 }
 
+export interface SeededUiOptions {
+  /** The server's aggregate cache, ms (default 0: none; null: its default, as `graphtrace ui`). */
+  cacheTtlMs?: number | null;
+  /** Failed resource loads count as page errors (default true). */
+  strictErrors?: boolean;
+}
+
 /**
  * Registers the suite's set-up and clean-up: a fresh `mlflow.db` written by `seed`, then the
- * dashboard (no cache, strict page errors) and a page on it. Fields are set once `beforeAll` ran.
+ * dashboard (no cache, strict page errors unless `options` say otherwise) and a page on it.
+ * Fields are set once `beforeAll` ran.
  */
 export function seededDashboardUi<T>(
   prefix: string,
   seed: (store: SqliteStore) => Promise<T>,
+  options: SeededUiOptions = {},
 ): SeededUi<T> {
+  const cacheTtlMs = options.cacheTtlMs === null ? undefined : (options.cacheTtlMs ?? 0);
+  const strictErrors = options.strictErrors ?? true;
   let dir = '';
   const ctx = {
     open: (hash: string) => ctx.ui.page.goto(`${ctx.ui.server.url}/${hash}`),
@@ -140,7 +151,7 @@ export function seededDashboardUi<T>(
     dir = mkdtempSync(join(tmpdir(), prefix));
     ctx.store = sqliteStore({ path: join(dir, 'mlflow.db') });
     ctx.seeded = await seed(ctx.store);
-    ctx.ui = await openDashboardUi(ctx.store, { cacheTtlMs: 0, strictErrors: true });
+    ctx.ui = await openDashboardUi(ctx.store, { cacheTtlMs, strictErrors });
   }, 120_000);
   afterAll(async () => {
     await ctx.ui?.close();

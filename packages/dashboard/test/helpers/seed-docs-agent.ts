@@ -6,6 +6,7 @@ import {
   silentLogger,
   type TrackingStore,
 } from '@graphtrace/core';
+import { type Seeded, seedStore } from './seed.js';
 
 /*
  * A second experiment beside the support agent's, for the links across experiments and the
@@ -107,5 +108,15 @@ export async function seedDocsAgent(store: TrackingStore, startMs: number): Prom
     runId,
     traceIds,
     shortTraceId: traceIds[0]!,
+  };
+}
+
+/** `seedStore`'s `traces` support-agent traces and, an hour before them, the docs agent's. */
+export function seedWithDocs(
+  traces: number,
+): (store: TrackingStore) => Promise<Seeded & { docs: SeededDocs }> {
+  return async (store) => {
+    const seeded = await seedStore(store, { traces });
+    return { ...seeded, docs: await seedDocsAgent(store, seeded.firstTime - 3_600_000) };
   };
 }

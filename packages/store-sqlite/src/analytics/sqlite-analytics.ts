@@ -4,6 +4,8 @@ import type {
   AssessmentSummaryResult,
   CountScope,
   ExperimentTraceStats,
+  OrderedTracesPage,
+  OrderedTracesQuery,
   QueryScope,
   RecentAssessmentsResult,
   SessionsResult,
@@ -24,12 +26,7 @@ import { experimentNumbers, traceScopeWhere } from './scope.js';
 import { sessions } from './sessions.js';
 import { timeseries } from './timeseries.js';
 import { tools } from './tools.js';
-import {
-  failedToolCalls,
-  type OrderedTracesPage,
-  type OrderedTracesQuery,
-  orderedTraces,
-} from './trace-order.js';
+import { failedToolCalls, orderedTraces } from './trace-order.js';
 
 export interface SqliteAnalyticsOptions {
   /**

@@ -1,45 +1,21 @@
-import type { CountScope } from '@graphtrace/core';
+import type {
+  OrderedTracesPage,
+  OrderedTracesQuery,
+  TraceOrderPosition,
+  TraceSortKey,
+} from '@graphtrace/core';
 import { SpanType, TraceMetadataKey } from '@graphtrace/core';
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { SchemaLayout } from '../schema/layout.js';
 import type { AnalyticsContext } from './context.js';
 import { int, traceScopeWhere } from './scope.js';
 
-/**
+/*
  * The trace list's orders that MLflow's `order_by` lacks: a trace's total cost or total tokens.
  * MLflow keeps both as JSON text in trace metadata (3.9–3.16) or, from 3.17, as `trace_info`
  * columns, so the value is computed per trace in SQL; pages follow by keyset (value, time, id)
  * rather than OFFSET, so a page never repeats or skips a trace when new ones arrive.
  */
-
-export type TraceSortKey = 'total_cost' | 'total_tokens';
-
-/** A trace's place in the order: the last row of a page is where the next one starts. */
-export interface TraceOrderPosition {
-  traceId: string;
-  /** ms since epoch */
-  time: number;
-  /** The cost (USD) or token count; null when the trace has none (listed last). */
-  value: number | null;
-}
-
-export interface OrderedTracesQuery {
-  /** Experiments and MLflow filter (time bounds are filter terms). */
-  scope: CountScope;
-  /** The list's search: a phrase in the request or response preview, or a trace id. */
-  text?: string;
-  key: TraceSortKey;
-  descending: boolean;
-  /** The previous page's last row; null for the first page. */
-  after: TraceOrderPosition | null;
-  limit: number;
-}
-
-export interface OrderedTracesPage {
-  rows: TraceOrderPosition[];
-  /** More traces follow the last row. */
-  more: boolean;
-}
 
 /** A number from JSON text, or NULL (json_type raises on malformed JSON, so check first). */
 function jsonNumber(text: RawBuilder<unknown>, path: string): RawBuilder<number | null> {

@@ -1,31 +1,20 @@
-import { causeChain, errorMessage } from '../errors.js';
-
-export interface ReachabilityResult {
-  ok: boolean;
-  /** `ok`, or why not: `connection refused (ECONNREFUSED)`, `no answer within 3000 ms`, `HTTP 503`… */
-  reason: string;
-  elapsedMs: number;
-}
+import {
+  DEFAULT_PRECHECK_TIMEOUT_MS,
+  errorMessage,
+  type ReachabilityResult,
+} from '@graphtrace/core';
+import { networkCode } from './errors.js';
+import { type FetchLike, parseTrackingUri } from './http-client.js';
 
 export interface CheckReachableOptions {
   /** Budget for the whole check. Default 3000 ms. */
   timeoutMs?: number;
-  fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  fetch?: FetchLike;
 }
-
-export const DEFAULT_PRECHECK_TIMEOUT_MS = 3000;
 
 /** Whether a tracking URI names a server (http/https) rather than a local store. */
 export function isServerUri(uri: string | undefined): uri is string {
   return uri !== undefined && /^https?:\/\//i.test(uri);
-}
-
-/** The first error code along the error's causes (Node's network errors carry one). */
-function causeCode(err: unknown): string | null {
-  const code = causeChain(err)
-    .map((e) => (e as { code?: unknown }).code)
-    .find((c) => typeof c === 'string');
-  return (code as string | undefined) ?? null;
 }
 
 const DESCRIBE: Record<string, string> = {
@@ -49,19 +38,13 @@ export async function checkReachable(
   const timeoutMs = options.timeoutMs ?? DEFAULT_PRECHECK_TIMEOUT_MS;
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
-  let url: URL;
+  let health: string;
   try {
-    url = new URL(uri);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+    // Credentials removed (fetch refuses them; /health needs none), and query and hash.
+    health = `${parseTrackingUri(uri).baseUrl}/health`;
   } catch {
     return { ok: false, reason: `"${uri}" is not an http(s) URL`, elapsedMs: elapsed() };
   }
-  // fetch refuses URLs with credentials; /health needs none.
-  url.username = '';
-  url.password = '';
-  url.search = '';
-  url.hash = '';
-  const health = `${url.toString().replace(/\/+$/, '')}/health`;
   const doFetch = options.fetch ?? ((input: string, init: RequestInit) => fetch(input, init));
   try {
     const res = await doFetch(health, { method: 'GET', signal: AbortSignal.timeout(timeoutMs) });
@@ -73,7 +56,7 @@ export async function checkReachable(
     const name = (err as Error)?.name;
     if (name === 'TimeoutError' || name === 'AbortError')
       return { ok: false, reason: `no answer within ${timeoutMs} ms`, elapsedMs: elapsed() };
-    const code = causeCode(err);
+    const code = networkCode(err);
     const what = code ? `${DESCRIBE[code] ?? 'network error'} (${code})` : errorMessage(err);
     return { ok: false, reason: what, elapsedMs: elapsed() };
   }

@@ -1,13 +1,14 @@
+import { fallbackStore, memoryLogger, memoryStore } from '@graphtrace/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkReachable, isServerUri } from '../src/resilience/check-reachable.js';
-import { blackhole, healthServer, type Listener, refusedPort } from './resilience-helpers.js';
+import { checkReachable, isServerUri, mlflowServerStore } from '../src/index.js';
+import { blackhole, healthServer, type Listener, refusedPort } from './loopback.js';
+
+const open: Listener[] = [];
+afterEach(async () => {
+  for (const l of open.splice(0)) await l.close();
+});
 
 describe('checkReachable (real loopback sockets)', () => {
-  const open: Listener[] = [];
-  afterEach(async () => {
-    for (const l of open.splice(0)) await l.close();
-  });
-
   it('says ok for a server whose /health answers 200', async () => {
     const s = await healthServer(200);
     open.push(s);
@@ -58,5 +59,39 @@ describe('checkReachable (real loopback sockets)', () => {
     expect(r.reason).toMatch(/not an http/);
     expect(isServerUri('sqlite:///mlflow.db')).toBe(false);
     expect(isServerUri('HTTPS://mlflow.example')).toBe(true);
+  });
+});
+
+describe('mlflowServerStore: reachable(), what the fallback store asks', () => {
+  it('answers for its own server, within the budget it is given', async () => {
+    const s = await healthServer(200);
+    open.push(s);
+    const store = mlflowServerStore({ trackingUri: `${s.url}/`, env: false });
+    expect(await store.reachable?.(1000)).toMatchObject({ ok: true, reason: 'ok' });
+    expect(s.hits).toBe(1);
+
+    const hole = await blackhole();
+    open.push(hole);
+    const silent = mlflowServerStore({ trackingUri: hole.url, env: false });
+    expect((await silent.reachable?.(300))?.reason).toBe('no answer within 300 ms');
+    await Promise.all([store.close(), silent.close()]);
+  });
+
+  it('sends a program to the fallback when its server refuses at start', async () => {
+    const port = await refusedPort();
+    const fallback = memoryStore();
+    const logger = memoryLogger();
+    const store = fallbackStore({
+      primary: mlflowServerStore({ trackingUri: `http://127.0.0.1:${port}`, env: false }),
+      fallback: () => fallback,
+      logger,
+    });
+    await store.getOrCreateExperiment('agents');
+    expect(store.mode).toBe('fallback');
+    expect(await fallback.getExperimentByName('agents')).not.toBeNull();
+    const warning = logger.lines.find((l) => l.level === 'warn')?.message;
+    expect(warning).toContain(`MLflow server http://127.0.0.1:${port} is unreachable`);
+    expect(warning).toMatch(/ECONNREFUSED/);
+    await store.close();
   });
 });
