@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spanToMlflowJson } from '@graphtrace/core';
+import { spanToMlflowJson } from '@graphtrace/core/store-kit';
 import { openSchema, type SqliteStore, sqliteStore } from '@graphtrace/store-sqlite';
 import Database from 'better-sqlite3';
 import type { Benchmark, BenchResult } from '../harness.js';

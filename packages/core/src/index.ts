@@ -22,7 +22,6 @@ export type {
   TraceOrderPosition,
   TraceSortKey,
 } from './analytics/analytics-queries.js';
-export { emptyTimeseriesTotals } from './analytics/analytics-queries.js';
 export { type Clock, manualClock, systemClock } from './clock.js';
 export {
   flushTraces,
@@ -47,42 +46,12 @@ export {
   GraphtraceError,
   type GraphtraceErrorCode,
 } from './errors.js';
-export type {
-  FilterComparison,
-  FilterDomain,
-  FilterEntity,
-  FilterExpression,
-  FilterOp,
-  FilterValue,
-  OrderByTerm,
-} from './filter/ast.js';
-export {
-  comparator,
-  compareValue,
-  likeToRegExp,
-  matches,
-  runValue,
-  traceValue,
-} from './filter/evaluate.js';
-export {
-  decodeOffsetToken,
-  decodePageToken,
-  encodeOffsetToken,
-  encodePageToken,
-} from './filter/page-token.js';
 export { parseFilter, parseOrderBy } from './filter/parse-filter.js';
 export { formatTraceTree, formatUsd } from './format/trace-tree.js';
 export { type IdGenerator, randomIds, sequentialIds } from './ids.js';
 export { consoleLogger, type Logger, memoryLogger, silentLogger } from './logger.js';
 export { MemoryStore, type MemoryStoreOptions, memoryStore } from './memory/memory-store.js';
 export { type SdkSpan, type SdkTrace, type SdkTraceInfo, toSdkTrace } from './mlflow/sdk-trace.js';
-export {
-  base64ToHex,
-  hexToBase64,
-  mlflowSpanEncoder,
-  spanFromMlflowJson,
-  spanToMlflowJson,
-} from './mlflow/span-json.js';
 export type {
   Assessment,
   AssessmentError,
@@ -112,7 +81,6 @@ export {
   TRACE_SCHEMA_VERSION,
   TraceMetadataKey,
   TraceTagKey,
-  truncatePreview,
 } from './model/keys.js';
 export {
   type Metric,
@@ -131,14 +99,10 @@ export {
   type SpanStatus,
   SpanStatusCode,
   SpanType,
-  spanFields,
-  spanRecord,
   spanStatus,
 } from './model/span.js';
 export type { LlmCost, TokenUsage, Trace, TraceInfo, TraceState } from './model/trace.js';
 export {
-  copyTrace,
-  countTraces,
   DEFAULT_PRECHECK_TIMEOUT_MS,
   type FallbackStore,
   type FallbackStoreOptions,
@@ -173,11 +137,7 @@ export type {
   UpdateRunInput,
   WriteOptions,
 } from './store/tracking-store.js';
-export {
-  type HeadersLike,
-  parseTraceparent,
-  type RemoteParent,
-} from './tracing/distributed.js';
+export { type HeadersLike, parseTraceparent, type RemoteParent } from './tracing/distributed.js';
 export { flushAll, setExitFlushTimeout } from './tracing/exit-hooks.js';
 export {
   type EndSpanOptions,

@@ -9,9 +9,8 @@ import {
   registerOnSpanStartHook,
   SpanStatusCode,
   SpanType,
-  spanFromMlflowJson,
-  spanToMlflowJson,
 } from '../src/index.js';
+import { spanFromMlflowJson, spanToMlflowJson } from '../src/store-kit.js';
 import { setup } from './helpers.js';
 
 const warnings = (logger: { lines: { level: string; message: string }[] }) =>

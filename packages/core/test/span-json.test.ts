@@ -1,11 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  mlflowSpanEncoder,
-  type Span,
-  spanFromMlflowJson,
-  spanToMlflowJson,
-} from '../src/index.js';
+import type { Span } from '../src/index.js';
+import { mlflowSpanEncoder, spanFromMlflowJson, spanToMlflowJson } from '../src/store-kit.js';
 import { makeTraceTree } from '../src/testing/index.js';
 
 it('round-trips spans through MLflow span JSON with exact ns times', () => {

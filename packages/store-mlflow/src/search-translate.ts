@@ -1,12 +1,10 @@
-import {
-  type FilterComparison,
-  type FilterDomain,
-  type FilterExpression,
-  GraphtraceError,
-  type OrderByTerm,
-  parseFilter,
-  parseOrderBy,
-} from '@graphtrace/core';
+import { GraphtraceError, parseFilter, parseOrderBy } from '@graphtrace/core';
+import type {
+  FilterComparison,
+  FilterDomain,
+  FilterExpression,
+  OrderByTerm,
+} from '@graphtrace/core/store-kit';
 
 /**
  * graphtrace parses every filter itself first (so a bad filter fails fast with INVALID_FILTER

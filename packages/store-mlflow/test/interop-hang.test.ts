@@ -1,13 +1,8 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import {
-  countTraces,
-  createTracker,
-  memoryLogger,
-  memoryStore,
-  resilientStore,
-} from '@graphtrace/core';
+import { createTracker, memoryLogger, memoryStore, resilientStore } from '@graphtrace/core';
+import { countTraces } from '@graphtrace/core/store-kit';
 import {
   describeInterop,
   INTEROP_SETUP_TIMEOUT_MS,

@@ -1,11 +1,10 @@
+import { type Experiment, FilterSyntaxError } from '@graphtrace/core';
 import {
   comparator,
   compareValue,
-  type Experiment,
   type FilterComparison,
   type FilterOp,
-  FilterSyntaxError,
-} from '@graphtrace/core';
+} from '@graphtrace/core/store-kit';
 
 /**
  * MLflow's `search_experiments` filter and order_by, evaluated in the CLI because the store

@@ -7,12 +7,12 @@ import {
   readTokenUsage,
   type Span,
   SpanAttributeKey,
-  spanToMlflowJson,
   type Trace,
   type TraceInfo,
   TraceMetadataKey,
   TraceTagKey,
 } from '@graphtrace/core';
+import { spanToMlflowJson } from '@graphtrace/core/store-kit';
 import { protoTimestamp } from './format.js';
 
 /**

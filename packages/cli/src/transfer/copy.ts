@@ -1,5 +1,4 @@
 import {
-  copyTrace,
   type Experiment,
   type Metric,
   type RunInfo,
@@ -8,6 +7,7 @@ import {
   TraceTagKey,
   type TrackingStore,
 } from '@graphtrace/core';
+import { copyTrace } from '@graphtrace/core/store-kit';
 import type { SkippedItem, SourceExperiment, TransferSource } from './source.js';
 
 export interface TransferCounts {

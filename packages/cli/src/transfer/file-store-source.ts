@@ -8,11 +8,11 @@ import {
   type RunInfo,
   type RunStatus,
   type Span,
-  spanFromMlflowJson,
   type TraceInfo,
   type TraceState,
   TraceTagKey,
 } from '@graphtrace/core';
+import { spanFromMlflowJson } from '@graphtrace/core/store-kit';
 import { parse as parseYaml } from 'yaml';
 import { CliError } from '../errors.js';
 import type { SkippedItem, SourceExperiment, SourceRunData, TransferSource } from './source.js';

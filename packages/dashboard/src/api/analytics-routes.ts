@@ -1,4 +1,5 @@
-import { emptyTimeseriesTotals, type QueryScope } from '@graphtrace/core';
+import type { QueryScope } from '@graphtrace/core';
+import { emptyTimeseriesTotals } from '@graphtrace/core/store-kit';
 import type { Hono } from 'hono';
 import { DashboardError } from '../errors.js';
 import { sessionFirstInputs } from '../queries/first-input.js';

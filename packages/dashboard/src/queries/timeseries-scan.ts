@@ -1,11 +1,11 @@
 import {
   AgentMetadataKey,
-  emptyTimeseriesTotals,
   type QueryScope,
   type TimeseriesPoint,
   type TimeseriesResult,
   type TraceInfo,
 } from '@graphtrace/core';
+import { emptyTimeseriesTotals } from '@graphtrace/core/store-kit';
 import { nearestRank } from './percentile.js';
 import { type ScanContext, tokensOf } from './trace-scan.js';
 

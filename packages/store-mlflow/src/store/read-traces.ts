@@ -1,11 +1,5 @@
-import {
-  matches,
-  type Page,
-  type SearchTracesQuery,
-  type Trace,
-  type TraceInfo,
-  traceValue,
-} from '@graphtrace/core';
+import type { Page, SearchTracesQuery, Trace, TraceInfo } from '@graphtrace/core';
+import { matches, traceValue } from '@graphtrace/core/store-kit';
 import { type TraceInfoJson, traceInfoFromJson } from '../convert.js';
 import { type OtlpSpanJson, parseJsonKeepingInt64, spanFromOtlpJson } from '../otlp-spans.js';
 import { translateSearch } from '../search-translate.js';

@@ -1,15 +1,14 @@
-import {
-  type CreateRunInput,
-  type LogBatchInput,
-  type Metric,
-  matches,
-  type Page,
-  type Run,
-  type RunInfo,
-  runValue,
-  type SearchRunsQuery,
-  type UpdateRunInput,
+import type {
+  CreateRunInput,
+  LogBatchInput,
+  Metric,
+  Page,
+  Run,
+  RunInfo,
+  SearchRunsQuery,
+  UpdateRunInput,
 } from '@graphtrace/core';
+import { matches, runValue } from '@graphtrace/core/store-kit';
 import {
   type MetricJson,
   metricFromJson,

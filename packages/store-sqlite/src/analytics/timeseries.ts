@@ -1,10 +1,6 @@
 import type { QueryScope, TimeseriesPoint, TimeseriesResult } from '@graphtrace/core';
-import {
-  AgentMetadataKey,
-  emptyTimeseriesTotals,
-  GraphtraceError,
-  SpanType,
-} from '@graphtrace/core';
+import { AgentMetadataKey, GraphtraceError, SpanType } from '@graphtrace/core';
+import { emptyTimeseriesTotals } from '@graphtrace/core/store-kit';
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { AnalyticsContext } from './context.js';
 import { int, rankAt, tokens, traceScopeWhere } from './scope.js';

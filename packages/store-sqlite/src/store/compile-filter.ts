@@ -1,13 +1,11 @@
-import {
-  type FilterComparison,
-  type FilterExpression,
-  type FilterOp,
-  type FilterValue,
-  type OrderByTerm,
-  RunTagKey,
-  TraceMetadataKey,
-  TraceTagKey,
-} from '@graphtrace/core';
+import { RunTagKey, TraceMetadataKey, TraceTagKey } from '@graphtrace/core';
+import type {
+  FilterComparison,
+  FilterExpression,
+  FilterOp,
+  FilterValue,
+  OrderByTerm,
+} from '@graphtrace/core/store-kit';
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { SchemaLayout } from '../schema/layout.js';
 import { COST_COLUMNS, TOKEN_COLUMNS } from './analytics-columns.js';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { decodePageToken, encodePageToken, GraphtraceError } from '@graphtrace/core';
+import { GraphtraceError } from '@graphtrace/core';
+import { decodePageToken, encodePageToken } from '@graphtrace/core/store-kit';
 
 /**
  * Where the next page starts: after a row of the default order (keyset, cheap at any depth and

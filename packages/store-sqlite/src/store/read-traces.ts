@@ -1,16 +1,15 @@
 import {
-  type OrderByTerm,
   type Page,
   parseFilter,
   parseOrderBy,
   type SearchTracesQuery,
   type Span,
-  spanFromMlflowJson,
   type Trace,
   type TraceInfo,
   type TraceState,
   TraceTagKey,
 } from '@graphtrace/core';
+import { type OrderByTerm, spanFromMlflowJson } from '@graphtrace/core/store-kit';
 import { type Expression, type SqlBool, sql } from 'kysely';
 import type { SchemaLayout } from '../schema/layout.js';
 import {

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import { GraphtraceError, type Span, spanFields, type TraceInfo } from '@graphtrace/core';
+import { GraphtraceError, type Span, type TraceInfo } from '@graphtrace/core';
+import { spanFields } from '@graphtrace/core/store-kit';
 import type { StoreContext } from './context.js';
 import {
   fromWireError,

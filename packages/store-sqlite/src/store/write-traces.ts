@@ -2,14 +2,13 @@ import {
   type DeleteTracesInput,
   GraphtraceError,
   MAX_PREVIEW_CHARS,
-  mlflowSpanEncoder,
   type Span,
   type TraceInfo,
   TraceMetadataKey,
   type TraceState,
   TraceTagKey,
-  truncatePreview,
 } from '@graphtrace/core';
+import { mlflowSpanEncoder, truncatePreview } from '@graphtrace/core/store-kit';
 import type { SchemaLayout } from '../schema/layout.js';
 import {
   dimensionAttributesJson,
