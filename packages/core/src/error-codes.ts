@@ -102,6 +102,8 @@ export type GraphtraceErrorCode =
   | 'SQLITE_NOTADB'
   /** SQLite finds the file damaged (truncated, overwritten): restore a backup or `sqlite3 file .recover`. */
   | 'SQLITE_CORRUPT'
+  /** SQLite failed a write of the trace writer (disk full, I/O error): the message has its reason; free space or fix the disk. */
+  | 'SQLITE_WRITE_FAILED'
   // # Dashboard (@graphtrace/dashboard; the HTTP API answers with the status in brackets)
   /** A query parameter is missing or malformed (400): the message and `param` name it. */
   | 'INVALID_QUERY'

@@ -10,17 +10,10 @@ export type { GraphtraceErrorCode } from './error-codes.js';
 export class GraphtraceError extends Error {
   readonly code: GraphtraceErrorCode;
 
-  constructor(code: GraphtraceErrorCode, message: string, options?: { cause?: unknown });
-  /**
-   * @deprecated Transitional: only store-sqlite's trace-writer-protocol.ts (being edited
-   * elsewhere) still passes a code from another thread typed as string. Pass a
-   * GraphtraceErrorCode; this overload goes once that file is converted.
-   */
-  constructor(code: string, message: string, options?: { cause?: unknown });
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: GraphtraceErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'GraphtraceError';
-    this.code = code as GraphtraceErrorCode;
+    this.code = code;
   }
 }
 

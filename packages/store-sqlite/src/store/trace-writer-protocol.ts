@@ -1,4 +1,9 @@
-import { GraphtraceError, type Span, type TraceInfo } from '@graphtrace/core';
+import {
+  GraphtraceError,
+  type GraphtraceErrorCode,
+  type Span,
+  type TraceInfo,
+} from '@graphtrace/core';
 
 /** What the trace writer thread needs to open the store's file as the main thread opened it. */
 export interface TraceWriterData {
@@ -40,10 +45,14 @@ export interface WireError {
   name: string;
   message: string;
   code?: string;
+  /** It was a GraphtraceError, so `code` is one of core's codes. */
+  graphtrace?: true;
 }
 
 export function toWireError(err: unknown): WireError {
   if (!(err instanceof Error)) return { name: 'Error', message: String(err) };
+  if (err instanceof GraphtraceError)
+    return { name: err.name, message: err.message, code: err.code, graphtrace: true };
   const code = (err as { code?: unknown }).code;
   return typeof code === 'string'
     ? { name: err.name, message: err.message, code }
@@ -56,12 +65,23 @@ const BUILTIN_ERRORS: Record<string, ErrorConstructor> = {
   SyntaxError,
 };
 
-/** Coded errors come back as GraphtraceError with the same code and message. */
+/**
+ * A GraphtraceError keeps its code; SQLite's own failures (SQLITE_FULL, SQLITE_IOERR, …) become
+ * SQLITE_WRITE_FAILED with SQLite's error, code kept, as the cause; others come back as they were.
+ */
 export function fromWireError(e: WireError): Error {
-  if (e.code !== undefined) return new GraphtraceError(e.code, e.message);
+  const named = (err: Error & { code?: string }) => {
+    err.name = e.name;
+    if (e.code !== undefined) err.code = e.code;
+    return err;
+  };
+  if (e.graphtrace && e.code !== undefined)
+    return named(new GraphtraceError(e.code as GraphtraceErrorCode, e.message));
+  if (e.code !== undefined) {
+    return new GraphtraceError('SQLITE_WRITE_FAILED', e.message, {
+      cause: named(new Error(e.message)),
+    });
+  }
   const Builtin = BUILTIN_ERRORS[e.name];
-  if (Builtin) return new Builtin(e.message);
-  const err = new Error(e.message);
-  err.name = e.name;
-  return err;
+  return Builtin ? new Builtin(e.message) : named(new Error(e.message));
 }
