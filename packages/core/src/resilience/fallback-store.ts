@@ -1,7 +1,7 @@
 import { errorMessage, GraphtraceError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { TrackingStore } from '../store/tracking-store.js';
-import { forwardCalls, forwardReachable } from './forward-calls.js';
+import { forwardCalls } from './forward-calls.js';
 
 /** Budget of the primary's reachability check at start. */
 export const DEFAULT_PRECHECK_TIMEOUT_MS = 3000;
@@ -85,7 +85,16 @@ export function fallbackStore(o: FallbackStoreOptions): FallbackStore {
 
   return {
     ...forwardCalls(async (call) => call(await chosen())),
-    ...forwardReachable(o.primary, () => fallback ?? o.primary),
+    // The store writes go to answers, once chosen (a fallback without a check answers ok).
+    ...(o.primary.reachable
+      ? {
+          reachable: (timeoutMs: number) =>
+            chosen().then(
+              (s) => s.reachable?.(timeoutMs) ?? { ok: true, reason: 'ok', elapsedMs: 0 },
+              (err: unknown) => ({ ok: false, reason: errorMessage(err), elapsedMs: 0 }),
+            ),
+        }
+      : {}),
     get uri() {
       return (fallback ?? o.primary).uri;
     },

@@ -40,6 +40,18 @@ export function traceWriterSpec(target: TraceWriterTarget): void {
     });
 
     it(
+      'answers `reachable`, when it has one, with ok while the store it writes to works',
+      async () => {
+        const w = writer();
+        if (!w.reachable) return; // local stores leave it out: nothing to be unreachable
+        const r = await w.reachable(5_000);
+        expect(r, r.reason).toMatchObject({ ok: true, reason: 'ok' });
+        expect(r.elapsedMs).toBeGreaterThanOrEqual(0);
+      },
+      timeout,
+    );
+
+    it(
       'takes spans then the info of a trace, and the store reads the whole trace back',
       async () => {
         const exp = await experiment();
