@@ -178,7 +178,7 @@ export class CliContext {
       maxWaitMs: (this.globals.timeout ?? DEFAULT_TIMEOUT_S) * 1000,
       ...(options.flag === undefined ? {} : { flag: options.flag }),
     });
-    // Only a server store can be unreachable; it checks with its own TLS options and auth.
+    // Only a server store can be unreachable; it checks with its own TLS options.
     const r = options.precheck
       ? await store.reachable?.(mlflow.fallback.precheck_timeout * 1000)
       : undefined;

@@ -52,6 +52,19 @@ describe('doctor', () => {
     );
   });
 
+  it('reports a server store that cannot be opened (a missing CA file) and goes on checking', async () => {
+    const dir = caseDir('missing-ca');
+    const r = await graphtrace(['--tracking-uri', 'https://127.0.0.1:9', 'doctor', '--json'], {
+      cwd: dir,
+      env: { MLFLOW_TRACKING_SERVER_CERT_PATH: join(dir, 'no-such-ca.pem') },
+    });
+    const report = json(r);
+    const server = report.checks.find((c: any) => c.id === 'server');
+    expect(server.details.reachable).toBe(false);
+    expect(server.details.reason).toMatch(/^the server store cannot be opened: .*no-such-ca\.pem/);
+    expect(report.checks.map((c: any) => c.id)).toContain('spool');
+  });
+
   it('explains the fallback when the server does not answer, and fails when there is none', async () => {
     const dir = caseDir('server-down');
     const port = await freePort(); // nothing listens there: the connection is refused at once

@@ -1,7 +1,7 @@
 /**
- * `@graphtrace/core/store-kit`: what a store or analytics implementation shares with the built-in
- * ones (MLflow's filter evaluation, page tokens, span JSON, preview and copy rules). Apps use
- * `@graphtrace/core`; this entry is for authors of a `TrackingStore`.
+ * `@graphtrace/core/store-kit`: what stores, analytics implementations and the tools over them
+ * share (MLflow's filter evaluation, page tokens, span JSON, preview and copy rules). Apps use
+ * `@graphtrace/core`; this entry is for authors of a `TrackingStore` or a tool reading one.
  */
 export { emptyTimeseriesTotals } from './analytics/analytics-queries.js';
 export type {

@@ -12,11 +12,6 @@ export interface CheckReachableOptions {
   fetch?: FetchLike;
 }
 
-/** Whether a tracking URI names a server (http/https) rather than a local store. */
-export function isServerUri(uri: string | undefined): uri is string {
-  return uri !== undefined && /^https?:\/\//i.test(uri);
-}
-
 const DESCRIBE: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
   ECONNRESET: 'connection reset',

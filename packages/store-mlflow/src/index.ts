@@ -1,8 +1,4 @@
-export {
-  type CheckReachableOptions,
-  checkReachable,
-  isServerUri,
-} from './check-reachable.js';
+export { type CheckReachableOptions, checkReachable } from './check-reachable.js';
 export { AUTH_HINT, MlflowServerError, TLS_HINT } from './errors.js';
 export type { FetchLike } from './http-client.js';
 export type { MlflowServerStoreOptions } from './options.js';

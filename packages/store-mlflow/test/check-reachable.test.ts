@@ -1,6 +1,6 @@
 import { fallbackStore, memoryLogger, memoryStore } from '@graphtrace/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkReachable, isServerUri, mlflowServerStore } from '../src/index.js';
+import { checkReachable, mlflowServerStore } from '../src/index.js';
 import { blackhole, healthServer, type Listener, refusedPort } from './loopback.js';
 
 const open: Listener[] = [];
@@ -57,8 +57,6 @@ describe('checkReachable (real loopback sockets)', () => {
     const r = await checkReachable('sqlite:///mlflow.db');
     expect(r.ok).toBe(false);
     expect(r.reason).toMatch(/not an http/);
-    expect(isServerUri('sqlite:///mlflow.db')).toBe(false);
-    expect(isServerUri('HTTPS://mlflow.example')).toBe(true);
   });
 });
 

@@ -2,6 +2,7 @@ import { GraphtraceError } from '@graphtrace/core';
 import { describe, expect, it } from 'vitest';
 import { SchemaError } from '../src/schema/errors.js';
 import { fromWireError, toWireError } from '../src/store/trace-writer-protocol.js';
+import { writeFailure } from '../src/store/write-failure.js';
 
 const roundTrip = (err: unknown) => fromWireError(structuredClone(toWireError(err)));
 
@@ -15,18 +16,24 @@ describe("the writer thread's errors, back on the calling thread", () => {
     expect(back.message).toBe('x.db is damaged');
   });
 
-  it("turn SQLite's own failures into one of graphtrace's codes, SQLite's kept as the cause", () => {
+  it("keep SQLite's own errors theirs; a trace write's failure then gets one of graphtrace's codes", () => {
     const sqlite = Object.assign(new Error('database or disk is full'), {
       name: 'SqliteError',
       code: 'SQLITE_FULL',
     });
     const back = roundTrip(sqlite);
-    expect(back).toBeInstanceOf(GraphtraceError);
-    expect(back).toMatchObject({
+    expect(back).not.toBeInstanceOf(GraphtraceError);
+    expect(back).toMatchObject({ name: 'SqliteError', code: 'SQLITE_FULL' });
+    expect(writeFailure(back)).toMatchObject({
       code: 'SQLITE_WRITE_FAILED',
       message: 'database or disk is full',
       cause: { name: 'SqliteError', code: 'SQLITE_FULL' },
     });
+    expect(writeFailure(new GraphtraceError('READ_ONLY', 'x'))).toMatchObject({
+      code: 'READ_ONLY',
+    });
+    const enospc = Object.assign(new Error('no space'), { code: 'ENOSPC' });
+    expect(writeFailure(enospc)).toBe(enospc);
   });
 
   it('come back as built-in errors, or plain ones named as they were', () => {

@@ -1,6 +1,7 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { parseTrackingUri, resolveSqlitePath } from '@graphtrace/config';
+import { errorMessage } from '@graphtrace/core';
 import { SPOOL_PATH } from '@graphtrace/setup';
 import type { Command } from 'commander';
 import type { App } from '../app.js';
@@ -170,12 +171,17 @@ async function runChecks(
       checks.push(await sqliteCheck('sqlite', 'database', uri, ctx));
     } else if (parsed.scheme === 'http' || parsed.scheme === 'https') {
       const timeoutMs = mlflow.fallback.precheck_timeout * 1000;
-      // Asked of the store, which checks with the TLS options and auth the program would use.
-      const r = await ctx.withStore(
-        async (store) =>
-          (await store.reachable?.(timeoutMs)) ?? { ok: true, reason: 'ok', elapsedMs: 0 },
-        { uri },
-      );
+      // Asked of the store, which checks with the TLS options the program would use; a store
+      // that cannot even be opened (a missing ca_bundle file, say) is this check's failure.
+      const r = await ctx
+        .withStore(async (store) => store.reachable?.(timeoutMs), { uri })
+        .catch((err: unknown) => ({
+          ok: false,
+          reason: `the server store cannot be opened: ${errorMessage(err).split('\n', 1)[0]}`,
+          elapsedMs: 0,
+        }))
+        // A store registered for http(s) by the app may have no check: nothing to report then.
+        .then((answer) => answer ?? { ok: true, reason: 'not checked by its store', elapsedMs: 0 });
       const fb = mlflow.fallback;
       const details = {
         url: `${parsed.url}/health`,
@@ -190,7 +196,10 @@ async function runChecks(
         checks.push({
           id: 'server',
           status: 'ok',
-          summary: `${parsed.url}/health answered in ${r.elapsedMs} ms: graphtrace records to the server`,
+          summary:
+            r.reason === 'ok'
+              ? `${parsed.url}/health answered in ${r.elapsedMs} ms: graphtrace records to the server`
+              : `${parsed.url}: ${r.reason}`,
           details,
         });
       } else {

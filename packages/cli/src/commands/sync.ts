@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { resolveSqlitePath, tryParseTrackingUri } from '@graphtrace/config';
 import { type SyncSpoolResult, syncSpool, type TrackingStore } from '@graphtrace/core';
+import { countTraces } from '@graphtrace/core/store-kit';
 import { SPOOL_PATH, spoolUri } from '@graphtrace/setup';
 import type { Command } from 'commander';
 import type { App } from '../app.js';
@@ -36,20 +37,6 @@ function sameStore(a: string, b: string, cwd: string): boolean {
     return resolveSqlitePath(pa.value, cwd) === resolveSqlitePath(pb.value, cwd);
   if (pa.value.scheme === 'memory' || pb.value.scheme === 'memory') return false;
   return 'url' in pa.value && 'url' in pb.value && pa.value.url === pb.value.url;
-}
-
-async function countTraces(store: TrackingStore): Promise<number> {
-  let n = 0;
-  let pageToken: string | null = null;
-  const experiments = await store.searchExperiments({ maxResults: 1000 });
-  const ids = experiments.items.map((e) => e.experimentId);
-  if (ids.length === 0) return 0;
-  do {
-    const page = await store.searchTraces({ experimentIds: ids, maxResults: 500, pageToken });
-    n += page.items.length;
-    pageToken = page.nextPageToken;
-  } while (pageToken);
-  return n;
 }
 
 /** Replays the spool in small rounds so the progress bar moves; each round is syncSpool's. */

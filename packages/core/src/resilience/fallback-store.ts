@@ -1,7 +1,7 @@
 import { errorMessage, GraphtraceError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { TrackingStore } from '../store/tracking-store.js';
-import { forwardCalls } from './forward-calls.js';
+import { forwardCalls, forwardReachable } from './forward-calls.js';
 
 /** Budget of the primary's reachability check at start. */
 export const DEFAULT_PRECHECK_TIMEOUT_MS = 3000;
@@ -85,16 +85,8 @@ export function fallbackStore(o: FallbackStoreOptions): FallbackStore {
 
   return {
     ...forwardCalls(async (call) => call(await chosen())),
-    // The store writes go to answers, once chosen (a fallback without a check answers ok).
-    ...(o.primary.reachable
-      ? {
-          reachable: (timeoutMs: number) =>
-            chosen().then(
-              (s) => s.reachable?.(timeoutMs) ?? { ok: true, reason: 'ok', elapsedMs: 0 },
-              (err: unknown) => ({ ok: false, reason: errorMessage(err), elapsedMs: 0 }),
-            ),
-        }
-      : {}),
+    // The store in use answers: the primary until a fallback is chosen (asking decides nothing).
+    ...forwardReachable(o.primary, () => fallback ?? o.primary),
     get uri() {
       return (fallback ?? o.primary).uri;
     },

@@ -92,6 +92,9 @@ function infoCovered(have: TraceInfo, want: TraceInfo): boolean {
   return true;
 }
 
+/** Spans per `logSpans` call of a copy. */
+const SPANS_PER_CALL = 500;
+
 /**
  * Copies one trace to `to` without writing anything twice: spans `to` already has (by span id)
  * are not sent; the info is written when `to` lacks it or lacks some of it. Returns the number
@@ -106,7 +109,9 @@ export async function copyTrace(
   const existing = await to.getTrace(info.traceId);
   const have = new Set(existing?.spans.map((s) => s.spanId) ?? []);
   const missing = spans.filter((s) => !have.has(s.spanId));
-  if (missing.length > 0) await to.logSpans(targetExperimentId, missing);
+  // In parts: one huge trace is never one request (or one transaction) at the target.
+  for (let i = 0; i < missing.length; i += SPANS_PER_CALL)
+    await to.logSpans(targetExperimentId, missing.slice(i, i + SPANS_PER_CALL));
   // A spooled info still IN_PROGRESS was made up from spans by the spool: the target's own
   // record (or the real info, when it comes) is better.
   const writeInfo =

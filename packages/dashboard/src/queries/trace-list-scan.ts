@@ -162,21 +162,20 @@ export function traceListScan(
   };
 }
 
-/** The trace-list queries of `queries` when it has them (SQL), else the scan of the store. */
+/** The trace-list queries `queries` has (SQL), each missing one from the scan of the store. */
 export function traceListFor(
   queries: DashboardQueries,
   store: TrackingStore,
 ): { list: TraceListQueries; kind: 'sql' | 'scan' } {
+  const scan = traceListScan(store);
   const { orderedTraces, failedToolCalls, assessmentsOf } = queries;
-  if (orderedTraces && failedToolCalls && assessmentsOf) {
-    return {
-      list: {
-        orderedTraces: orderedTraces.bind(queries),
-        failedToolCalls: failedToolCalls.bind(queries),
-        assessmentsOf: assessmentsOf.bind(queries),
-      },
-      kind: queries.kind,
-    };
-  }
-  return { list: traceListScan(store), kind: 'scan' };
+  return {
+    list: {
+      orderedTraces: orderedTraces?.bind(queries) ?? scan.orderedTraces,
+      failedToolCalls: failedToolCalls?.bind(queries) ?? scan.failedToolCalls,
+      assessmentsOf: assessmentsOf?.bind(queries) ?? scan.assessmentsOf,
+    },
+    // What the order (the one bounded query) runs on.
+    kind: orderedTraces ? queries.kind : 'scan',
+  };
 }

@@ -11,6 +11,7 @@ import {
 } from '@graphtrace/core';
 import { type OrderByTerm, spanFromMlflowJson } from '@graphtrace/core/store-kit';
 import { type Expression, type SqlBool, sql } from 'kysely';
+import type { TraceInfoTable } from '../schema/database.js';
 import type { SchemaLayout } from '../schema/layout.js';
 import {
   COST_COLUMNS,
@@ -24,16 +25,7 @@ import type { StoreContext } from './context.js';
 import { badPosition, decodePosition, nextPageToken, searchFingerprint } from './page-tokens.js';
 import { checkMaxResults, experimentIdNumber, parseStringMap } from './values.js';
 
-interface TraceRow extends TraceColumnsRow {
-  request_id: string;
-  experiment_id: number;
-  timestamp_ms: number;
-  execution_time_ms: number | null;
-  status: string;
-  client_request_id: string | null;
-  request_preview: string | null;
-  response_preview: string | null;
-}
+interface TraceRow extends TraceColumnsRow, TraceInfoTable {}
 
 const TRACE_COLUMNS = [
   'trace_info.request_id',

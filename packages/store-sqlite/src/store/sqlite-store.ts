@@ -36,6 +36,7 @@ import {
 import { getMetricHistory, getRun, searchRuns } from './read-runs.js';
 import { getTrace, getTraceInfo, searchTraces } from './read-traces.js';
 import { WorkerTraceWriter } from './trace-writer.js';
+import { writeFailure } from './write-failure.js';
 import { createRun, logBatch, updateRun } from './write-runs.js';
 import { deleteTraces, logSpans, setTraceTag, startTrace } from './write-traces.js';
 
@@ -274,13 +275,13 @@ export class SqliteStore implements TrackingStore {
   startTrace(info: TraceInfo): Promise<TraceInfo> {
     return this.traceWrite((ctx, writer) =>
       writer ? writer.startTrace(info) : startTrace(ctx, info),
-    );
+    ).catch(rethrowWriteFailure);
   }
 
   logSpans(experimentId: string, spans: readonly Span[]): Promise<void> {
     return this.traceWrite((ctx, writer) =>
       writer ? writer.logSpans(experimentId, spans) : logSpans(ctx, experimentId, spans),
-    );
+    ).catch(rethrowWriteFailure);
   }
 
   async getTraceInfo(traceId: string): Promise<TraceInfo | null> {
@@ -368,4 +369,8 @@ function chooseTraceWriter(o: SqliteStoreOptions): 'worker' | 'inline' {
 
 export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
   return new SqliteStore(options);
+}
+
+function rethrowWriteFailure(err: unknown): never {
+  throw writeFailure(err);
 }

@@ -66,8 +66,8 @@ const BUILTIN_ERRORS: Record<string, ErrorConstructor> = {
 };
 
 /**
- * A GraphtraceError keeps its code; SQLite's own failures (SQLITE_FULL, SQLITE_IOERR, …) become
- * SQLITE_WRITE_FAILED with SQLite's error, code kept, as the cause; others come back as they were.
+ * The error as the calling thread would have seen it inline: a GraphtraceError keeps its code,
+ * another error its name and code (SQLite's, say), a built-in one its class.
  */
 export function fromWireError(e: WireError): Error {
   const named = (err: Error & { code?: string }) => {
@@ -77,11 +77,6 @@ export function fromWireError(e: WireError): Error {
   };
   if (e.graphtrace && e.code !== undefined)
     return named(new GraphtraceError(e.code as GraphtraceErrorCode, e.message));
-  if (e.code !== undefined) {
-    return new GraphtraceError('SQLITE_WRITE_FAILED', e.message, {
-      cause: named(new Error(e.message)),
-    });
-  }
-  const Builtin = BUILTIN_ERRORS[e.name];
+  const Builtin = e.code === undefined ? BUILTIN_ERRORS[e.name] : undefined;
   return Builtin ? new Builtin(e.message) : named(new Error(e.message));
 }
