@@ -59,7 +59,7 @@ export const AGENT_SPANS = [
 export const READ_BACK = `import { sqliteStore } from '@graphtrace/store-sqlite';
 const store = sqliteStore({ path: 'mlflow.db' });
 const exp = await store.getExperimentByName('packed');
-const { traces } = await store.searchTraces({ experimentIds: [exp.experimentId] });
+const { items: traces } = await store.searchTraces({ experimentIds: [exp.experimentId] });
 const { spans, info } = await store.getTrace(traces[0].traceId);
 const byId = new Map(spans.map((s) => [s.spanId, s]));
 const tool = spans.find((s) => s.spanType === 'TOOL');
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
   const answer = await graphtrace.tracker.withSpan({ name: 'typed' }, async () => 42);
   await graphtrace.tracker.flushTraces();
   const experiment = await store.getExperimentByName('typed');
-  const { traces } = await store.searchTraces({ experimentIds: [experiment!.experimentId] });
+  const { items: traces } = await store.searchTraces({ experimentIds: [experiment!.experimentId] });
   const server = mlflowServerStore({ trackingUri: 'http://127.0.0.1:9' });
   await graphtrace.close();
   console.log(JSON.stringify({ answer, traces: traces.length, server: server.uri }));
