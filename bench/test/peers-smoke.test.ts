@@ -22,4 +22,12 @@ describe('autolog-react peer modes (one round)', () => {
   ] as const)('%s records %i spans per invocation', async (mode, spans) => {
     expect((await smokeMode(mode)).spansPerInvocation).toBe(spans);
   });
+
+  // A slow-model child is warmed up with an instant model (same code paths), then measured.
+  it('a slow-model child warms up, then runs its round at the model latency', async () => {
+    const { spansPerInvocation, usPerInvocation } = await smokeMode('autolog-sql', 5);
+    expect(spansPerInvocation).toBe(76);
+    // 11 model calls of 5 ms each per invocation: the round ran the slow agent.
+    expect(usPerInvocation).toBeGreaterThan(11 * 5 * 1000);
+  });
 });

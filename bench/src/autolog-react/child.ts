@@ -12,6 +12,7 @@ import {
   MODES,
   type Mode,
   SLOW_INVOCATIONS_PER_ROUND,
+  SLOW_WARM_INVOCATIONS,
   TOOL_ROUNDS,
 } from './protocol.js';
 
@@ -29,12 +30,17 @@ const lookup = tool(async ({ key }: { key: string }) => `value of ${key}`, {
   description: 'Looks a key up',
   schema: z.object({ key: z.string() }),
 });
-const model = new ScriptedChatModel({
-  latencyMs,
-  script: reactScript(TOOL_ROUNDS, [{ name: 'lookup', args: { key: 'k' } }], 'finished'),
-});
-const agent = createReactAgent({ llm: model, tools: [lookup] });
+const agentWith = (latency: number) => {
+  const model = new ScriptedChatModel({
+    latencyMs: latency,
+    script: reactScript(TOOL_ROUNDS, [{ name: 'lookup', args: { key: 'k' } }], 'finished'),
+  });
+  return createReactAgent({ llm: model, tools: [lookup] });
+};
+const agent = agentWith(latencyMs);
 const invoke = () => agent.invoke({ messages: [new HumanMessage('go')] });
+// The same agent with an instant model, for warming a slow-model child up.
+const instant = latencyMs > 0 ? agentWith(0) : agent;
 
 const tracing = await setUpMode(mode, invoke);
 const work =
@@ -58,6 +64,14 @@ const onMessage = AsyncResource.bind(async (m: ChildRequest) => {
       const ns = Number(process.hrtime.bigint() - t0);
       const spans = await tracing.settle();
       reply({ ns, cpuNs: (cpu.user + cpu.system) * 1000, ops: perRound, spans });
+    } else if (m.cmd === 'warm') {
+      if (tracing.work) await tracing.work(SLOW_WARM_INVOCATIONS);
+      else
+        for (let i = 0; i < SLOW_WARM_INVOCATIONS; i++)
+          await instant.invoke({ messages: [new HumanMessage('go')] });
+      await tracing.flush();
+      await tracing.settle();
+      reply({});
     } else if (m.cmd === 'stats') {
       const before = tracing.callbacks?.() ?? 0;
       if (!tracing.work) await invoke();

@@ -6,6 +6,12 @@ export const INVOCATIONS_PER_ROUND = 20;
 // round that this one write does not stand for the steady state.
 export const SLOW_INVOCATIONS_PER_ROUND = 5;
 export const SLOW_LATENCY_MS = 20;
+/**
+ * Invocations a slow-model child first runs with an instant model: the same code paths, so the
+ * JIT reaches the steady state of a long-running agent (the fast modes get there in their warm-up
+ * rounds) in seconds instead of minutes of 20 ms sleeps.
+ */
+export const SLOW_WARM_INVOCATIONS = 100;
 
 export const MODES = [
   'untraced',
@@ -23,7 +29,8 @@ export const MODES = [
 export type Mode = (typeof MODES)[number];
 
 export interface ChildRequest {
-  cmd: 'round' | 'stats' | 'exit';
+  /** `warm`: SLOW_WARM_INVOCATIONS untimed invocations with an instant model. */
+  cmd: 'round' | 'warm' | 'stats' | 'exit';
 }
 
 export interface ChildReply {

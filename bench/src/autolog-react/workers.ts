@@ -61,6 +61,11 @@ export async function askStats(workers: Worker[]): Promise<Map<Mode, ChildReply>
   return out;
 }
 
+/** Warms every worker up (see SLOW_WARM_INVOCATIONS), one after another. */
+export async function warm(workers: Worker[]): Promise<void> {
+  for (const w of workers) await w.ask({ cmd: 'warm' });
+}
+
 /** Asks a round of every worker; the order alternates so no mode always runs first. */
 export async function alternate(workers: Worker[], rounds: number, warmup: number): Promise<void> {
   for (let r = 0; r < warmup + rounds; r++) {

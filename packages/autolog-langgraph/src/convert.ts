@@ -86,12 +86,13 @@ const converted = new WeakMap<object, ChatMessageRecord>();
 
 /** A LangChain message (or a message-like dict) as an OpenAI chat message. */
 export function toOpenAIMessage(message: unknown): OpenAIMessage | unknown {
+  // The memo first: most sightings are of a message converted before, and the duck-typing
+  // (`in` checks up the prototype chain) costs more than the lookup.
+  const seen = isObj(message) ? converted.get(message) : undefined;
+  if (seen) return seen;
   if (!isLangChainMessage(message)) return message;
-  let out = converted.get(message);
-  if (!out) {
-    out = convertMessage(message);
-    converted.set(message, out);
-  }
+  const out = convertMessage(message);
+  converted.set(message, out);
   return out;
 }
 
@@ -133,7 +134,8 @@ const MAX_DEPTH = 6;
  * `Send`), or undefined for anything else.
  */
 export function convertSpecial(value: object): unknown {
-  if (isLangChainMessage(value)) return toOpenAIMessage(value);
+  const message = toOpenAIMessage(value);
+  if (message !== value) return message;
   if (isDocument(value as Obj)) return toMlflowDocument(value);
   const lgName = (value as { lg_name?: unknown }).lg_name;
   if (lgName === 'Command' || lgName === 'Send') return recordable(value, MAX_DEPTH - 1);
@@ -165,7 +167,8 @@ function recordable(value: unknown, depth: number): unknown {
     });
     return changed ? out : value;
   }
-  if (isLangChainMessage(value)) return toOpenAIMessage(value);
+  const message = toOpenAIMessage(value);
+  if (message !== value) return message;
   if (isDocument(value)) return toMlflowDocument(value);
   const lgName = (value as { lg_name?: unknown }).lg_name;
   if (lgName === 'Command') {

@@ -65,19 +65,19 @@ const base64Id = (hex: string): string => JSON.stringify(hexToBase64(hex));
 
 /** The span JSON around its attributes object (given as JSON text); `id` writes ids. */
 function spanJson(span: Span, attributes: string, id: (hex: string) => string): string {
-  return [
-    `{"trace_id":${id(span.traceId.replace(/^tr-/, ''))}`,
-    `"span_id":${id(span.spanId)}`,
-    `"parent_span_id":${span.parentSpanId ? id(span.parentSpanId) : 'null'}`,
-    `"name":${JSON.stringify(span.name)}`,
-    `"start_time_unix_nano":${span.startTimeUnixNano}`,
-    `"end_time_unix_nano":${span.endTimeUnixNano ?? 'null'}`,
-    `"events":[${span.events.map(eventJson).join(',')}]`,
-    `"status":{"code":"${TO_PROTO[span.status.code]}","message":${JSON.stringify(span.status.message ?? '')}}`,
-    // Only spans with links carry the key, so every other span is written as before.
-    ...(span.links?.length ? [`"links":${JSON.stringify(span.links.map(linkJson))}`] : []),
-    `"attributes":${attributes}}`,
-  ].join(',');
+  // One concatenation, not an array joined: this runs for every span a store writes.
+  const parent = span.parentSpanId ? id(span.parentSpanId) : 'null';
+  const events = span.events.length === 0 ? '' : span.events.map(eventJson).join(',');
+  // Only spans with links carry the key, so every other span is written as before.
+  const links = span.links?.length ? `,"links":${JSON.stringify(span.links.map(linkJson))}` : '';
+  return (
+    `{"trace_id":${id(span.traceId.replace(/^tr-/, ''))},"span_id":${id(span.spanId)}` +
+    `,"parent_span_id":${parent},"name":${JSON.stringify(span.name)}` +
+    `,"start_time_unix_nano":${span.startTimeUnixNano}` +
+    `,"end_time_unix_nano":${span.endTimeUnixNano ?? 'null'},"events":[${events}]` +
+    `,"status":{"code":"${TO_PROTO[span.status.code]}","message":${JSON.stringify(span.status.message ?? '')}}` +
+    `${links},"attributes":${attributes}}`
+  );
 }
 
 /** Encodes a span as MLflow's span JSON text. Times are written as exact integers. */
@@ -119,6 +119,9 @@ export function spanToMlflowObject(span: Span): Record<string, unknown> {
     attributes,
   };
 }
+
+/** A key an object orders before its others: an array index ("0", "17"; not "01", "-1"). */
+const isIndexKey = (k: string): boolean => /^(?:0|[1-9]\d{0,9})$/.test(k) && Number(k) < 4294967295;
 
 /** JSON text escaped as the inside of a JSON string (how span JSON holds attribute values). */
 const escapedOf = (json: string): string => JSON.stringify(json).slice(1, -1);
@@ -211,20 +214,36 @@ export function mlflowSpanEncoder(): (span: Span) => string {
     return out;
   };
 
+  // Attribute keys as JSON text: the same few keys recur in every span.
+  const keys = new Map<string, string>();
+  const keyOf = (k: string): string => {
+    let json = keys.get(k);
+    if (json === undefined) {
+      json = JSON.stringify(k);
+      keys.set(k, json);
+    }
+    return json;
+  };
+  const TRACE_ID_KEY = JSON.stringify(SpanAttributeKey.TRACE_ID);
+  const SPAN_TYPE_KEY = JSON.stringify(SpanAttributeKey.SPAN_TYPE);
+
   return (span) => {
-    // Keys in the order a JS object gives them, as spanToMlflowJson's object does.
-    const escaped: Record<string, string> = {};
-    escaped[SpanAttributeKey.TRACE_ID] = escapedOf(JSON.stringify(span.traceId));
-    escaped[SpanAttributeKey.SPAN_TYPE] = escapedOf(JSON.stringify(span.spanType));
+    // Keys in the order spanToMlflowJson's object gives them: array-index keys first (an object
+    // orders them so; Object.keys lists them first too), then its two own keys, then the rest.
+    const own = `${TRACE_ID_KEY}:"${escapedOf(JSON.stringify(span.traceId))}",${SPAN_TYPE_KEY}:"${escapedOf(JSON.stringify(span.spanType))}"`;
+    let attributes = '';
+    let ownWritten = false;
     for (const k of Object.keys(span.attributes)) {
       if (k === SpanAttributeKey.TRACE_ID || k === SpanAttributeKey.SPAN_TYPE) continue;
+      if (!ownWritten && !isIndexKey(k)) {
+        attributes += attributes ? `,${own}` : own;
+        ownWritten = true;
+      }
       const item = encode(span.attributes[k], '');
-      if (item !== undefined) escaped[k] = item;
+      if (item !== undefined) attributes += `${attributes ? ',' : ''}${keyOf(k)}:"${item}"`;
     }
-    let attributes = '';
-    for (const k of Object.keys(escaped))
-      attributes += `${attributes ? ',' : '{'}${JSON.stringify(k)}:"${escaped[k]}"`;
-    return spanJson(span, `${attributes}}`, idOf);
+    if (!ownWritten) attributes += attributes ? `,${own}` : own;
+    return spanJson(span, `{${attributes}}`, idOf);
   };
 }
 

@@ -118,7 +118,8 @@ export interface Span {
  * handing spans to something that copies them anyway (a structured clone, say).
  */
 export function spanFields(span: Span): Span {
-  return {
+  // Literals, not spreads: this runs for every span on the traced program's thread.
+  const out: Span = {
     traceId: span.traceId,
     spanId: span.spanId,
     parentSpanId: span.parentSpanId,
@@ -129,8 +130,9 @@ export function spanFields(span: Span): Span {
     status: span.status,
     attributes: span.attributes,
     events: span.events,
-    ...(span.links?.length ? { links: span.links } : {}),
   };
+  if (span.links?.length) out.links = span.links;
+  return out;
 }
 
 /**
@@ -138,18 +140,14 @@ export function spanFields(span: Span): Span {
  * they are already private copies made when they were set.
  */
 export function spanRecord(span: Span): Span {
-  return {
-    ...spanFields(span),
-    status: { ...span.status },
-    attributes: { ...span.attributes },
-    events: span.events.map((e) => ({ ...e, attributes: { ...e.attributes } })),
-    ...(span.links?.length
-      ? {
-          links: span.links.map((l) => ({
-            ...l,
-            attributes: l.attributes && { ...l.attributes },
-          })),
-        }
-      : {}),
-  };
+  const out = spanFields(span);
+  out.status = { ...span.status };
+  out.attributes = { ...span.attributes };
+  out.events =
+    span.events.length === 0
+      ? []
+      : span.events.map((e) => ({ ...e, attributes: { ...e.attributes } }));
+  if (out.links)
+    out.links = out.links.map((l) => ({ ...l, attributes: l.attributes && { ...l.attributes } }));
+  return out;
 }
