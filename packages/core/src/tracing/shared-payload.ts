@@ -16,8 +16,7 @@ export interface PayloadOptions {
    * The form to record for an object the integration knows (a framework's message, document or
    * command), or undefined to record the object as it is. Called for non-plain objects at any
    * depth. What it returns must never change afterwards: its sanitized form is kept and shared
-   * (returning the object itself marks it as such a record); and for an object seen before it
-   * may not be called again (a list holding the same items as before reuses its kept form).
+   * (returning the object itself marks it as such a record).
    */
   convert?: (value: object) => unknown;
   /** The value itself never changes once recorded (a model's bound tool schemas): share it. */
@@ -52,17 +51,6 @@ const lists = new WeakMap<object, ListMemo[]>();
 const madeRecords = new WeakSet<object>();
 /** Whole payloads recorded as `immutable`, by identity. */
 const immutables = new WeakMap<object, Memo>();
-/**
- * The last sanitized form of a raw list of records (a graph state's `messages` array), with its
- * items as they were then: LangGraph hands the same array to a node and every chain inside it,
- * and checking the items by identity costs less than converting each again to find the memo.
- */
-const rawLists = new WeakMap<object, RawListMemo>();
-interface RawListMemo {
-  readonly raw: readonly unknown[];
-  readonly convert: (value: object) => unknown;
-  readonly memo: Memo;
-}
 
 /** The kept form of an `immutable` payload, if it was recorded under these settings. */
 export function immutableMemo(o: object, settings: PayloadSettings): Memo | undefined {
@@ -222,26 +210,14 @@ export class PayloadBuild {
       this.ok = false;
       return [];
     }
-    const settings = this.settings;
-    const convert = n >= 2 ? this.convert : undefined;
-    const again = convert ? rawLists.get(items) : undefined;
-    if (again && again.convert === convert && again.memo.settings === settings) {
-      const { raw } = again;
-      let same = raw.length === n;
-      for (let i = 0; same && i < n; i++) same = raw[i] === items[i];
-      if (same) {
-        this.chars += again.memo.chars;
-        return again.memo.value as unknown[];
-      }
-    }
-    const recs = convert ? this.asRecords(items) : null;
+    const recs = n >= 2 && this.convert ? this.asRecords(items) : null;
     if (!recs) {
       this.chars += 2 + n;
       return items.map((item) => this.value(item, depth + 1));
     }
+    const settings = this.settings;
     const seen = findList(recs, n, settings);
     if (seen) {
-      rawLists.set(items, { raw: [...items], convert: convert!, memo: seen });
       this.chars += seen.chars;
       return seen.value as unknown[];
     }
@@ -259,10 +235,8 @@ export class PayloadBuild {
     const key = recs[n - 1] as object;
     const memos = lists.get(key) ?? [];
     if (memos.length >= LISTS_PER_ITEM) memos.shift();
-    const memo = { settings, items: recs, value, chars: this.chars - before };
-    memos.push(memo);
+    memos.push({ settings, items: recs, value, chars: this.chars - before });
     lists.set(key, memos);
-    rawLists.set(items, { raw: [...items], convert: convert!, memo });
     return value;
   }
 }
