@@ -16,9 +16,7 @@ export interface PayloadOptions {
    * The form to record for an object the integration knows (a framework's message, document or
    * command), or undefined to record the object as it is. Called for non-plain objects at any
    * depth. What it returns must never change afterwards: its sanitized form is kept and shared
-   * (returning the object itself marks it as such a record). Nor may it differ between calls
-   * for one object: a list of the same objects as one recorded before reuses that list's form
-   * without calling it.
+   * (returning the object itself marks it as such a record).
    */
   convert?: (value: object) => unknown;
   /** The value itself never changes once recorded (a model's bound tool schemas): share it. */
@@ -49,17 +47,6 @@ const LISTS_PER_ITEM = 4;
 const records = new WeakMap<object, Memo>();
 /** Sanitized lists of records, remembered under their last item. */
 const lists = new WeakMap<object, ListMemo[]>();
-/**
- * The same lists by the objects `convert` made them from, under the last one: a graph hands
- * every node and chain a new array of the same message objects, and comparing those by
- * identity costs less than converting each again to find the list above.
- */
-const rawLists = new WeakMap<object, RawListMemo[]>();
-interface RawListMemo {
-  readonly raw: readonly unknown[];
-  readonly convert: (value: object) => unknown;
-  readonly list: ListMemo;
-}
 /** What `convert` made of an object (so a record is recognised as one). */
 const madeRecords = new WeakSet<object>();
 /** Whole payloads recorded as `immutable`, by identity. */
@@ -77,35 +64,6 @@ export function rememberImmutable(o: object, memo: Memo): void {
 function memoOf(map: WeakMap<object, Memo>, o: object, settings: PayloadSettings) {
   const m = map.get(o);
   return m && m.settings === settings ? m : undefined;
-}
-
-function findRawList(
-  raw: readonly unknown[],
-  convert: (value: object) => unknown,
-  settings: PayloadSettings,
-): ListMemo | undefined {
-  const last = raw[raw.length - 1];
-  const memos = last !== null && typeof last === 'object' ? rawLists.get(last) : undefined;
-  if (!memos) return undefined;
-  outer: for (const m of memos) {
-    if (m.convert !== convert || m.list.settings !== settings || m.raw.length !== raw.length)
-      continue;
-    for (let i = raw.length - 2; i >= 0; i--) if (m.raw[i] !== raw[i]) continue outer;
-    return m.list;
-  }
-  return undefined;
-}
-
-function rememberRawList(
-  raw: readonly unknown[],
-  convert: (value: object) => unknown,
-  list: ListMemo,
-): void {
-  const last = raw[raw.length - 1] as object;
-  const memos = rawLists.get(last) ?? [];
-  if (memos.length >= LISTS_PER_ITEM) memos.shift();
-  memos.push({ raw: [...raw], convert, list });
-  rawLists.set(last, memos);
 }
 
 function findList(items: readonly unknown[], length: number, settings: PayloadSettings) {
@@ -252,21 +210,14 @@ export class PayloadBuild {
       this.ok = false;
       return [];
     }
-    const settings = this.settings;
-    const convert = n >= 2 ? this.convert : undefined;
-    const again = convert && findRawList(items, convert, settings);
-    if (again) {
-      this.chars += again.chars;
-      return again.value as unknown[];
-    }
-    const recs = convert ? this.asRecords(items) : null;
+    const recs = n >= 2 && this.convert ? this.asRecords(items) : null;
     if (!recs) {
       this.chars += 2 + n;
       return items.map((item) => this.value(item, depth + 1));
     }
+    const settings = this.settings;
     const seen = findList(recs, n, settings);
     if (seen) {
-      rememberRawList(items, convert!, seen);
       this.chars += seen.chars;
       return seen.value as unknown[];
     }
@@ -284,10 +235,8 @@ export class PayloadBuild {
     const key = recs[n - 1] as object;
     const memos = lists.get(key) ?? [];
     if (memos.length >= LISTS_PER_ITEM) memos.shift();
-    const memo = { settings, items: recs, value, chars: this.chars - before };
-    memos.push(memo);
+    memos.push({ settings, items: recs, value, chars: this.chars - before });
     lists.set(key, memos);
-    rememberRawList(items, convert!, memo);
     return value;
   }
 }
