@@ -64,10 +64,15 @@ export function traceWriterSpec(target: TraceWriterTarget): void {
     );
 
     it(
-      'answers `reachable`, when it has one, with ok once it has taken writes',
+      "answers `reachable` with ok once it has taken writes, and never drops its store's",
       async () => {
         const w = writer();
-        if (!w.reachable) return; // local stores leave it out: nothing to be unreachable
+        // Local stores leave it out (nothing to be unreachable); a writer over a store that
+        // has one must have it too.
+        if (!w.reachable) {
+          expect(store().reachable).toBeUndefined();
+          return;
+        }
         const exp = await experiment();
         const traceId = newTraceId();
         await w.logSpans(exp, makeTraceTree(traceId));
