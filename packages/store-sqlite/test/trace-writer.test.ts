@@ -15,16 +15,23 @@ import { describe, expect, it, vi } from 'vitest';
 import { sqliteStore } from '../src/index.js';
 import { rows, tempDir } from './helpers.js';
 
-// Every trace writer thread the store starts, and a switch that makes the next one fail to load.
-const threads = vi.hoisted(() => ({ started: [] as Worker[], failNext: false }));
+// Every trace writer thread the store starts, a switch that makes the next one fail to load, and
+// one that makes it stoppable by a 'test:exit' message (see fixtures/exitable-writer.mjs).
+const threads = vi.hoisted(() => ({ started: [] as Worker[], failNext: false, exitable: false }));
 vi.mock('node:worker_threads', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:worker_threads')>();
   class SpyWorker extends actual.Worker {
     constructor(url: string | URL, options?: WorkerOptions) {
       const writer = String(url).endsWith('/trace-writer-worker.js');
-      super(writer && threads.failNext ? new URL('./no-such-worker.js', url) : url, options);
+      if (writer && threads.exitable) {
+        const wrapper = new URL('./fixtures/exitable-writer.mjs', import.meta.url);
+        super(wrapper, { ...options, argv: [String(url)] });
+      } else {
+        super(writer && threads.failNext ? new URL('./no-such-worker.js', url) : url, options);
+      }
       if (writer) {
         threads.failNext = false;
+        threads.exitable = false;
         threads.started.push(this);
       }
     }
@@ -152,6 +159,7 @@ describe('the trace writer thread', () => {
     // busy_timeout 0: every write that meets the lock goes to the jittered async retry.
     const store = sqliteStore({ path, busyTimeoutMs: 0 });
     const exp = await experiment(store);
+    threads.exitable = true;
     await store.logSpans(exp, makeTraceTree(newTraceId())); // the thread is up
     const spans = makeTraceTree(newTraceId());
     const lock = new Database(path);
@@ -299,9 +307,10 @@ describe('the trace writer thread', () => {
 
   it('rejects the writes of a thread that died with STORE_UNAVAILABLE and starts a new one', async () => {
     const path = file();
-    // busy_timeout 0: the thread waits out the lock below on timers, so it can be stopped.
+    // busy_timeout 0: the thread waits out the lock below on timers, so it reads the exit message.
     const store = sqliteStore({ path, busyTimeoutMs: 0 });
     const exp = await experiment(store);
+    threads.exitable = true;
     await store.logSpans(exp, makeTraceTree(newTraceId()));
     const thread = threads.started.at(-1)!;
     const lock = new Database(path);
@@ -309,13 +318,17 @@ describe('the trace writer thread', () => {
     const lost = newTraceId();
     const pending = store.logSpans(exp, makeTraceTree(lost)).catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 100));
-    await thread.terminate();
+    const exited = new Promise((r) => thread.once('exit', r));
+    thread.postMessage('test:exit');
+    expect(await exited).toBe(7);
     const err = (await pending) as GraphtraceError;
     lock.exec('ROLLBACK');
     lock.close();
     expect(err).toBeInstanceOf(GraphtraceError);
     expect(err.code).toBe('STORE_UNAVAILABLE');
-    expect(err.message).toMatch(/trace writer thread of sqlite:\/\/\/.* stopped \(it exited/);
+    expect(err.message).toMatch(
+      /trace writer thread of sqlite:\/\/\/.* stopped \(it exited with code 7/,
+    );
 
     const next = newTraceId();
     await store.logSpans(exp, makeTraceTree(next));
