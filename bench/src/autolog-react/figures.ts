@@ -98,8 +98,15 @@ export function report(
     'autolog-sql',
     'sqlite-limit',
   );
-  // The SQLite path alone: what persisting adds to autolog → memory, in CPU (the worker writer
-  // keeps most of it off the traced program's wall time), against the limit's CPU.
+  // The SQLite path alone: what persisting adds to autolog → memory, on the traced program's
+  // time and in CPU (the worker writer's included), each against the limit's.
+  put(
+    'graphtrace → SQLite (worker) − memory ÷ physical limit, per span',
+    () => (wallPerSpan(at('autolog-sql')) - wallPerSpan(at('autolog-mem'))) / limit(),
+    'autolog-sql',
+    'autolog-mem',
+    'sqlite-limit',
+  );
   put(
     'CPU: graphtrace SQLite (worker) − memory ÷ physical limit, per span',
     () =>
