@@ -159,7 +159,6 @@ describe('the trace writer thread', () => {
     // busy_timeout 0: every write that meets the lock goes to the jittered async retry.
     const store = sqliteStore({ path, busyTimeoutMs: 0 });
     const exp = await experiment(store);
-    threads.exitable = true;
     await store.logSpans(exp, makeTraceTree(newTraceId())); // the thread is up
     const spans = makeTraceTree(newTraceId());
     const lock = new Database(path);
